@@ -1,0 +1,558 @@
+"""Empirical distributions: raw values reduced once to a support and its weights.
+
+An :class:`Empirical` is the only thing downstream code sees of the data. It is one of
+three kinds:
+
+* ``discrete``: numeric values, each a point of the support (teeth 0..10, temperature
+  levels 100, 105, ...);
+* ``categorical``: labels ("H", "T"), sorted as strings;
+* ``binned``: continuous data as histogram bins (``edges`` has one more entry than
+  ``support``, which holds the bin centres). A model's mass on a bin is
+  CDF(right) - CDF(left).
+
+The reduction is a single vectorised pass (``np.bincount`` for integers on a modest
+range, ``np.unique`` otherwise, ``np.histogram`` for bins), so every later fit and
+measure costs O(K) in the support size, never O(N) in the number of rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from kl_core.errors import DataError
+from kl_core.measures import entropy as _entropy
+
+Kind = Literal["discrete", "categorical", "binned"]
+KINDS: tuple[str, ...] = ("discrete", "categorical", "binned")
+Shape = Literal["observations", "counts", "probabilities"]
+SHAPES: tuple[str, ...] = ("observations", "counts", "probabilities")
+
+MAX_DISCRETE_VALUES = 1_000  # more distinct numbers than this are binned unless forced
+MAX_SUPPORT = 100_000  # more distinct values or categories than this are refused
+MAX_BINS = 500
+_BINCOUNT_RANGE = 10_000_000  # integer range for which np.bincount beats sorting
+
+
+@dataclass(frozen=True, eq=False)
+class Empirical:
+    """An empirical distribution: sorted support, non-negative weights, and provenance.
+
+    Parameters
+    ----------
+    support : ndarray
+        Sorted distinct values (float64), labels (object array of str) or bin centres.
+    counts : ndarray
+        Weight of each support point: counts, or probabilities when ``n`` is None.
+    kind : {"discrete", "categorical", "binned"}
+    edges : ndarray or None
+        Bin edges (``len(support) + 1`` of them) for binned data, else None.
+    n : float or None
+        Number of observations; None when the input was a probability table.
+    name : str
+        What the data is called (a column name, a sample's title).
+    dropped : Mapping[str, int]
+        Rows left out, by reason ("missing", "infinite").
+    warnings : tuple of str
+        Things done to the input that a user should know about.
+
+    Examples
+    --------
+    >>> emp = Empirical.from_counts([0, 1, 2], [1, 2, 1])
+    >>> emp.kind, emp.n, emp.probs.tolist()
+    ('discrete', 4.0, [0.25, 0.5, 0.25])
+    """
+
+    support: np.ndarray
+    counts: np.ndarray
+    kind: Kind
+    edges: np.ndarray | None = None
+    n: float | None = None
+    name: str = ""
+    dropped: Mapping[str, int] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    # ----------------------------------------------------------------- constructors
+    @classmethod
+    def from_samples(
+        cls,
+        values: Any,
+        kind: Kind | None = None,
+        bins: int | str | Sequence[float] | None = None,
+        name: str = "",
+    ) -> "Empirical":
+        """Reduce raw observations (one value per row) to an empirical distribution.
+
+        Numbers that are all whole and have at most 1,000 distinct values become
+        ``discrete``; other numbers become ``binned`` (Freedman–Diaconis bins unless
+        ``bins`` says otherwise); text becomes ``categorical``. NaN, ±inf and empty
+        cells are dropped and counted in ``dropped``.
+
+        Examples
+        --------
+        >>> emp = Empirical.from_samples(["H", "T", "H", None])
+        >>> emp.kind, emp.support.tolist(), emp.counts.tolist(), dict(emp.dropped)
+        ('categorical', ['H', 'T'], [2.0, 1.0], {'missing': 1})
+        """
+        _check_kind(kind)
+        numeric, labels, dropped = _split_values(values, force_labels=kind == "categorical")
+        if labels is not None:
+            return _categorical_from_labels(labels, dropped, name)
+        if numeric.size == 0:
+            raise DataError(_nothing_left_message(dropped, name))
+        chosen = kind or _guess_numeric_kind(numeric)
+        if chosen == "binned":
+            return _binned_from_numbers(numeric, bins, dropped, name)
+        return _discrete_from_numbers(numeric, dropped, name)
+
+    @classmethod
+    def from_counts(
+        cls,
+        values: Any,
+        counts: Any,
+        kind: Kind | None = None,
+        name: str = "",
+    ) -> "Empirical":
+        """Build from a frequency table: each value with how often it was seen.
+
+        Repeated values are added together (and a warning says so). Counts that are
+        not whole numbers are accepted as weights, with a warning.
+
+        Examples
+        --------
+        >>> Empirical.from_counts([1, 0, 1], [2, 3, 4]).counts.tolist()
+        [3.0, 6.0]
+        """
+        emp = _from_table(values, counts, kind, name, weight_label="count")
+        warnings = list(emp.warnings)
+        if not np.all(np.isclose(emp.counts, np.round(emp.counts))):
+            warnings.append(
+                "Some counts are not whole numbers; they are used as weights, and "
+                "N-dependent statistics (log-likelihood, AIC, G-test) take N as their sum."
+            )
+        return replace(emp, n=float(emp.counts.sum()), warnings=tuple(warnings))
+
+    @classmethod
+    def from_probabilities(
+        cls,
+        values: Any,
+        probs: Any,
+        kind: Kind | None = None,
+        name: str = "",
+    ) -> "Empirical":
+        """Build from a probability table. N is unknown, so ``n`` is None.
+
+        Probabilities that do not sum to 1 are normalised, and a warning records it.
+
+        Examples
+        --------
+        >>> temps = [100, 105, 110, 145, 160, 162, 174, 180]
+        >>> emp = Empirical.from_probabilities(temps, [0.30, 0.40, 0.05, 0.06, 0.07, 0.02, 0.05, 0.05])
+        >>> emp.n is None, round(emp.entropy(), 4)
+        (True, 2.3231)
+        """
+        emp = _from_table(values, probs, kind, name, weight_label="probability")
+        total = float(emp.counts.sum())
+        warnings = list(emp.warnings)
+        if abs(total - 1) > 1e-6:
+            warnings.append(f"The probabilities summed to {total:.6g}; they were divided by that sum.")
+        return replace(emp, counts=emp.counts / total, n=None, warnings=tuple(warnings))
+
+    # ------------------------------------------------------------------- properties
+    @property
+    def probs(self) -> np.ndarray:
+        """Probability of each support point (weights divided by their sum)."""
+        return self.counts / self.counts.sum()
+
+    @property
+    def k(self) -> int:
+        """Number of support points (or bins)."""
+        return int(self.support.size)
+
+    @property
+    def total(self) -> float:
+        """Sum of the weights: N for counts, 1 for probabilities."""
+        return float(self.counts.sum())
+
+    @property
+    def is_numeric(self) -> bool:
+        """True unless the data is categorical."""
+        return self.kind != "categorical"
+
+    @property
+    def is_integer(self) -> bool:
+        """True for discrete data whose support is all whole numbers."""
+        return self.kind == "discrete" and bool(np.all(self.support == np.round(self.support)))
+
+    @property
+    def low(self) -> float:
+        """Smallest observed value (the left edge for binned data)."""
+        self._require_numeric("low")
+        return float(self.edges[0] if self.kind == "binned" else self.support[0])
+
+    @property
+    def high(self) -> float:
+        """Largest observed value (the right edge for binned data)."""
+        self._require_numeric("high")
+        return float(self.edges[-1] if self.kind == "binned" else self.support[-1])
+
+    def mean(self) -> float:
+        """Weighted mean of the support (bin centres for binned data)."""
+        self._require_numeric("mean")
+        return float(np.dot(self.probs, self.support))
+
+    def var(self) -> float:
+        """Weighted population variance of the support (bin centres for binned data)."""
+        self._require_numeric("var")
+        return float(np.dot(self.probs, (self.support - self.mean()) ** 2))
+
+    def entropy(self, base: float = 2) -> float:
+        """Entropy of the empirical distribution over its support points or bins."""
+        return _entropy(self.probs, base)
+
+    def summary(self, base: float = 2) -> dict[str, Any]:
+        """The numbers a person wants at a glance, as a plain dict.
+
+        Examples
+        --------
+        >>> Empirical.from_counts([0, 1], [1, 1]).summary()["entropy"]
+        1.0
+        """
+        numeric = self.is_numeric
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "n": self.n,
+            "support_size": self.k,
+            "dropped": dict(self.dropped),
+            "mean": self.mean() if numeric else None,
+            "variance": self.var() if numeric else None,
+            "min": self.low if numeric else None,
+            "max": self.high if numeric else None,
+            "entropy": self.entropy(base),
+        }
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the kind, support, weights and edges: equal data, equal digest."""
+        digest = hashlib.sha256(self.kind.encode())
+        digest.update("\x1f".join(map(str, self.support)).encode() if self.kind == "categorical" else self.support.tobytes())
+        digest.update(self.counts.tobytes())
+        if self.edges is not None:
+            digest.update(self.edges.tobytes())
+        digest.update(b"n" if self.n is None else np.float64(self.n).tobytes())
+        return digest.hexdigest()
+
+    def with_counts(self, counts: np.ndarray) -> "Empirical":
+        """The same support with new weights (used by the bootstrap)."""
+        return replace(self, counts=np.asarray(counts, dtype=float), n=float(np.sum(counts)))
+
+    def _require_numeric(self, what: str) -> None:
+        if not self.is_numeric:
+            raise DataError(f"{what} is not defined for categorical data ({self.name or 'labels'})")
+
+
+# ------------------------------------------------------------------- from a frame
+def to_empirical(
+    frame: pd.DataFrame,
+    column: str,
+    shape: Shape = "observations",
+    weight_column: str | None = None,
+    kind: Kind | None = None,
+    bins: int | str | Sequence[float] | None = None,
+    name: str | None = None,
+) -> Empirical:
+    """Turn one column of a table into an :class:`Empirical`.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        As returned by :func:`kl_core.io.read_table`.
+    column : str
+        The column holding the values (observations, or the value column of a table).
+    shape : {"observations", "counts", "probabilities"}
+        One value per row; or a (value, count) table; or a (value, probability) table.
+    weight_column : str, optional
+        The count or probability column. When omitted for a table with exactly two
+        columns, the other one is used.
+    kind, bins : optional
+        Force the kind, and the bins for binned data (a number, a numpy rule name such
+        as ``"fd"`` or ``"sturges"``, or explicit edges).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"teeth": [0, 1, 2], "worms": [2, 3, 5]})
+    >>> to_empirical(frame, "teeth", shape="counts").n
+    10.0
+    """
+    if shape not in SHAPES:
+        raise DataError(f"shape must be one of {SHAPES}; got {shape!r}")
+    values = _column(frame, column)
+    label = name if name is not None else str(column)
+    if shape == "observations":
+        return Empirical.from_samples(_observation_values(values, column, kind), kind=kind, bins=bins, name=label)
+    weights = _weights(frame, column, weight_column, shape)
+    if shape == "counts":
+        return Empirical.from_counts(values, weights, kind=kind, name=label)
+    return Empirical.from_probabilities(values, weights, kind=kind, name=label)
+
+
+def _column(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame.columns:
+        available = ", ".join(repr(str(c)) for c in list(frame.columns)[:20])
+        raise DataError(f"There is no column {column!r}. The columns are: {available}.")
+    return frame[column]
+
+
+def _observation_values(values: pd.Series, column: str, kind: Kind | None) -> Any:
+    """Numeric columns as floats; text columns as numbers if they are numbers, else labels."""
+    if kind == "categorical" or pd.api.types.is_numeric_dtype(values):
+        return values
+    from kl_core.io import numeric_column  # io imports pandas machinery we only need here
+
+    non_empty = values.dropna().astype(str).str.strip()
+    non_empty = non_empty[non_empty != ""]
+    if non_empty.empty:
+        return values
+    looks_numeric = pd.to_numeric(non_empty.str.replace(",", ".", regex=False), errors="coerce").notna()
+    if looks_numeric.mean() < 0.5:
+        return values  # mostly text: categories
+    return numeric_column(values.to_frame(name=column), column)
+
+
+def _weights(frame: pd.DataFrame, column: str, weight_column: str | None, shape: str) -> np.ndarray:
+    from kl_core.io import numeric_column
+
+    if weight_column is None:
+        others = [c for c in frame.columns if c != column]
+        if len(others) != 1:
+            raise DataError(
+                f"A {shape} table needs a {'count' if shape == 'counts' else 'probability'} column; "
+                f"choose which of the {len(others)} other columns holds it."
+            )
+        weight_column = others[0]
+    _column(frame, weight_column)
+    return numeric_column(frame, weight_column)
+
+
+# ------------------------------------------------------------------ reductions
+def _check_kind(kind: str | None) -> None:
+    if kind is not None and kind not in KINDS:
+        raise DataError(f"kind must be one of {KINDS} or None to guess; got {kind!r}")
+
+
+def _split_values(values: Any, force_labels: bool) -> tuple[np.ndarray, np.ndarray | None, dict[str, int]]:
+    """Return (finite numbers, None, dropped) or (empty, labels, dropped)."""
+    series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object) if _is_text_like(values) else values)
+    if force_labels or not pd.api.types.is_numeric_dtype(series):
+        if not force_labels:
+            converted = pd.to_numeric(series, errors="coerce")
+            blank = series.isna() | (series.astype(str).str.strip() == "")
+            if bool(converted.notna().eq(~blank).all()):
+                return _finite_numbers(converted.to_numpy(dtype=float, na_value=np.nan))
+        return np.empty(0), *_labels(series)
+    return _finite_numbers(series.to_numpy(dtype=float, na_value=np.nan))
+
+
+def _is_text_like(values: Any) -> bool:
+    array = np.asarray(values)
+    return array.dtype.kind in "OUS"
+
+
+def _finite_numbers(numbers: np.ndarray) -> tuple[np.ndarray, None, dict[str, int]]:
+    missing = np.isnan(numbers)
+    infinite = np.isinf(numbers)
+    dropped = {reason: int(mask.sum()) for reason, mask in (("missing", missing), ("infinite", infinite)) if mask.any()}
+    if dropped:
+        numbers = numbers[~(missing | infinite)]
+    return numbers, None, dropped
+
+
+def _labels(series: pd.Series) -> tuple[np.ndarray, dict[str, int]]:
+    text = series.astype("string").str.strip()
+    missing = text.isna() | (text == "")
+    dropped = {"missing": int(missing.sum())} if missing.any() else {}
+    return text[~missing].to_numpy(dtype=object), dropped
+
+
+def _guess_numeric_kind(numbers: np.ndarray) -> Kind:
+    if not np.all(numbers == np.round(numbers)):
+        return "binned"
+    span = numbers.max() - numbers.min()
+    if span < MAX_DISCRETE_VALUES:
+        return "discrete"
+    return "discrete" if np.unique(numbers).size <= MAX_DISCRETE_VALUES else "binned"
+
+
+def _discrete_from_numbers(numbers: np.ndarray, dropped: dict[str, int], name: str) -> Empirical:
+    support, counts = _count_numbers(numbers)
+    if support.size > MAX_SUPPORT:
+        raise DataError(
+            f"{name or 'The data'} has {support.size:,} distinct values; the limit for discrete data is "
+            f"{MAX_SUPPORT:,}. Treat it as continuous (binned) instead."
+        )
+    return Empirical(support, counts, "discrete", n=float(numbers.size), name=name, dropped=dropped)
+
+
+def _count_numbers(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values and their counts; O(N) bincount for whole numbers on a modest range."""
+    low, high = numbers.min(), numbers.max()
+    whole = high - low < _BINCOUNT_RANGE and np.all(numbers == np.floor(numbers))
+    if whole:
+        counts = np.bincount((numbers - low).astype(np.int64))
+        present = np.flatnonzero(counts)
+        return present.astype(float) + low, counts[present].astype(float)
+    support, counts = np.unique(numbers, return_counts=True)
+    return support.astype(float), counts.astype(float)
+
+
+def _categorical_from_labels(labels: np.ndarray, dropped: dict[str, int], name: str) -> Empirical:
+    if labels.size == 0:
+        raise DataError(_nothing_left_message(dropped, name))
+    support, counts = np.unique(labels.astype(str), return_counts=True)
+    if support.size > MAX_SUPPORT:
+        raise DataError(
+            f"{name or 'The data'} has {support.size:,} distinct labels; the limit is {MAX_SUPPORT:,}. "
+            "A column where nearly every row differs (an ID, a timestamp) is not a distribution: pick another column."
+        )
+    return Empirical(support.astype(object), counts.astype(float), "categorical", n=float(labels.size), name=name, dropped=dropped)
+
+
+def _binned_from_numbers(
+    numbers: np.ndarray, bins: int | str | Sequence[float] | None, dropped: dict[str, int], name: str
+) -> Empirical:
+    edges, warnings = _bin_edges(numbers, bins)
+    counts, edges = np.histogram(numbers, bins=edges)
+    centres = (edges[:-1] + edges[1:]) / 2
+    return Empirical(
+        centres, counts.astype(float), "binned", edges=edges.astype(float), n=float(numbers.size),
+        name=name, dropped=dropped, warnings=tuple(warnings),
+    )
+
+
+def _bin_edges(numbers: np.ndarray, bins: int | str | Sequence[float] | None) -> tuple[np.ndarray, list[str]]:
+    """Freedman–Diaconis by default (Sturges when the IQR is 0), capped at MAX_BINS."""
+    warnings: list[str] = []
+    if numbers.min() == numbers.max():
+        raise DataError(
+            f"All {numbers.size:,} values equal {numbers[0]:g}: continuous bins need at least two different "
+            "values. Treat the data as discrete instead."
+        )
+    if bins is None:
+        bins = "fd" if np.subtract(*np.percentile(numbers, [75, 25])) > 0 else "sturges"
+    if isinstance(bins, str):
+        try:
+            edges = np.histogram_bin_edges(numbers, bins=bins)
+        except ValueError as error:
+            raise DataError(f"bins={bins!r} is not a binning rule numpy knows ({error}); try 'fd', 'sturges' or a number") from error
+    elif np.ndim(bins) == 0:
+        count = int(bins)
+        if count < 1:
+            raise DataError(f"bins must be at least 1; got {bins}")
+        edges = np.histogram_bin_edges(numbers, bins=min(count, MAX_BINS))
+    else:
+        edges = np.asarray(bins, dtype=float)
+        if edges.ndim != 1 or edges.size < 2 or np.any(np.diff(edges) <= 0) or not np.all(np.isfinite(edges)):
+            raise DataError("bin edges must be at least two finite numbers in increasing order")
+        outside = int(np.sum((numbers < edges[0]) | (numbers > edges[-1])))
+        if outside:
+            raise DataError(f"{outside:,} values lie outside the bin edges [{edges[0]:g}, {edges[-1]:g}]; widen the edges")
+        return edges, warnings
+    if edges.size - 1 > MAX_BINS:
+        warnings.append(f"The binning rule asked for {edges.size - 1:,} bins; {MAX_BINS} are used.")
+        edges = np.histogram_bin_edges(numbers, bins=MAX_BINS)
+    return edges, warnings
+
+
+def _from_table(values: Any, weights: Any, kind: Kind | None, name: str, weight_label: str) -> Empirical:
+    _check_kind(kind)
+    if kind == "binned":
+        raise DataError("A frequency or probability table is discrete or categorical; binned data needs raw observations")
+    weight_array = np.asarray(weights, dtype=float)
+    value_series = values if isinstance(values, pd.Series) else pd.Series(list(values) if not isinstance(values, np.ndarray) else values)
+    if weight_array.ndim != 1 or weight_array.size != len(value_series):
+        raise DataError(f"values and {weight_label} columns must have the same length; got {len(value_series)} and {weight_array.size}")
+    numbers, labels, _ = _split_values(value_series.reset_index(drop=True), force_labels=kind == "categorical")
+    keep, dropped = _usable_rows(value_series.reset_index(drop=True), weight_array, labels is None, kind == "categorical")
+    weight_array = weight_array[keep]
+    _check_weights(weight_array, weight_label)
+    if labels is None:
+        table_values = value_series.reset_index(drop=True)[keep]
+        table_values = pd.to_numeric(table_values, errors="coerce").to_numpy(dtype=float)
+    else:
+        table_values = value_series.reset_index(drop=True)[keep].astype("string").str.strip().to_numpy(dtype=object)
+    return _aggregate(table_values, weight_array, "categorical" if labels is not None else "discrete", name, dropped)
+
+
+def _usable_rows(values: pd.Series, weights: np.ndarray, numeric: bool, force_labels: bool) -> tuple[np.ndarray, dict[str, int]]:
+    if numeric and not force_labels:
+        numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+        bad_value = ~np.isfinite(numbers)
+    else:
+        text = values.astype("string").str.strip()
+        bad_value = (text.isna() | (text == "")).to_numpy(dtype=bool)
+    bad_weight = np.isnan(weights)
+    dropped = {}
+    if bad_value.any():
+        dropped["missing or infinite value"] = int(bad_value.sum())
+    if (bad_weight & ~bad_value).any():
+        dropped["missing weight"] = int((bad_weight & ~bad_value).sum())
+    return ~(bad_value | bad_weight), dropped
+
+
+def _check_weights(weights: np.ndarray, label: str) -> None:
+    if weights.size == 0:
+        raise DataError(f"The table has no rows with both a value and a {label}.")
+    if np.any(np.isinf(weights)):
+        raise DataError(f"A {label} is infinite; every {label} must be a finite number.")
+    negative = np.flatnonzero(weights < 0)
+    if negative.size:
+        raise DataError(
+            f"{negative.size} {label} value(s) are negative (first: {weights[negative[0]]:g}); "
+            f"a {label} cannot be negative. Fix those rows."
+        )
+    if not np.any(weights > 0):
+        raise DataError(f"Every {label} is zero, so there is no distribution. At least one {label} must be positive.")
+
+
+def _aggregate(values: np.ndarray, weights: np.ndarray, kind: Kind, name: str, dropped: dict[str, int]) -> Empirical:
+    support, inverse = np.unique(values.astype(str) if kind == "categorical" else values, return_inverse=True)
+    summed = np.bincount(inverse, weights=weights, minlength=support.size)
+    warnings = []
+    if support.size < values.size:
+        warnings.append(
+            f"{values.size - support.size} value(s) appeared more than once in the table; their weights were added."
+        )
+    positive = summed > 0
+    limit_check = support[positive]
+    if limit_check.size > MAX_SUPPORT:
+        raise DataError(f"The table has {limit_check.size:,} distinct values; the limit is {MAX_SUPPORT:,}.")
+    support = limit_check.astype(object) if kind == "categorical" else limit_check.astype(float)
+    return Empirical(support, summed[positive].astype(float), kind, name=name, dropped=dropped, warnings=tuple(warnings))
+
+
+def _nothing_left_message(dropped: Mapping[str, int], name: str) -> str:
+    what = f"'{name}'" if name else "The data"
+    if dropped:
+        reasons = ", ".join(f"{count:,} {reason}" for reason, count in dropped.items())
+        return f"{what} has no usable values ({reasons}). Choose a column with numbers or labels in it."
+    return f"{what} has no values. Choose a column with numbers or labels in it."
+
+
+def bits_or_nats(base: float) -> str:
+    """The unit name for a log base: 'bits', 'nats', or 'log-base-b units'.
+
+    Examples
+    --------
+    >>> bits_or_nats(2), bits_or_nats(math.e)
+    ('bits', 'nats')
+    """
+    if base == 2:
+        return "bits"
+    if math.isclose(base, math.e):
+        return "nats"
+    return f"log-base-{base:g} units"

@@ -1,0 +1,275 @@
+"""What every model is: a registry entry (:class:`ModelSpec`) and a fit (:class:`FittedModel`).
+
+A :class:`ModelSpec` says what a family is called, which kinds of data it applies to,
+how its parameters are found, and why it cannot be used on a given dataset. Its
+``fit`` turns an :class:`~kl_core.empirical.Empirical` and the user's options into a
+:class:`FittedModel`, whose :meth:`FittedModel.mass` gives the model's probability on
+each support point or bin of the data, aligned for the measures.
+
+Fitting is maximum likelihood on (value, count) pairs: the objective
+``-Σ count_i · log q_i(θ)`` costs O(K), whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+from scipy import optimize
+
+from kl_core.empirical import Empirical
+from kl_core.errors import DataError
+
+Options = Mapping[str, Any]
+MassFunction = Callable[[np.ndarray], np.ndarray]
+
+
+class FitTimeout(Exception):
+    """A fit ran past its time box."""
+
+
+@dataclass(frozen=True, eq=False)
+class FittedModel:
+    """A model with its parameters fixed, able to give its mass on any data's cells.
+
+    Parameters
+    ----------
+    name : str
+        Registry name (``"binomial"``).
+    params : dict
+        Parameter values, fitted or fixed, as plain Python numbers.
+    n_params : int
+        How many parameters were fitted to the data (fixed ones do not count).
+    pmf_function : callable, optional
+        Mass at given points, for discrete and categorical models.
+    cdf_function : callable, optional
+        Cumulative distribution, for numeric models (used for bins and CDF plots).
+    note : str
+        Anything the user should know about this fit.
+    label : str, optional
+        How to show the model; defaults to ``name(p1=v1, ...)``.
+    continuous : bool
+        True for a density model, whose mass on a bin is CDF(right) - CDF(left).
+
+    Examples
+    --------
+    >>> from scipy import stats
+    >>> coin = FittedModel("bernoulli", {"p": 0.5}, 1, pmf_function=stats.bernoulli(0.5).pmf)
+    >>> coin.pmf(np.array([0, 1])).tolist(), coin.label
+    ([0.5, 0.5], 'bernoulli(p=0.5)')
+    """
+
+    name: str
+    params: dict[str, Any]
+    n_params: int
+    pmf_function: MassFunction | None = None
+    cdf_function: MassFunction | None = None
+    note: str = ""
+    label: str = ""
+    continuous: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            object.__setattr__(self, "label", f"{self.name}({format_params(self.params)})" if self.params else self.name)
+
+    def pmf(self, values: np.ndarray) -> np.ndarray:
+        """Mass at each value (per point), as float64; 0 off the model's support."""
+        if self.pmf_function is None:
+            raise DataError(f"{self.label} is a continuous model: ask for bin_mass(edges), not pmf(values)")
+        return np.asarray(self.pmf_function(np.asarray(values)), dtype=float)
+
+    def cdf(self, values: np.ndarray) -> np.ndarray:
+        """Cumulative probability P(X ≤ value)."""
+        if self.cdf_function is None:
+            raise DataError(f"{self.label} has no cumulative distribution (categorical or table model)")
+        return np.asarray(self.cdf_function(np.asarray(values, dtype=float)), dtype=float)
+
+    def bin_mass(self, edges: np.ndarray) -> np.ndarray:
+        """Mass of each bin [edges[i], edges[i+1]): CDF(right) - CDF(left), never a density."""
+        return np.clip(np.diff(self.cdf(edges)), 0.0, 1.0)
+
+    def mass(self, emp: Empirical) -> np.ndarray:
+        """The model's probability of each of ``emp``'s cells (support points or bins).
+
+        Examples
+        --------
+        >>> from scipy import stats
+        >>> model = FittedModel("norm", {"loc": 0.0, "scale": 1.0}, 2, cdf_function=stats.norm.cdf, continuous=True)
+        >>> emp = Empirical(np.array([-0.5, 0.5]), np.array([1.0, 1.0]), "binned", edges=np.array([-1.0, 0.0, 1.0]), n=2.0)
+        >>> model.mass(emp).round(4).tolist()
+        [0.3413, 0.3413]
+        """
+        if emp.kind == "binned":
+            if not self.continuous:
+                raise DataError(f"{self.label} is a discrete model; binned (continuous) data needs a continuous model")
+            return self.bin_mass(emp.edges)
+        if self.continuous:
+            raise DataError(f"{self.label} is a continuous model; use its discretised form for discrete data")
+        return np.clip(self.pmf(emp.support), 0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A family in the registry.
+
+    Parameters
+    ----------
+    name : str
+        Registry key, used by :func:`kl_core.fit` and in URLs.
+    label : str
+        Human name ("Negative binomial").
+    group : str
+        "simple", "discrete", "continuous" or "yours": how the Models page groups it.
+    kinds : frozenset of str
+        Kinds of data it applies to.
+    parameters : tuple of str
+        Its parameter names, fitted or fixed.
+    how_fitted : str
+        One sentence on how the parameters are found (shown in the README and the app).
+    fitter : callable
+        ``fitter(emp, options) -> FittedModel``.
+    checker : callable, optional
+        ``checker(emp, options) -> str | None``: why it does not apply, or None.
+    default : bool
+        Ticked by default when it applies.
+    options : tuple of str
+        Option names a user may set.
+    """
+
+    name: str
+    label: str
+    group: str
+    kinds: frozenset[str]
+    parameters: tuple[str, ...]
+    how_fitted: str
+    fitter: Callable[[Empirical, Options], FittedModel]
+    checker: Callable[[Empirical, Options], str | None] | None = None
+    default: bool = False
+    options: tuple[str, ...] = ()
+
+    def why_not(self, emp: Empirical, options: Options | None = None) -> str | None:
+        """Why this family cannot be fitted to ``emp``, or None when it can."""
+        if emp.kind not in self.kinds:
+            return f"{self.name} applies to {' or '.join(sorted(self.kinds))} data; this data is {emp.kind}"
+        unknown = set(options or {}) - set(self.options)
+        if unknown:
+            allowed = ", ".join(self.options) or "none"
+            return f"{self.name} has no option {', '.join(sorted(unknown))}; its options are: {allowed}"
+        return self.checker(emp, options or {}) if self.checker else None
+
+
+# ----------------------------------------------------------------------- helpers
+def format_params(params: Mapping[str, Any]) -> str:
+    """``n=10, p=0.544``: parameters as a person reads them (4 significant digits).
+
+    Examples
+    --------
+    >>> format_params({"n": 10, "p": 0.54400001})
+    'n=10, p=0.544'
+    """
+    return ", ".join(f"{key}={_format_value(value)}" for key, value in params.items())
+
+
+def _format_value(value: Any) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return str(value)
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.4g}"
+    return str(value)
+
+
+def weighted_loglik(log_mass: np.ndarray, counts: np.ndarray) -> float:
+    """Σ count · log q over cells with a positive count (nats); -inf if such a q is 0.
+
+    Examples
+    --------
+    >>> round(weighted_loglik(np.log(np.array([0.5, 0.5])), np.array([3.0, 1.0])), 4)
+    -2.7726
+    """
+    used = counts > 0
+    return float(np.dot(counts[used], log_mass[used]))
+
+
+def require_integer_support(emp: Empirical, family: str, minimum: int | None = None, maximum: int | None = None) -> str | None:
+    """A reason string when ``emp`` is not whole numbers in [minimum, maximum], else None.
+
+    Examples
+    --------
+    >>> emp = Empirical.from_counts([-2, 3], [1, 1])
+    >>> require_integer_support(emp, "binomial", minimum=0)
+    'binomial needs whole numbers ≥ 0; found -2'
+    """
+    if not emp.is_integer:
+        bad = emp.support[emp.support != np.round(emp.support)]
+        return f"{family} needs whole numbers; found {bad[0]:g}"
+    if minimum is not None and emp.low < minimum:
+        return f"{family} needs whole numbers ≥ {minimum}; found {emp.low:g}"
+    if maximum is not None and emp.high > maximum:
+        return f"{family} needs whole numbers ≤ {maximum}; found {emp.high:g}"
+    return None
+
+
+def integer_option(options: Options, key: str, default: int) -> int:
+    """An option that must be a whole number (a declared n, a support bound)."""
+    value = options.get(key, default)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise DataError(f"option {key} must be a whole number; got {value!r}") from None
+    if not math.isfinite(number) or number != round(number):
+        raise DataError(f"option {key} must be a whole number; got {value!r}")
+    return int(number)
+
+
+def minimize_nll(
+    negative_loglik: Callable[[np.ndarray], float],
+    start: Sequence[float],
+    *,
+    time_limit: float = 5.0,
+    method: str = "Nelder-Mead",
+) -> np.ndarray:
+    """Minimise a negative log-likelihood over unconstrained parameters, within a time box.
+
+    ``negative_loglik`` takes a vector of *unconstrained* parameters (use log for
+    positive ones, logit for probabilities) and returns a float; non-finite values are
+    treated as +inf. Raises :class:`FitTimeout` when ``time_limit`` seconds pass.
+
+    Examples
+    --------
+    >>> minimize_nll(lambda theta: float((theta[0] - 3.0) ** 2), [0.0]).round(3).tolist()
+    [3.0]
+    """
+    deadline = time.perf_counter() + time_limit
+
+    def objective(theta: np.ndarray) -> float:
+        if time.perf_counter() > deadline:
+            raise FitTimeout(f"the fit took longer than {time_limit:g} s")
+        with np.errstate(all="ignore"):
+            value = negative_loglik(np.asarray(theta, dtype=float))
+        return value if math.isfinite(value) else 1e300
+
+    start_array = np.asarray(start, dtype=float)
+    options = {"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000 * start_array.size} if method == "Nelder-Mead" else {}
+    result = optimize.minimize(objective, start_array, method=method, options=options)
+    if objective(result.x) >= 1e300:
+        raise DataError("no parameter values give the data a positive probability")
+    return np.asarray(result.x, dtype=float)
+
+
+def expit(value: float) -> float:
+    """Logistic function, for mapping an unconstrained number to a probability."""
+    return float(1.0 / (1.0 + math.exp(-value))) if value > -700 else 0.0
+
+
+def logit(probability: float) -> float:
+    """Inverse of :func:`expit`, clipped away from 0 and 1."""
+    clipped = min(max(probability, 1e-12), 1 - 1e-12)
+    return math.log(clipped / (1 - clipped))
