@@ -444,6 +444,11 @@ def _bin_edges(numbers: np.ndarray, bins: int | str | Sequence[float] | None) ->
         )
     if bins is None:
         bins = "fd" if np.subtract(*np.percentile(numbers, [75, 25])) > 0 else "sturges"
+    if isinstance(bins, str) and bins in ("fd", "auto"):
+        requested = _freedman_diaconis_count(numbers)
+        if requested > MAX_BINS:
+            warnings.append(f"The Freedman–Diaconis rule asked for {requested:,.0f} bins; {MAX_BINS} are used.")
+            return np.histogram_bin_edges(numbers, bins=MAX_BINS), warnings
     if isinstance(bins, str):
         try:
             edges = np.histogram_bin_edges(numbers, bins=bins)
@@ -466,6 +471,14 @@ def _bin_edges(numbers: np.ndarray, bins: int | str | Sequence[float] | None) ->
         warnings.append(f"The binning rule asked for {edges.size - 1:,} bins; {MAX_BINS} are used.")
         edges = np.histogram_bin_edges(numbers, bins=MAX_BINS)
     return edges, warnings
+
+
+def _freedman_diaconis_count(numbers: np.ndarray) -> float:
+    """How many bins the Freedman–Diaconis rule wants, computed before numpy allocates them."""
+    iqr = float(np.subtract(*np.percentile(numbers, [75, 25])))
+    width = 2 * iqr * numbers.size ** (-1 / 3)
+    span = float(numbers.max() - numbers.min())
+    return math.inf if width <= 0 else math.ceil(span / width)
 
 
 def _from_table(values: Any, weights: Any, kind: Kind | None, name: str, weight_label: str) -> Empirical:

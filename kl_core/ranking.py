@@ -100,11 +100,14 @@ def compare(
         if progress:
             progress(index, len(requests), key)
         model, failure = _fit_request(emp, request)
-        if model is None:
-            rows.append(_failed_row(key, request, failure))
-            continue
-        fitted[key] = model
-        rows.append({"model": key, **model_measures(emp, model, base, zero_policy, epsilon)})
+        if model is not None:
+            try:
+                rows.append({"model": key, **model_measures(emp, model, base, zero_policy, epsilon)})
+                fitted[key] = model
+                continue
+            except DataError as error:
+                failure = f"not usable: {error}"
+        rows.append(_failed_row(key, request, failure))
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     specs = {key: _as_spec(request) for key, request in requests.items() if not isinstance(request, FittedModel)}
     if bootstrap:

@@ -58,7 +58,7 @@ class FittedModel:
     --------
     >>> from scipy import stats
     >>> coin = FittedModel("bernoulli", {"p": 0.5}, 1, pmf_function=stats.bernoulli(0.5).pmf)
-    >>> coin.pmf(np.array([0, 1])).tolist(), coin.label
+    >>> coin.pmf(np.array([0, 1])).round(6).tolist(), coin.label
     ([0.5, 0.5], 'bernoulli(p=0.5)')
     """
 

@@ -20,6 +20,8 @@ from kl_core.errors import DataError
 
 
 def _uniform_check(emp: Empirical, options: Options) -> str | None:
+    if options.get("over") == "observed" and {"low", "high"} & set(options):
+        return "uniform over the observed values takes no low/high; drop them or use over='range'"
     if emp.kind != "discrete" or not emp.is_integer:
         if emp.kind == "discrete" and not {"low", "high"} & set(options):
             return None  # non-integer discrete values: equal mass on the observed points
@@ -45,11 +47,15 @@ def _fit_uniform(emp: Empirical, options: Options) -> FittedModel:
         low, high = emp.low, emp.high
         frozen = stats.uniform(loc=low, scale=high - low)
         return FittedModel("uniform", {"low": low, "high": high}, 2, cdf_function=frozen.cdf, continuous=True)
-    if not emp.is_integer:
+    over = options.get("over", "range")
+    if over not in ("range", "observed"):
+        raise DataError(f"uniform option over must be 'range' (every integer low..high) or 'observed' (the observed values); got {over!r}")
+    if not emp.is_integer or over == "observed":
         points = emp.support.copy()
         return FittedModel(
             "uniform", {"points": points.size}, 0,
             pmf_function=lambda values: np.where(np.isin(values, points), 1.0 / points.size, 0.0),
+            label=f"uniform over the {points.size} observed values",
         )
     declared = {"low", "high"} & set(options)
     low = integer_option(options, "low", int(emp.low))
@@ -63,9 +69,9 @@ def _fit_uniform(emp: Empirical, options: Options) -> FittedModel:
 UNIFORM = register(ModelSpec(
     name="uniform", label="Uniform", group="simple",
     kinds=frozenset({"discrete", "categorical", "binned"}), parameters=("low", "high"),
-    how_fitted="equal mass on every integer of [low, high] (default: observed min..max), on every category, "
-               "or the continuous uniform on [min, max] for binned data",
-    fitter=_fit_uniform, checker=_uniform_check, default=True, options=("low", "high"),
+    how_fitted="equal mass on every integer of [low, high] (default: observed min..max; over='observed': on each "
+               "observed value), on every category, or the continuous uniform on [min, max] for binned data",
+    fitter=_fit_uniform, checker=_uniform_check, default=True, options=("low", "high", "over"),
 ))
 
 

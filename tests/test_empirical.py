@@ -1,0 +1,161 @@
+"""kl_core.empirical: constructors, kind guessing, dropping, warnings and errors."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kl_core import DataError, Empirical, to_empirical
+from kl_core.empirical import MAX_BINS
+
+
+def test_samples_and_counts_give_the_same_distribution():
+    values = np.repeat(np.arange(11), [2, 3, 5, 14, 16, 15, 12, 8, 10, 8, 7])
+    from_rows = Empirical.from_samples(values)
+    from_table = Empirical.from_counts(np.arange(11), [2, 3, 5, 14, 16, 15, 12, 8, 10, 8, 7])
+    assert from_rows.kind == from_table.kind == "discrete"
+    assert from_rows.support.tolist() == from_table.support.tolist()
+    assert from_rows.counts.tolist() == from_table.counts.tolist()
+    assert from_rows.n == from_table.n == 100
+    assert from_rows.fingerprint() == from_table.fingerprint()
+
+
+def test_worm_summary(teeth):
+    # Mean 5.44 teeth: sum(k * count) / 100 by hand from the seeds' counts.
+    summary = teeth.summary()
+    assert summary["mean"] == pytest.approx(5.44)
+    assert summary["min"] == 0 and summary["max"] == 10 and summary["support_size"] == 11
+
+
+def test_kind_guessing():
+    rng = np.random.default_rng(0)
+    assert Empirical.from_samples(rng.poisson(3, 1000)).kind == "discrete"
+    assert Empirical.from_samples(rng.normal(size=1000)).kind == "binned"
+    assert Empirical.from_samples(rng.integers(0, 10**9, 5000)).kind == "binned"
+    assert Empirical.from_samples(["a", "b", "a"]).kind == "categorical"
+    assert Empirical.from_samples(["1", "2", " 3 "]).kind == "discrete"  # numbers written as text
+
+
+def test_kind_can_be_forced():
+    emp = Empirical.from_samples([1, 2, 2, 3], kind="categorical")
+    assert emp.kind == "categorical" and emp.support.tolist() == ["1", "2", "3"]
+    assert Empirical.from_samples([1, 2, 2, 3], kind="binned", bins=3).kind == "binned"
+
+
+def test_missing_and_infinite_values_are_dropped_and_counted():
+    emp = Empirical.from_samples([1.0, np.nan, 2.0, np.inf, -np.inf, 2.0])
+    assert emp.n == 3 and dict(emp.dropped) == {"missing": 1, "infinite": 2}
+    labels = Empirical.from_samples(["H", "", None, "T", "  "])
+    assert labels.n == 2 and dict(labels.dropped) == {"missing": 3}
+
+
+def test_binned_uses_freedman_diaconis_and_caps_bins():
+    rng = np.random.default_rng(1)
+    values = rng.normal(size=10_000)
+    emp = Empirical.from_samples(values)
+    expected = np.histogram_bin_edges(values, bins="fd")
+    assert np.allclose(emp.edges, expected)
+    assert emp.counts.sum() == 10_000 and emp.edges.size == emp.k + 1
+    wide = Empirical.from_samples(np.concatenate([values, [1e6]]))
+    assert wide.k <= MAX_BINS
+
+
+def test_binned_rejects_a_single_value():
+    with pytest.raises(DataError, match="All 3 values equal 2"):
+        Empirical.from_samples([2.0, 2.0, 2.0], kind="binned")
+
+
+def test_duplicate_values_in_a_table_are_added_with_a_warning():
+    emp = Empirical.from_counts([1, 0, 1], [2, 3, 4])
+    assert emp.counts.tolist() == [3.0, 6.0]
+    assert any("more than once" in w for w in emp.warnings)
+
+
+def test_non_whole_counts_are_weights_with_a_warning():
+    emp = Empirical.from_counts([0, 1], [1.5, 2.5])
+    assert emp.n == 4.0 and any("not whole numbers" in w for w in emp.warnings)
+
+
+def test_probabilities_are_normalised_with_a_warning():
+    emp = Empirical.from_probabilities(["a", "b"], [3.5, 3.5])
+    assert emp.n is None and emp.probs.tolist() == [0.5, 0.5]
+    assert any("summed to 7" in w for w in emp.warnings)
+
+
+@pytest.mark.parametrize(
+    "maker, message",
+    [
+        (lambda: Empirical.from_counts([0, 1], [3, -1]), "negative"),
+        (lambda: Empirical.from_counts([0, 1], [0, 0]), "Every count is zero"),
+        (lambda: Empirical.from_probabilities([0, 1], [-0.2, 1.2]), "probability value\\(s\\) are negative"),
+        (lambda: Empirical.from_probabilities([0, 1], [0, 0]), "Every probability is zero"),
+        (lambda: Empirical.from_counts([0, 1], [1, np.inf]), "infinite"),
+        (lambda: Empirical.from_counts([0, 1], [1]), "same length"),
+        (lambda: Empirical.from_samples([np.nan, np.nan]), "no usable values \\(2 missing\\)"),
+        (lambda: Empirical.from_samples([]), "no values"),
+        (lambda: Empirical.from_samples([1, 2], kind="gaussian"), "kind must be one of"),
+        (lambda: Empirical.from_samples([1.0, 2.0], kind="binned", bins=[0, 1.5]), "outside the bin edges"),
+        (lambda: Empirical.from_samples([1.0, 2.0], kind="binned", bins=[2, 1]), "increasing order"),
+        (lambda: Empirical.from_samples([1.0, 2.0], bins="nonsense", kind="binned"), "not a binning rule"),
+    ],
+)
+def test_bad_inputs_say_what_is_wrong(maker, message):
+    with pytest.raises(DataError, match=message):
+        maker()
+
+
+def test_to_empirical_reads_columns_by_shape():
+    frame = pd.DataFrame({"teeth": range(11), "worms": [2, 3, 5, 14, 16, 15, 12, 8, 10, 8, 7]})
+    assert to_empirical(frame, "teeth", shape="counts").n == 100
+    assert to_empirical(frame, "teeth", shape="counts", weight_column="worms").k == 11
+    assert to_empirical(frame, "teeth").n == 11  # observations: each row one worm... of a different count
+
+
+def test_to_empirical_errors_name_the_problem():
+    frame = pd.DataFrame({"a": [1, 2], "b": [1, 1], "c": [0, 1]})
+    with pytest.raises(DataError, match="There is no column 'z'. The columns are: 'a', 'b', 'c'"):
+        to_empirical(frame, "z")
+    with pytest.raises(DataError, match="choose which of the 2 other columns"):
+        to_empirical(frame, "a", shape="counts")
+    with pytest.raises(DataError, match="shape must be one of"):
+        to_empirical(frame, "a", shape="histogram")
+
+
+def test_to_empirical_mostly_text_column_is_categorical():
+    frame = pd.DataFrame({"flip": ["H", "T", "H", "7"]})
+    assert to_empirical(frame, "flip").kind == "categorical"
+
+
+def test_with_counts_keeps_support():
+    emp = Empirical.from_counts([0, 1, 2], [1, 1, 1])
+    resampled = emp.with_counts(np.array([3.0, 0.0, 0.0]))
+    assert resampled.n == 3 and resampled.support.tolist() == [0, 1, 2]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.integers(-50, 50), st.floats(allow_nan=True, allow_infinity=True, width=32)), max_size=60))
+def test_from_samples_either_works_or_says_why(values):
+    try:
+        emp = Empirical.from_samples(values)
+    except DataError as error:
+        assert str(error)
+        return
+    assert emp.counts.sum() == pytest.approx(emp.n)
+    assert np.all(emp.counts >= 0) and math.isclose(emp.probs.sum(), 1.0)
+    assert emp.n + sum(emp.dropped.values()) == len(values)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 20), st.floats(0, 1e6)), min_size=1, max_size=30))
+def test_from_counts_total_is_the_sum_of_counts(rows):
+    values, counts = zip(*rows)
+    try:
+        emp = Empirical.from_counts(values, counts)
+    except DataError as error:
+        assert "zero" in str(error)
+        return
+    assert emp.n == pytest.approx(sum(counts))
+    assert np.all(np.diff(emp.support) > 0)

@@ -1,0 +1,157 @@
+"""kl_core.measures: reference values from the seeds and scipy, and the laws of the measures."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+from scipy.spatial.distance import jensenshannon
+
+from kl_core import DataError
+from kl_core.measures import (
+    apply_zero_policy, cross_entropy, entropy, infinite_cells, js_divergence, kl_contributions, kl_divergence,
+)
+
+# seeds/002: planet temperature level probabilities; entropy 2.323115964316818 bits.
+TEMPERATURE_PROBS = np.array([0.30, 0.40, 0.05, 0.06, 0.07, 0.02, 0.05, 0.05])
+# seeds/002: the Dirichlet draws printed in the article; kld(true, obtained) = 1.0307765380651435 bits,
+# entropy(true) = 2.380762398444909, cross_entropy(true, obtained) = 3.4115389365100524.
+OBTAINED = np.array([0.22374847, 0.01351315, 0.26085442, 0.04087474, 0.05121301, 0.04455142, 0.14301258, 0.22223221])
+TRUE = np.array([0.29786589, 0.01631927, 0.00065958, 0.27396781, 0.11610311, 0.10891934, 0.01762108, 0.16854391])
+
+
+def test_temperature_entropy_matches_seed():
+    assert entropy(TEMPERATURE_PROBS) == pytest.approx(2.323115964316818, abs=1e-12)
+
+
+def test_dirichlet_example_matches_seed():
+    # The article's printed probabilities are rounded to 8 digits, so agreement is to ~1e-7.
+    assert kl_divergence(TRUE, OBTAINED) == pytest.approx(1.0307765380651435, abs=1e-6)
+    assert entropy(TRUE) == pytest.approx(2.380762398444909, abs=1e-6)
+    assert cross_entropy(TRUE, OBTAINED) == pytest.approx(3.4115389365100524, abs=1e-6)
+
+
+def test_kl_matches_scipy_entropy_in_nats_and_bits():
+    p, q = TRUE, OBTAINED
+    assert kl_divergence(p, q, base=math.e) == pytest.approx(stats.entropy(p, q))
+    assert kl_divergence(p, q, base=2) == pytest.approx(stats.entropy(p, q, base=2))
+
+
+def test_js_matches_scipy_distance_squared():
+    assert js_divergence(TRUE, OBTAINED) == pytest.approx(jensenshannon(TRUE, OBTAINED, base=2) ** 2)
+
+
+def test_zero_model_mass_gives_infinity_and_names_cells():
+    p = np.array([0.5, 0.5, 0.0])
+    q = np.array([1.0, 0.0, 0.0])
+    assert kl_divergence(p, q) == math.inf
+    assert infinite_cells(p, q).tolist() == [False, True, False]
+    assert kl_contributions(p, q)[1] == math.inf
+
+
+def test_epsilon_policy_is_finite_and_is_the_stated_mixture():
+    p, q = np.array([0.5, 0.5]), np.array([1.0, 0.0])
+    eps = 1e-3
+    mixed = (1 - eps) * q + eps / 2
+    assert apply_zero_policy(q, "epsilon", eps) == pytest.approx(mixed)
+    assert kl_divergence(p, q, zero_policy="epsilon", epsilon=eps) == pytest.approx(stats.entropy(p, mixed, base=2))
+
+
+def test_model_mass_below_one_is_not_renormalised():
+    # q puts 0.5 of its mass elsewhere: KL = log2(1 / 0.5) = 1 bit, not 0.
+    assert kl_divergence(np.array([1.0]), np.array([0.5])) == pytest.approx(1.0)
+
+
+def test_js_counts_mass_elsewhere():
+    # q = [0.5] on the single listed cell, 0.5 elsewhere: JS = 0.5*KL(p||m) + 0.5*(q log q/m ...) in closed form.
+    p, q = np.array([1.0]), np.array([0.5])
+    m = 0.75
+    expected = 0.5 * math.log2(1 / m) + 0.5 * (0.5 * math.log2(0.5 / m)) + 0.5 * 0.5 * 1.0
+    assert js_divergence(p, q) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "p, q, message",
+    [
+        ([0.5, 0.6], [0.5, 0.5], "p sums to 1.1"),
+        ([0.5, 0.5], [0.6, 0.6], "q sums to 1.2, more than 1"),
+        ([1.5, -0.5], [0.5, 0.5], "p contains negative"),
+        ([0.5, 0.5], [0.5, float("nan")], "q contains NaN"),
+        ([0.5, 0.5], [1.0], "same cells"),
+        ([[0.5, 0.5]], [[0.5, 0.5]], "one-dimensional"),
+    ],
+)
+def test_bad_arrays_raise_data_error_naming_the_argument(p, q, message):
+    with pytest.raises(DataError, match=message):
+        kl_divergence(np.array(p), np.array(q))
+
+
+@pytest.mark.parametrize("base", [0, 1, -2, float("nan")])
+def test_bad_base(base):
+    with pytest.raises(DataError, match="base must be a positive number other than 1"):
+        entropy(np.array([1.0]), base=base)
+
+
+def test_bad_zero_policy():
+    with pytest.raises(DataError, match="zero_policy must be one of"):
+        kl_divergence(np.array([1.0]), np.array([1.0]), zero_policy="sloppy")
+
+
+# ----------------------------------------------------------------- properties
+def _distributions(size: int):
+    return st.lists(st.floats(0, 1e6, allow_nan=False), min_size=size, max_size=size).filter(lambda w: sum(w) > 0).map(
+        lambda w: np.array(w) / np.sum(w)
+    )
+
+
+pairs = st.integers(1, 12).flatmap(lambda k: st.tuples(_distributions(k), _distributions(k)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(pairs)
+def test_kl_is_non_negative_and_js_is_bounded(pair):
+    p, q = pair
+    assert kl_divergence(p, q) >= 0
+    assert 0 <= js_divergence(p, q) <= 1 + 1e-12
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 12).flatmap(_distributions))
+def test_kl_of_a_distribution_with_itself_is_zero(p):
+    assert kl_divergence(p, p) == pytest.approx(0, abs=1e-12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(pairs, st.randoms(use_true_random=False))
+def test_kl_is_invariant_to_reordering_cells(pair, random):
+    p, q = pair
+    order = list(range(p.size))
+    random.shuffle(order)
+    assert kl_divergence(p[order], q[order]) == pytest.approx(kl_divergence(p, q), rel=1e-9, abs=1e-12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 12).flatmap(_distributions))
+def test_kl_from_uniform_is_log_k_minus_entropy(p):
+    uniform = np.full(p.size, 1 / p.size)
+    assert kl_divergence(p, uniform) == pytest.approx(math.log2(p.size) - entropy(p), abs=1e-9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(pairs)
+def test_bits_are_nats_over_ln2(pair):
+    p, q = pair
+    bits, nats = kl_divergence(p, q, base=2), kl_divergence(p, q, base=math.e)
+    if math.isinf(nats):
+        assert math.isinf(bits)
+    else:
+        assert bits == pytest.approx(nats / math.log(2), rel=1e-9, abs=1e-12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(pairs)
+def test_cross_entropy_is_entropy_plus_kl(pair):
+    p, q = pair
+    assert cross_entropy(p, q) == pytest.approx(entropy(p) + kl_divergence(p, q), rel=1e-9, abs=1e-12)

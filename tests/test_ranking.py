@@ -1,0 +1,174 @@
+"""kl_core.ranking: the worm-teeth reference values, the likelihood identities, ∞ and notes, bootstrap."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from kl_core import DataError, Empirical, FittedModel, compare, fit, rank
+from kl_core.ranking import COLUMNS, contributions, kl_sweep, verdict
+
+# Reference values from the issue (seeds' worm teeth, 0..10 teeth, 100 worms):
+# uniform over 0..10 loses 0.19719 bits; binomial(n=10, p=0.544) loses 0.61654 bits.
+UNIFORM_BITS, BINOMIAL_BITS = 0.19719, 0.61654
+
+
+def test_worm_teeth_reference_values(teeth):
+    table = rank(teeth, ["binomial", "uniform"])
+    assert table["model"].tolist() == ["uniform", "binomial"]
+    assert table["kl"].tolist() == pytest.approx([UNIFORM_BITS, BINOMIAL_BITS], abs=5e-6)
+    assert table.loc[1, "params"] == {"n": 10, "p": pytest.approx(0.544)}
+    assert list(table.columns) == list(COLUMNS)
+
+
+def test_kl_matches_scipy_for_each_model(teeth):
+    table = rank(teeth, ["uniform", "binomial"], base=math.e)
+    p = teeth.probs
+    uniform_q = np.full(11, 1 / 11)
+    binomial_q = stats.binom.pmf(np.arange(11), 10, 0.544)
+    assert table.set_index("model").loc["uniform", "kl"] == pytest.approx(stats.entropy(p, uniform_q))
+    assert table.set_index("model").loc["binomial", "kl"] == pytest.approx(stats.entropy(p, binomial_q))
+
+
+def test_loglik_is_minus_n_entropy_plus_kl_and_equals_direct_sum(teeth):
+    table = rank(teeth, ["uniform", "binomial"]).set_index("model")
+    direct = float(np.dot(teeth.counts, stats.binom.logpmf(np.arange(11), 10, 0.544)))
+    assert table.loc["binomial", "loglik"] == pytest.approx(direct)
+    h_nats = teeth.entropy(math.e)
+    kl_nats = table.loc["binomial", "kl"] * math.log(2)
+    assert table.loc["binomial", "loglik"] == pytest.approx(-100 * (h_nats + kl_nats))
+
+
+def test_aic_bic_g_and_p_value(teeth):
+    row = rank(teeth, ["binomial"]).iloc[0]
+    assert row["n_params"] == 1
+    assert row["aic"] == pytest.approx(2 * 1 - 2 * row["loglik"])
+    assert row["bic"] == pytest.approx(1 * math.log(100) - 2 * row["loglik"])
+    assert row["g_stat"] == pytest.approx(2 * 100 * row["kl"] * math.log(2))
+    assert row["dof"] == 11 - 1 - 1
+    assert row["p_value"] == pytest.approx(stats.chi2.sf(row["g_stat"], 9))
+
+
+def test_g_statistic_matches_scipy_power_divergence(teeth):
+    # scipy's G-test (lambda_="log-likelihood") on observed vs expected counts.
+    expected = 100 * stats.binom.pmf(np.arange(11), 10, 0.544)
+    g, _ = stats.power_divergence(teeth.counts, expected / expected.sum() * 100, lambda_="log-likelihood")
+    row = rank(teeth, ["binomial"]).iloc[0]
+    # The binomial puts all its mass on 0..10, so expected sums to 100 and the two agree.
+    assert row["g_stat"] == pytest.approx(g, rel=1e-9)
+
+
+def test_infinite_kl_is_reported_with_the_values_named(teeth):
+    table = rank(teeth, [("binomial", {"n": 10}), ("uniform", {"low": 0, "high": 9})])
+    row = table.set_index("model").loc["uniform"]
+    assert math.isinf(row["kl"])
+    assert "gives 0 probability to 10" in row["note"]
+    assert table["model"].iloc[-1] == "uniform"  # ∞ ranks after finite
+
+
+def test_epsilon_policy_makes_it_finite_and_says_so(teeth):
+    table = rank(teeth, [("uniform", {"low": 0, "high": 9})], zero_policy="epsilon", epsilon=1e-3)
+    row = table.iloc[0]
+    assert math.isfinite(row["kl"]) and "ε-floor" in row["note"]
+
+
+def test_reverse_kl_is_infinite_when_the_model_has_mass_outside_the_data(teeth):
+    row = rank(teeth, ["poisson"]).iloc[0]
+    assert math.isinf(row["reverse_kl"]) and math.isfinite(row["kl"]) and 0 < row["js"] < 1
+    assert row["dof"] == 12 - 1 - 1  # 11 values plus the 'elsewhere' cell
+
+
+def test_failed_fits_are_rows_with_reasons_and_rank_last(teeth):
+    table = rank(teeth, ["uniform", ("binomial", {"n": 5}), "nonexistent_family"])
+    assert table["model"].iloc[0] == "uniform"
+    notes = table.set_index("model")["note"]
+    assert "declare n ≥ 10" in notes["binomial"]
+    assert "no model called" in notes["nonexistent_family"]
+    assert table["kl"].iloc[1:].isna().all()
+
+
+def test_ties_go_to_fewer_parameters():
+    emp = Empirical.from_counts([0, 1], [1, 1])
+    table = rank(emp, [("binomial", {"n": 1}), "uniform"])
+    assert table["kl"].tolist() == pytest.approx([0, 0], abs=1e-12)
+    assert table["model"].tolist() == ["uniform", "binomial"]
+
+
+def test_units_scale_by_ln2(teeth):
+    bits = rank(teeth, ["uniform", "binomial"], base=2)
+    nats = rank(teeth, ["uniform", "binomial"], base=math.e)
+    for column in ("kl", "reverse_kl", "js", "cross_entropy"):
+        assert (bits[column] * math.log(2)).tolist() == pytest.approx(nats[column].tolist())
+    assert bits["loglik"].tolist() == pytest.approx(nats["loglik"].tolist())  # always nats
+
+
+def test_probability_input_has_no_n_dependent_statistics():
+    planets = Empirical.from_probabilities([100, 105, 110, 145, 160, 162, 174, 180], [0.30, 0.40, 0.05, 0.06, 0.07, 0.02, 0.05, 0.05])
+    row = rank(planets, [("uniform", {"over": "observed"})]).iloc[0]
+    for column in ("loglik", "aic", "bic", "g_stat", "p_value"):
+        assert math.isnan(row[column])
+    assert "N unknown" in row["note"]
+    # The seeds: uniform over the 8 levels would need 3 bits; the entropy is 2.3231, so KL = 0.6769 bits.
+    assert row["kl"] == pytest.approx(3 - 2.323115964316818, abs=1e-9)
+
+
+def test_fitted_models_and_duplicate_names(teeth):
+    ready = fit(teeth, "binomial", n=12)
+    result = compare(teeth, ["binomial", ready, ("binomial", {"n": 11})])
+    assert sorted(result.table["model"]) == ["binomial", "binomial#2", "binomial#3"]
+    assert set(result.fitted) == {"binomial", "binomial#2", "binomial#3"}
+
+
+def test_bad_requests_say_why(teeth):
+    with pytest.raises(DataError, match="at least one model"):
+        rank(teeth, [])
+    with pytest.raises(DataError, match="a name, a \\(name, options\\) pair or a FittedModel"):
+        rank(teeth, [42])
+    with pytest.raises(DataError, match="zero_policy"):
+        rank(teeth, ["uniform"], zero_policy="loose")
+
+
+def test_bootstrap_interval_contains_the_estimate_and_p_best_sums_to_one(teeth):
+    table = rank(teeth, ["uniform", "binomial"], bootstrap=200, seed=3)
+    assert (table["kl_low"] <= table["kl_high"]).all()
+    assert table["p_best"].sum() == pytest.approx(1.0)
+    assert table.set_index("model").loc["uniform", "p_best"] > 0.5
+    again = rank(teeth, ["uniform", "binomial"], bootstrap=200, seed=3)
+    pd.testing.assert_frame_equal(table, again)  # seeded: reproducible
+
+
+def test_bootstrap_refits_named_models(teeth):
+    # A refitted binomial's p moves with each resample, so its KL varies less than a fixed wrong p's.
+    fixed = fit(teeth, "binomial", p=0.3)
+    table = rank(teeth, ["binomial", fixed], bootstrap=100, seed=1).set_index("label")
+    assert table["kl_low"].notna().all()
+
+
+def test_verdict_reads_like_the_issue(teeth):
+    sentence = verdict(rank(teeth, ["uniform", "binomial"]))
+    assert sentence == (
+        "Uniform loses 0.197 bits per observation, binomial 0.617: "
+        "the uniform model keeps the most information, with fewer parameters."
+    )
+    assert "infinite" in verdict(rank(teeth, [("uniform", {"low": 0, "high": 3})]))
+
+
+def test_contributions_sum_to_kl(teeth):
+    model = fit(teeth, "binomial")
+    frame = contributions(teeth, model)
+    assert frame["contribution"].sum() == pytest.approx(BINOMIAL_BITS, abs=5e-6)
+
+
+def test_sweep_minimum_is_at_the_mle(teeth):
+    grid = np.linspace(0.3, 0.8, 101)
+    sweep = kl_sweep(teeth, "binomial", "p", grid)
+    assert sweep.loc[sweep["kl"].idxmin(), "value"] == pytest.approx(0.544, abs=0.005)
+
+
+def test_table_model_mass_above_one_is_refused():
+    emp = Empirical.from_counts([0, 1], [1, 1])
+    broken = FittedModel("broken", {}, 0, pmf_function=lambda v: np.full(len(v), 0.9))
+    row = rank(emp, [broken, "uniform"]).iloc[-1]
+    assert math.isnan(row["kl"]) and "total mass 1.8 > 1" in row["note"] and "not a distribution" in row["note"]
