@@ -257,7 +257,13 @@ def minimize_nll(
         return value if math.isfinite(value) else 1e300
 
     start_array = np.asarray(start, dtype=float)
-    options = {"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000 * start_array.size} if method == "Nelder-Mead" else {}
+    options = {}
+    if method == "Nelder-Mead":
+        # scipy's default first simplex steps 5% of each start value (0.00025 at 0), which
+        # stalls at once for starts near 0 such as log(1); steps of 0.25 (or 25%) do not.
+        steps = np.where(np.abs(start_array) < 1, 0.25, 0.25 * np.abs(start_array))
+        simplex = np.vstack([start_array, start_array + np.diag(steps)])
+        options = {"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000 * start_array.size, "initial_simplex": simplex}
     result = optimize.minimize(objective, start_array, method=method, options=options)
     if objective(result.x) >= 1e300:
         raise DataError("no parameter values give the data a positive probability")
