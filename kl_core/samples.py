@@ -84,7 +84,7 @@ SAMPLES: dict[str, Sample] = {
     sample.key: sample
     for sample in (
         Sample("worms", "Worm teeth", "Teeth counted on 100 alien worms; each has room for 10.",
-               _worms, "teeth", "counts", "worms", ("uniform", "binomial", "poisson")),
+               _worms, "teeth", "counts", "worms", ("uniform", "binomial")),
         Sample("planets", "Planet temperatures", "Eight temperature levels and how often each occurs (probabilities, N unknown).",
                _planets, "temperature", "probabilities", "probability", (("uniform", {"over": "observed"}), "uniform", "poisson")),
         Sample("coin", "Coin flips", "200 flips of a coin, recorded as H or T.", _coin, "flip", "observations", None, ("uniform",)),

@@ -1,0 +1,117 @@
+"""Compare page: ranking, verdict, the maths, the plots, units, bootstrap and the parameter sweep."""
+
+import math
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kl_core.samples import SAMPLES
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def compare_page(sample: str | None = "worms", **seed) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in seed.items():
+        at.session_state[key] = value
+    at.run()
+    if sample:
+        at.button(key=f"sample_{sample}").click().run()  # opens Compare
+    else:
+        at.switch_page("pages/compare.py").run()
+    return at
+
+
+def ranking(at: AppTest):
+    return next(frame.value for frame in at.dataframe if "Rank" in frame.value.columns)
+
+
+def test_no_data_gives_a_friendly_message_and_a_link():
+    at = compare_page(None)
+    assert not at.exception
+    assert "nothing to compare yet" in at.info[0].value
+    assert [link for link in at.get("page_link") if link.proto.page == "data"]
+
+
+def test_data_without_models_uses_the_defaults_and_says_so():
+    at = compare_page(None, emp=SAMPLES["worms"].empirical(), dataset_name="Worm teeth")
+    assert not at.exception
+    assert "defaults for this data" in at.info[0].value
+    assert set(ranking(at)["Model"]) == {"uniform", "binomial", "poisson"}
+
+
+def test_worm_teeth_ranks_uniform_above_binomial():
+    at = compare_page()
+    assert not at.exception
+    models = ranking(at)["Model"].tolist()
+    assert models.index("uniform") < models.index("binomial")
+    shown = ranking(at).set_index("Model")
+    assert shown.loc["uniform", "KL (bits/obs)"] == "0.1972"
+    assert shown.loc["binomial", "KL (bits/obs)"] == "0.6165"
+    assert shown.loc["binomial", "Parameters"] == "n=10, p=0.544"
+    assert "Uniform loses 0\\.197" in at.markdown[0].value  # the verdict, in large type
+    assert len(at.latex) == 2 and "D_{\\mathrm{KL}}" in at.latex[0].value and "AIC" in at.latex[1].value
+    assert len(at.get("plotly_chart")) >= 5
+
+
+def test_units_switch_scales_every_kl_by_ln2():
+    at = compare_page()
+    bits = at.session_state["last_comparison"].table.set_index("model")["kl"]
+    at.session_state["units"] = "nats"
+    at.run()
+    assert not at.exception
+    comparison = at.session_state["last_comparison"]
+    assert comparison.unit == "nats"
+    nats = comparison.table.set_index("model")["kl"]
+    for model in bits.index:
+        assert nats[model] == pytest.approx(bits[model] * math.log(2), rel=1e-9)
+    assert "KL (nats/obs)" in ranking(at).columns
+
+
+def test_infinite_kl_is_shown_with_its_reason():
+    at = compare_page(None, emp=SAMPLES["worms"].empirical(),
+                      model_requests=[("uniform", {}), ("binomial", {"p": 0.0})])
+    assert not at.exception
+    shown = ranking(at).set_index("Model")
+    assert shown.loc["binomial", "KL (bits/obs)"] == "∞"
+    assert "0 probability" in shown.loc["binomial", "Note"]
+    failures = at.dataframe[-1].value
+    assert failures["Model"].tolist() == ["binomial"]
+
+
+def test_epsilon_floor_makes_it_finite_and_says_so():
+    at = compare_page(None, emp=SAMPLES["worms"].empirical(), zero_policy="epsilon", epsilon=1e-4,
+                      model_requests=[("uniform", {}), ("binomial", {"p": 0.0})])
+    assert not at.exception
+    shown = ranking(at).set_index("Model")
+    assert shown.loc["binomial", "KL (bits/obs)"] != "∞"
+    assert "ε-floor" in shown.loc["binomial", "Note"]
+
+
+def test_bootstrap_adds_intervals():
+    at = compare_page()
+    at.number_input(key="w_bootstrap").set_value(50).run()
+    assert not at.exception
+    assert at.session_state["bootstrap"] == 50
+    assert ranking(at)["KL 95% interval (bits)"].str.startswith("[").all()
+
+
+def test_sweep_slider_moves_the_kl():
+    at = compare_page()
+    assert at.selectbox(key="w_sweep_model").value == "binomial"  # uniform has no parameter to vary
+    slider = at.slider(key="w_sweep_value_binomial_p")
+    assert slider.value == pytest.approx(0.544)
+    assert at.metric[0].value.startswith("0.6165")
+    slider.set_value(0.45).run()
+    assert not at.exception
+    assert at.metric[0].label == "KL at p = 0.45"
+    assert float(at.metric[0].value.split()[0]) > 0.6165
+
+
+@pytest.mark.parametrize("sample", ["planets", "coin", "waiting", "overdispersed"])
+def test_every_sample_renders(sample):
+    at = compare_page(sample)
+    assert not at.exception
+    assert not at.error
+    assert len(ranking(at)) >= 1

@@ -1,0 +1,133 @@
+"""Data page: samples, uploads (good and bad), pasted values, a typed table, reading options."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)
+
+
+def data_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    return at.switch_page("pages/data.py").run()
+
+
+def choose_source(at: AppTest, source: str) -> AppTest:
+    return at.radio(key="w_source").set_value(source).run()
+
+
+def poisson_csv(n: int = 5000, seed: int = 3) -> bytes:
+    draws = np.random.default_rng(seed).poisson(3.0, n)
+    return ("events\n" + "\n".join(map(str, draws)) + "\n").encode()
+
+
+def test_renders_without_data():
+    at = data_page()
+    assert not at.exception
+    assert at.title[0].value == "Data"
+    assert "No data yet" in at.info[0].value
+
+
+def test_sample_loads_with_preview_summary_and_figure():
+    at = data_page()
+    at.button(key="load_sample").click().run()
+    assert not at.exception
+    assert at.session_state["emp"].n == 100
+    assert at.selectbox(key="w_column").value == "teeth"
+    assert at.radio(key="w_shape").value == "counts"
+    assert at.dataframe[0].value.columns.tolist() == ["teeth", "worms"]
+    summary = dict(at.dataframe[1].value.to_numpy().tolist())
+    assert summary["Observations (N)"] == "100" and summary["Support size"] == "11"
+    assert summary["Entropy (bits)"] == "3.262"
+    assert at.get("plotly_chart")
+
+
+def test_uploaded_csv_reaches_the_ranking_with_the_right_winner():
+    at = choose_source(data_page(), "upload")
+    at.file_uploader(key="w_upload").upload("draws.csv", poisson_csv(), "text/csv").run()
+    assert not at.exception and not at.error
+    emp = at.session_state["emp"]
+    assert emp.n == 5000 and emp.kind == "discrete"
+    assert at.radio(key="w_shape").value == "observations"
+    at.session_state["model_requests"] = [("uniform", {}), ("binomial", {}), ("poisson", {})]
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception
+    table = at.session_state["last_comparison"].table
+    assert table["model"].iloc[0] == "poisson"
+    assert "Poisson loses" in at.markdown[0].value
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "says"),
+    [("data.csv", PNG_BYTES, "PNG"), ("empty.csv", b"", "empty")],
+)
+def test_bad_upload_shows_an_error_and_no_exception(name, content, says):
+    at = choose_source(data_page(), "upload")
+    at.file_uploader(key="w_upload").upload(name, content, "text/csv").run()
+    assert not at.exception
+    assert at.error and says in at.error[0].value
+    assert at.session_state["emp"] is None
+
+
+def test_bad_upload_keeps_the_data_already_loaded():
+    at = data_page()
+    at.button(key="load_sample").click().run()
+    at = choose_source(at, "upload")
+    at.file_uploader(key="w_upload").upload("data.csv", PNG_BYTES, "text/csv").run()
+    assert at.error and at.session_state["emp"].n == 100
+
+
+def test_pasted_values():
+    at = choose_source(data_page(), "paste")
+    at.text_area(key="w_paste").set_value("H T T H, H\nH").run()
+    at.button(key="use_pasted").click().run()
+    assert not at.exception and not at.error
+    emp = at.session_state["emp"]
+    assert emp.kind == "categorical" and emp.support.tolist() == ["H", "T"] and emp.counts.tolist() == [4.0, 2.0]
+
+
+def test_pasting_nothing_says_what_to_do():
+    at = choose_source(data_page(), "paste")
+    at.button(key="use_pasted").click().run()
+    assert not at.exception
+    assert "paste numbers or labels" in at.error[0].value
+
+
+def test_typed_frequency_table_and_a_reading_that_fails():
+    at = choose_source(data_page(), "table")
+    at.button(key="use_table").click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["emp"].n == 20 and at.radio(key="w_shape").value == "counts"
+    at.selectbox(key="w_kind").set_value("binned").run()  # a table cannot be binned
+    assert not at.exception
+    assert "binned data needs raw observations" in at.error[0].value
+    assert at.session_state["emp"] is None
+    at.selectbox(key="w_kind").set_value("auto").run()
+    assert not at.error and at.session_state["emp"].n == 20
+
+
+def test_continuous_sample_offers_bins():
+    at = data_page()
+    at.selectbox(key="w_sample").set_value("waiting").run()
+    at.button(key="load_sample").click().run()
+    assert at.session_state["emp"].kind == "binned"
+    at.radio(key="w_bins_mode").set_value("number").run()
+    at.number_input(key="w_bins").set_value(12).run()
+    assert not at.exception
+    assert at.session_state["emp"].k == 12
+
+
+def test_data_survives_a_trip_to_compare_and_back():
+    at = choose_source(data_page(), "upload")
+    at.file_uploader(key="w_upload").upload("draws.csv", poisson_csv(500), "text/csv").run()
+    fingerprint = at.session_state["emp"].fingerprint()
+    at.switch_page("pages/compare.py").run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    assert at.session_state["emp"].fingerprint() == fingerprint
+    assert at.radio(key="w_source").value == "upload"
+    assert at.selectbox(key="w_column").value == "events"
+    assert at.dataframe[0].value.columns.tolist() == ["events"]

@@ -1,0 +1,127 @@
+"""kl_core.display: the ranking table and the data summary formatted for people."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kl_core import Empirical, rank
+from kl_core.display import (
+    INFINITY,
+    MISSING,
+    format_count,
+    format_dropped,
+    format_interval,
+    format_number,
+    headers,
+    not_ranked,
+    ranking_display,
+    summary_rows,
+)
+
+WORM_COUNTS = [2, 3, 5, 14, 16, 15, 12, 8, 10, 8, 7]
+
+
+@pytest.fixture
+def teeth() -> Empirical:
+    return Empirical.from_counts(np.arange(11), WORM_COUNTS, name="teeth")
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (0.19718714117722502, "0.1972"),
+        (0.6165352, "0.6165"),
+        (1234.5678, "1,235"),
+        (-235.06, "−235.1"),
+        (12, "12"),
+        (np.int64(100000), "100,000"),
+        (0.99996, "1"),
+        (3.2e-9, "3.2e-09"),
+        (2.5e7, "2.5e+07"),
+        (0.0, "0"),
+        (float("inf"), INFINITY),
+        (float("-inf"), "−" + INFINITY),
+        (float("nan"), MISSING),
+        (None, MISSING),
+    ],
+)
+def test_format_number_four_significant_digits(value, shown):
+    assert format_number(value) == shown
+
+
+@given(st.floats(min_value=1e-4, max_value=9.99e5, allow_nan=False) | st.floats(min_value=-9.99e5, max_value=-1e-4))
+def test_format_number_keeps_four_significant_digits(value):
+    text = format_number(value)
+    parsed = float(text.replace(",", "").replace("−", "-"))
+    assert math.isclose(parsed, float(f"{value:.4g}"), rel_tol=1e-9)
+    digits = text.replace(",", "").replace("−", "").replace(".", "").strip("0")
+    assert len(digits) <= 4  # never more than 4 significant digits
+
+
+def test_format_count_and_interval():
+    assert format_count(100.0) == "100"
+    assert format_count(2_000_000) == "2,000,000"
+    assert format_count(None) == MISSING
+    assert format_interval(0.12345, 0.5) == "[0.1235, 0.5]"
+    assert format_interval(float("nan"), 0.5) == MISSING
+    assert format_dropped({}) == "none"
+    assert format_dropped({"missing": 3}) == "3 missing"
+
+
+def test_headers_name_their_units():
+    bits, nats = headers(2), headers(math.e)
+    assert bits["kl"] == "KL (bits/obs)" and nats["kl"] == "KL (nats/obs)"
+    assert "(nats)" in bits["aic"] and "(nats)" in bits["loglik"]  # always nats, whatever the KL unit
+
+
+def test_ranking_display_worm_teeth(teeth):
+    shown = ranking_display(rank(teeth, ["binomial", "uniform"]))
+    assert shown["Model"].tolist() == ["uniform", "binomial"]
+    assert shown["Rank"].tolist() == ["1", "2"]
+    assert shown["KL (bits/obs)"].tolist() == ["0.1972", "0.6165"]
+    assert shown["Parameters"].tolist() == ["low=0, high=10", "n=10, p=0.544"]
+    assert all(isinstance(v, str) for v in shown.to_numpy().ravel())
+    assert list(shown.columns)[-1] == "Note"
+
+
+def test_ranking_display_infinite_and_failed_rows(teeth):
+    # binomial with n=10 declared but p fixed at 0: every value above 0 gets probability 0 → ∞.
+    table = rank(teeth, ["uniform", ("binomial", {"p": 0.0}), ("custom", {})])
+    shown = ranking_display(table)
+    by_model = shown.set_index("Model")
+    assert by_model.loc["binomial", "KL (bits/obs)"] == INFINITY
+    assert by_model.loc["binomial", "Rank"] == MISSING
+    assert "0 probability" in by_model.loc["binomial", "Note"]
+    assert by_model.loc["custom", "KL (bits/obs)"] == MISSING
+    assert "custom" in by_model.loc["custom", "Note"]
+    reasons = dict(not_ranked(table))
+    assert set(reasons) == {"binomial", "custom"}
+
+
+def test_ranking_display_in_nats_and_with_bootstrap(teeth):
+    table = rank(teeth, ["uniform", "binomial"], base=math.e, bootstrap=20, seed=1)
+    shown = ranking_display(table, math.e)
+    assert "KL (nats/obs)" in shown.columns
+    assert "KL 95% interval (nats)" in shown.columns and "P(best)" in shown.columns
+    assert shown["KL 95% interval (nats)"].str.match(r"^\[.*, .*\]$").all()
+
+
+def test_ranking_display_of_an_empty_table():
+    table = pd.DataFrame(columns=["model", "label", "params", "n_params", "kl", "note"])
+    assert ranking_display(table).empty
+
+
+def test_summary_rows(teeth):
+    rows = dict(summary_rows(teeth.summary(), 2))
+    assert rows["Observations (N)"] == "100"
+    assert rows["Support size"] == "11"
+    assert rows["Dropped rows"] == "none"
+    assert rows["Mean"] == "5.44"
+    assert "Entropy (bits)" in rows
+    planets = Empirical.from_probabilities([1, 2], [0.5, 0.5])
+    assert dict(summary_rows(planets.summary(math.e), math.e))["Observations (N)"].startswith("unknown")
+    assert "Entropy (nats)" in dict(summary_rows(planets.summary(math.e), math.e))

@@ -1,0 +1,59 @@
+"""Running a comparison with a progress bar, and listing the models that could not be ranked."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import pandas as pd
+import streamlit as st
+
+from kl_core import DataError, Empirical
+from kl_core.display import not_ranked
+from kl_core.ranking import Comparison
+from ui import cache, state
+from ui.text import error as show_error
+
+
+def settings() -> dict[str, Any]:
+    """The comparison settings chosen in the sidebar and on the Compare page."""
+    return {
+        "base": state.base(),
+        "zero_policy": state.get(state.ZERO_POLICY),
+        "epsilon": float(state.get(state.EPSILON)),
+        "bootstrap": int(state.get(state.BOOTSTRAP) or 0),
+    }
+
+
+def fit_with_progress(emp: Empirical, requests: Sequence[Any]) -> Comparison | None:
+    """The (cached) comparison, with an ``st.progress`` bar while families are fitted.
+
+    Shows ``st.error`` and returns None when the comparison cannot be made.
+    """
+    chosen = settings()
+    key = cache.comparison_key(emp, requests, **chosen)
+    done = cache.cached_comparison(key)
+    if done is not None:
+        return done
+    bar = st.progress(0.0, text="Fitting…")
+
+    def progress(index: int, total: int, name: str) -> None:
+        bar.progress(index / max(total, 1), text=f"Fitting {name} ({index + 1} of {total})…")
+
+    try:
+        result = cache.comparison(emp, requests, progress=progress, **chosen)
+    except (DataError, ValueError) as error:
+        bar.empty()
+        show_error(f"The models could not be compared: {error}")
+        return None
+    bar.empty()
+    return result
+
+
+def show_failures(table: pd.DataFrame) -> None:
+    """List the models with an infinite KL or a failed fit, each with its reason (plain text)."""
+    rows = not_ranked(table)
+    if not rows:
+        return
+    with st.container(border=True):
+        st.markdown(f"**Not ranked with a finite KL ({len(rows)})**")
+        st.dataframe(pd.DataFrame(rows, columns=["Model", "Why"]), hide_index=True, width="stretch")

@@ -1,0 +1,111 @@
+"""Session-state keys that outlive a page, and their accessors.
+
+Everything a later page needs lives under the plain keys below, never only under a
+widget's key (Streamlit drops a widget's key when its page is not rendered). Widgets
+copy their values here (see :mod:`ui.widgets`).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import streamlit as st
+
+from kl_core import Empirical
+
+# The dataset -------------------------------------------------------------------
+EMP = "emp"  # the current Empirical, or None
+DATASET_NAME = "dataset_name"  # what the data is called (a sample's title, a file name)
+DATASET_SOURCE = "dataset_source"  # one line on where it came from
+SOURCE_FRAME = "source_frame"  # the table the dataset is read from (never the raw upload bytes)
+SOURCE_ID = "source_id"  # content id of that table: "sample:worms", "upload:<sha256>", ...
+READ_OPTIONS = "read_options"  # how the table is read: column, shape, weight_column, kind, bins
+READ_GUESS = "read_guess"  # the automatic guess for the shape, shown next to the choice
+READ_ORIGIN = "read_origin"  # (SOURCE_ID, READ_OPTIONS) the current EMP was built from
+READ_ERROR = "read_error"  # (origin, message) of the last failed reading, shown until fixed
+UPLOAD_ERROR = "upload_error"  # (sha256, message) of the last upload that could not be read
+TABLE_DRAFT = "table_draft"  # the typed frequency table (value, count)
+PASTED_TEXT = "pasted_text"  # the pasted values
+DATA_SOURCE_CHOICE = "data_source_choice"  # which of the Data page's inputs is open
+SAMPLE_CHOICE = "sample_choice"  # the sample picked on the Data page
+
+# The models ------------------------------------------------------------------
+MODEL_REQUESTS = "model_requests"  # list of (name, options), or None: use the defaults
+MODEL_FORM = "model_form"  # the Models page's choices (ticked families and their options)
+
+# How to compare ----------------------------------------------------------------
+UNITS = "units"  # "bits" or "nats"
+ZERO_POLICY = "zero_policy"  # "strict" or "epsilon"
+EPSILON = "epsilon"  # the ε-floor's weight
+BOOTSTRAP = "bootstrap"  # resamples for the ranking's intervals; 0 = off
+LAST_COMPARISON = "last_comparison"  # the Comparison the Compare page last showed
+
+DEFAULTS: dict[str, Any] = {
+    EMP: None,
+    DATASET_NAME: "",
+    DATASET_SOURCE: "",
+    SOURCE_FRAME: None,
+    SOURCE_ID: None,
+    READ_OPTIONS: None,
+    READ_GUESS: "",
+    READ_ORIGIN: None,
+    READ_ERROR: None,
+    UPLOAD_ERROR: None,
+    TABLE_DRAFT: None,
+    PASTED_TEXT: "",
+    DATA_SOURCE_CHOICE: "sample",
+    SAMPLE_CHOICE: "worms",
+    MODEL_REQUESTS: None,
+    MODEL_FORM: None,
+    UNITS: "bits",
+    ZERO_POLICY: "strict",
+    EPSILON: 1e-6,
+    BOOTSTRAP: 0,
+    LAST_COMPARISON: None,
+}
+
+
+def init() -> None:
+    """Give every plain key its default once per session."""
+    for key, value in DEFAULTS.items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+
+
+def get(key: str) -> Any:
+    """The value under a plain key (its default if the session has not set it)."""
+    return st.session_state.get(key, DEFAULTS.get(key))
+
+
+def put(key: str, value: Any) -> None:
+    """Set a plain key."""
+    st.session_state[key] = value
+
+
+def emp() -> Empirical | None:
+    """The current dataset, or None."""
+    return get(EMP)
+
+
+def base() -> float:
+    """Log base of the chosen units: 2 for bits, e for nats."""
+    return math.e if get(UNITS) == "nats" else 2.0
+
+
+def set_dataset(empirical: Empirical, name: str, source: str) -> None:
+    """Make ``empirical`` the current dataset; the model choice starts afresh for it."""
+    changed = get(EMP) is None or get(EMP).fingerprint() != empirical.fingerprint()
+    put(EMP, empirical)
+    put(DATASET_NAME, name)
+    put(DATASET_SOURCE, source)
+    if changed:
+        put(MODEL_REQUESTS, None)
+        put(MODEL_FORM, None)
+        put(LAST_COMPARISON, None)
+
+
+def clear_dataset() -> None:
+    """No current dataset (after a reading that failed)."""
+    put(EMP, None)
+    put(LAST_COMPARISON, None)
