@@ -17,8 +17,8 @@ PAGES = [
     st.Page("pages/data.py", title="Data", icon=":material/table_chart:"),
     st.Page("pages/models.py", title="Models", icon=":material/functions:"),
     st.Page("pages/compare.py", title="Compare", icon=":material/leaderboard:"),
-    # st.Page("pages/learn.py", title="Learn", icon=":material/school:"),
-    # st.Page("pages/report.py", title="Report", icon=":material/description:"),
+    st.Page("pages/learn.py", title="Learn", icon=":material/school:"),
+    st.Page("pages/report.py", title="Report", icon=":material/description:"),
 ]
 
 page = st.navigation(PAGES)

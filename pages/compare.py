@@ -14,6 +14,9 @@ from ui.run import fit_with_progress, show_failures
 from ui.sweep import sweep_section
 from ui.text import escape_markdown
 from ui.widgets import bind
+from ui.frame import require_app
+
+require_app()
 
 MAX_PLOTTED = 8  # more models than this make side-by-side plots unreadable
 MAIN_COLUMNS = ("Rank", "Model", "Parameters", "Fitted parameters", "KL", "KL 95% interval", "P(best)", "AIC", "p-value", "Note")

@@ -9,6 +9,9 @@ from kl_core.samples import SAMPLES
 from ui import loading, state
 from ui.text import escape_markdown, error as show_error, warning as show_warning
 from ui.widgets import bind, bind_item, pairs_table
+from ui.frame import require_app
+
+require_app()
 
 SOURCES = {
     "sample": "Sample dataset",

@@ -4,6 +4,9 @@ import streamlit as st
 
 from kl_core.samples import SAMPLES
 from ui import loading
+from ui.frame import require_app
+
+require_app()
 
 st.title("KL Model Lab")
 st.markdown(

@@ -13,6 +13,9 @@ from ui.requests import DECLARED, GROUP_TITLES, build_requests, fixable_paramete
 from ui.run import fit_with_progress, settings, show_failures
 from ui.text import escape_markdown, error as show_error
 from ui.widgets import bind_item
+from ui.frame import require_app
+
+require_app()
 
 try:  # the continuous module lists its shortlist and whole catalogue; read them if present
     from kl_core.models.continuous import CATALOGUE, SHORTLIST
