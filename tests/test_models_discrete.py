@@ -1,0 +1,426 @@
+"""Tests for kl_core.models.discrete: scipy's discrete families fitted on (value, count) pairs.
+
+Reference values and where they come from:
+
+* closed forms are checked against the log-likelihood itself (the estimate beats ±1 %
+  perturbations) and, for planck, against a numerical maximisation with scipy.optimize;
+* numerical fits are checked against known generating parameters of large seeded samples,
+  and against ``scipy.stats.fit`` on the raw rows of small samples;
+* every pmf is scipy's own (``stats.<family>.pmf`` with the fitted parameters).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pytest
+from scipy import optimize, stats
+
+from kl_core.empirical import Empirical
+from kl_core.errors import DataError
+from kl_core.models import REGISTRY, fit
+from kl_core.models.discrete import _betanbinom_logpmf
+
+HYPER = {"M": 50, "n": 20, "N": 15}
+
+
+def loglik(dist, emp: Empirical, *args: float, loc: float = 0.0) -> float:
+    """Σ count · log pmf, computed independently of the module under test."""
+    return float(np.dot(emp.counts, dist.logpmf(emp.support, *args, loc=loc)))
+
+
+def sample(dist, *args: float, size: int, seed: int) -> Empirical:
+    return Empirical.from_samples(dist.rvs(*args, size=size, random_state=np.random.default_rng(seed)))
+
+
+# --------------------------------------------------------------------------------------
+# Every registered family: a suitable sample, valid mass, the right n_params
+# --------------------------------------------------------------------------------------
+# name -> (generating scipy family, its args, fit options, expected n_params)
+EVERY_FAMILY = {
+    "poisson": (stats.poisson, (3.5,), {}, 1),
+    "geom": (stats.geom, (0.3, -1), {}, 1),
+    "nbinom": (stats.nbinom, (3, 0.4), {}, 2),
+    "bernoulli": (stats.bernoulli, (0.3,), {}, 1),
+    "betabinom": (stats.betabinom, (12, 2.0, 3.0), {"n": 12}, 2),
+    "betanbinom": (stats.betanbinom, (5, 6.0, 3.0), {}, 3),
+    "logser": (stats.logser, (0.7,), {}, 1),
+    "zipf": (stats.zipf, (2.5,), {}, 1),
+    "yulesimon": (stats.yulesimon, (2.5,), {}, 1),
+    "zipfian": (stats.zipfian, (1.3, 30), {"n": 30}, 1),
+    "dlaplace": (stats.dlaplace, (0.6,), {}, 1),
+    "skellam": (stats.skellam, (4.0, 2.0), {}, 2),
+    "boltzmann": (stats.boltzmann, (0.3, 20), {"N": 20}, 1),
+    "planck": (stats.planck, (0.4,), {}, 1),
+    "hypergeom": (stats.hypergeom, (50, 20, 15), HYPER, 0),
+    "nhypergeom": (stats.nhypergeom, (50, 20, 15), {"M": 50, "n": 20, "r": 15}, 0),
+    "nchypergeom_fisher": (stats.nchypergeom_fisher, (50, 20, 15, 2.5), HYPER, 1),
+    "nchypergeom_wallenius": (stats.nchypergeom_wallenius, (50, 20, 15, 2.5), HYPER, 1),
+}
+
+
+def test_every_registered_discrete_family_is_covered_here() -> None:
+    registered = {name for name, spec in REGISTRY.items() if spec.group == "discrete"}
+    assert registered == set(EVERY_FAMILY)
+
+
+@pytest.mark.parametrize("name", sorted(EVERY_FAMILY))
+def test_every_family_fits_with_valid_mass_and_right_n_params(name: str) -> None:
+    dist, args, options, n_params = EVERY_FAMILY[name]
+    *shapes, = args
+    loc = shapes.pop() if name == "geom" else 0
+    emp = Empirical.from_samples(dist.rvs(*shapes, loc=loc, size=3000, random_state=np.random.default_rng(7)))
+    model = fit(emp, name, **options)
+    mass = model.mass(emp)
+    assert np.all(mass >= 0)
+    assert mass.sum() <= 1 + 1e-9
+    assert mass.sum() > 0.95  # a good fit to its own family's sample puts nearly all its mass on the data
+    assert model.n_params == n_params
+    assert model.name == name and not model.continuous
+    # The pmf is scipy's own, at the reported parameters.
+    spec_shapes = [s.strip() for s in dist.shapes.split(",")]
+    reported = [model.params[s] for s in spec_shapes]
+    expected = dist.pmf(emp.support, *reported, loc=model.extra["scipy_loc"])
+    np.testing.assert_allclose(model.pmf(emp.support), expected, rtol=1e-12)
+
+
+def test_registry_entries() -> None:
+    discrete = {name: spec for name, spec in REGISTRY.items() if spec.group == "discrete"}
+    for name, spec in discrete.items():
+        assert spec.kinds == frozenset({"discrete"})
+        assert spec.label and spec.how_fitted and ". " not in spec.how_fitted and "\n" not in spec.how_fitted
+        assert spec.default == (name == "poisson")
+    assert discrete["nbinom"].label == "Negative binomial"
+    assert discrete["geom"].label == "Geometric (failures)"
+    assert discrete["boltzmann"].parameters == ("lambda_", "N")
+    assert {"loc"} <= set(discrete["zipf"].options) and "loc" not in discrete["poisson"].options
+
+
+# --------------------------------------------------------------------------------------
+# Closed forms are the maximum likelihood estimates
+# --------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def counts_data() -> Empirical:
+    # A hand-made over-dispersed table on 0..9 (mean 2.9, variance 5.2).
+    return Empirical.from_counts(range(10), [30, 55, 60, 45, 30, 20, 12, 8, 6, 4])
+
+
+@pytest.mark.parametrize(
+    ("name", "key", "dist", "to_args"),
+    [
+        ("poisson", "mu", stats.poisson, lambda v: ((v,), 0)),
+        ("geom", "p", stats.geom, lambda v: ((v,), -1)),
+        ("planck", "lambda_", stats.planck, lambda v: ((v,), 0)),
+        ("dlaplace", "a", stats.dlaplace, lambda v: ((v,), 0)),
+    ],
+)
+def test_closed_form_beats_one_percent_perturbations(counts_data, name, key, dist, to_args) -> None:
+    value = fit(counts_data, name).params[key]
+    args, loc = to_args(value)
+    best = loglik(dist, counts_data, *args, loc=loc)
+    for factor in (0.99, 1.01):
+        args, loc = to_args(value * factor)
+        assert best > loglik(dist, counts_data, *args, loc=loc)
+
+
+def test_bernoulli_closed_form_beats_perturbations() -> None:
+    emp = Empirical.from_counts([0, 1], [37, 63])
+    p = fit(emp, "bernoulli").params["p"]
+    assert p == pytest.approx(0.63)
+    for factor in (0.99, 1.01):
+        assert loglik(stats.bernoulli, emp, p) > loglik(stats.bernoulli, emp, p * factor)
+
+
+def test_dlaplace_closed_form_on_negative_values() -> None:
+    emp = Empirical.from_counts([-4, -2, -1, 0, 1, 3], [1, 4, 9, 20, 8, 2])
+    a = fit(emp, "dlaplace").params["a"]
+    for factor in (0.99, 1.01):
+        assert loglik(stats.dlaplace, emp, a) > loglik(stats.dlaplace, emp, a * factor)
+
+
+def test_planck_closed_form_equals_numerical_mle(counts_data) -> None:
+    lam = fit(counts_data, "planck").params["lambda_"]
+    # Reference: bounded scalar maximisation of the same log-likelihood with scipy.optimize.
+    numeric = optimize.minimize_scalar(
+        lambda x: -loglik(stats.planck, counts_data, x), bounds=(1e-3, 10), method="bounded", options={"xatol": 1e-10}
+    ).x
+    assert lam == pytest.approx(numeric, rel=1e-6)
+    assert lam == pytest.approx(math.log(1 + 1 / counts_data.mean()))
+
+
+def test_nbinom_p_given_n_is_closed_form(counts_data) -> None:
+    model = fit(counts_data, "nbinom", n=4.0)
+    p = model.params["p"]
+    assert p == pytest.approx(4.0 / (4.0 + counts_data.mean()))
+    assert model.n_params == 1
+    for factor in (0.99, 1.01):
+        assert loglik(stats.nbinom, counts_data, 4.0, p) > loglik(stats.nbinom, counts_data, 4.0, p * factor)
+
+
+# --------------------------------------------------------------------------------------
+# Numerical fits recover known parameters from large samples
+# --------------------------------------------------------------------------------------
+def test_nbinom_recovers_parameters_from_200k_draws() -> None:
+    draws = np.random.default_rng(20240601).negative_binomial(3, 0.4, 200_000)
+    model = fit(Empirical.from_samples(draws), "nbinom")
+    assert model.params["n"] == pytest.approx(3.0, rel=0.03)
+    assert model.params["p"] == pytest.approx(0.4, rel=0.03)
+    assert model.n_params == 2 and model.note == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "dist", "args", "options", "truth", "rel"),
+    [
+        ("betabinom", stats.betabinom, (12, 2.0, 3.0), {"n": 12}, {"a": 2.0, "b": 3.0}, 0.05),
+        ("skellam", stats.skellam, (4.0, 2.0), {}, {"mu1": 4.0, "mu2": 2.0}, 0.05),
+        ("logser", stats.logser, (0.7,), {}, {"p": 0.7}, 0.02),
+        ("zipf", stats.zipf, (2.5,), {}, {"a": 2.5}, 0.02),
+        ("yulesimon", stats.yulesimon, (2.5,), {}, {"alpha": 2.5}, 0.05),
+        ("zipfian", stats.zipfian, (1.3, 30), {"n": 30}, {"a": 1.3}, 0.02),
+        ("boltzmann", stats.boltzmann, (0.3, 20), {"N": 20}, {"lambda_": 0.3}, 0.03),
+        ("nchypergeom_fisher", stats.nchypergeom_fisher, (50, 20, 15, 2.5), HYPER, {"odds": 2.5}, 0.05),
+        ("nchypergeom_wallenius", stats.nchypergeom_wallenius, (50, 20, 15, 2.5), HYPER, {"odds": 2.5}, 0.05),
+    ],
+)
+def test_numerical_fit_recovers_known_parameters(name, dist, args, options, truth, rel) -> None:
+    emp = sample(dist, *args, size=100_000, seed=11)
+    model = fit(emp, name, **options)
+    for key, value in truth.items():
+        assert model.params[key] == pytest.approx(value, rel=rel), key
+
+
+def test_betanbinom_finds_the_best_whole_n() -> None:
+    emp = sample(stats.betanbinom, 5, 6.0, 3.0, size=20_000, seed=1)
+    model = fit(emp, "betanbinom")
+    n = model.params["n"]
+    assert isinstance(n, int) and model.n_params == 3
+    ours = loglik(stats.betanbinom, emp, n, model.params["a"], model.params["b"])
+    # Reference: for each whole n, the best (a, b) found by a multi-start Nelder-Mead with scipy.optimize.
+    for whole in range(1, 10):
+        def nll(theta: np.ndarray, whole: int = whole) -> float:
+            a, b = np.exp(np.clip(theta, -15, 12))
+            value = float(np.dot(emp.counts, stats.betanbinom.logpmf(emp.support, whole, a, b)))
+            return -value if math.isfinite(value) else 1e300
+
+        best = min(
+            optimize.minimize(nll, np.log([a0, b0]), method="Nelder-Mead", options={"xatol": 1e-9, "fatol": 1e-9}).fun
+            for a0, b0 in [(3, 1), (10, 5)]
+        )
+        assert ours >= -best - 1e-3, whole
+
+
+def test_betanbinom_logpmf_formula_is_scipys() -> None:
+    k = np.arange(0, 40, dtype=float)
+    for n, a, b in [(1, 0.5, 0.5), (4, 2.5, 3.5), (30, 7.0, 0.2)]:
+        np.testing.assert_allclose(_betanbinom_logpmf(k, n, a, b), stats.betanbinom.logpmf(k, n, a, b), rtol=1e-10)
+
+
+# --------------------------------------------------------------------------------------
+# Count-based MLE equals the raw-data MLE (scipy.stats.fit on the rows)
+# --------------------------------------------------------------------------------------
+def test_nbinom_matches_scipy_fit_on_raw_rows() -> None:
+    raw = np.random.default_rng(3).negative_binomial(3, 0.4, 3000)
+    reference = stats.fit(stats.nbinom, raw, bounds={"n": (0.01, 100), "p": (0.001, 0.999)})
+    ours = fit(Empirical.from_samples(raw), "nbinom")
+    ours_ll = float(np.sum(stats.nbinom.logpmf(raw, ours.params["n"], ours.params["p"])))
+    assert ours_ll >= -reference.nllf() - 1e-6
+
+
+def test_betabinom_matches_scipy_fit_on_raw_rows() -> None:
+    raw = stats.betabinom.rvs(12, 2.0, 3.0, size=3000, random_state=np.random.default_rng(4))
+    reference = stats.fit(stats.betabinom, raw, bounds={"n": (12, 12), "a": (0.01, 50), "b": (0.01, 50)})
+    ours = fit(Empirical.from_samples(raw), "betabinom", n=12)
+    ours_ll = float(np.sum(stats.betabinom.logpmf(raw, 12, ours.params["a"], ours.params["b"])))
+    assert ours_ll >= -reference.nllf() - 1e-6
+
+
+# --------------------------------------------------------------------------------------
+# Why a family does not apply
+# --------------------------------------------------------------------------------------
+NEGATIVE = Empirical.from_counts([-2, 0, 3], [1, 2, 1])
+FRACTION = Empirical.from_counts([0.5, 1, 2], [1, 2, 1])
+WITH_ZERO = Empirical.from_counts([0, 1, 2], [5, 3, 1])
+TEETH = Empirical.from_counts(range(11), [2, 3, 5, 14, 16, 15, 12, 8, 10, 8, 7])
+
+
+@pytest.mark.parametrize(
+    ("emp", "name", "options", "message"),
+    [
+        (NEGATIVE, "poisson", {}, r"^poisson needs whole numbers ≥ 0; found -2$"),
+        (NEGATIVE, "nbinom", {}, r"^nbinom needs whole numbers ≥ 0; found -2$"),
+        (NEGATIVE, "geom", {}, r"^geom needs whole numbers ≥ 0; found -2$"),
+        (NEGATIVE, "planck", {}, r"^planck needs whole numbers ≥ 0; found -2$"),
+        (NEGATIVE, "betanbinom", {}, r"^betanbinom needs whole numbers ≥ 0; found -2$"),
+        (NEGATIVE, "boltzmann", {}, r"^boltzmann needs whole numbers ≥ 0; found -2$"),
+        (FRACTION, "poisson", {}, r"^poisson needs whole numbers; found 0\.5$"),
+        (FRACTION, "skellam", {}, r"^skellam needs whole numbers; found 0\.5$"),
+        (FRACTION, "dlaplace", {}, r"^dlaplace needs whole numbers; found 0\.5$"),
+        (FRACTION, "zipf", {}, r"^zipf needs whole numbers; found 0\.5$"),
+        (WITH_ZERO, "logser", {}, r"^logser needs whole numbers ≥ 1; found 0\. Set the shift option loc=-1 to model values from 0$"),
+        (WITH_ZERO, "zipf", {}, r"^zipf needs whole numbers ≥ 1; found 0\. Set the shift option loc=-1 to model values from 0$"),
+        (WITH_ZERO, "yulesimon", {}, r"^yulesimon needs whole numbers ≥ 1; found 0\. Set the shift option"),
+        (WITH_ZERO, "zipfian", {}, r"^zipfian needs whole numbers ≥ 1; found 0\. Set the shift option loc=-1"),
+        (NEGATIVE, "zipf", {"loc": -1}, r"^zipf needs whole numbers ≥ 0; found -2\. Set the shift option loc=-3"),
+        (TEETH, "bernoulli", {}, r"^bernoulli needs whole numbers ≤ 1; found 10$"),
+        (TEETH, "betabinom", {"n": 8}, r"^betabinom\(n=8\) gives 0 probability to 10, which was observed; declare n ≥ 10$"),
+        (Empirical.from_counts([0], [4]), "betabinom", {}, r"^betabinom needs at least one trial"),
+        (TEETH, "boltzmann", {"N": 10}, r"^boltzmann\(N=10\) has support 0\.\.9, which leaves out 10; declare N ≥ 11$"),
+        (Empirical.from_counts([1, 5], [1, 1]), "zipfian", {"n": 4}, r"^zipfian\(n=4\) gives 0 probability to 5"),
+        (TEETH, "hypergeom", {}, r"^hypergeom needs the population size M, number of success states n and draws N declared as options$"),
+        (TEETH, "hypergeom", {"M": 50, "n": 20}, r"^hypergeom needs the population size M"),
+        (TEETH, "nhypergeom", {}, r"^nhypergeom needs the population size M, number of success states n and failures to stop at r"),
+        (TEETH, "nchypergeom_fisher", {}, r"^nchypergeom_fisher needs the population size M"),
+        (TEETH, "nchypergeom_wallenius", {"N": 3}, r"^nchypergeom_wallenius needs the population size M"),
+        (TEETH, "hypergeom", {"M": 50, "n": 20, "N": 8}, r"^hypergeom\(M=50, n=20, N=8\) has support 0\.\.8, which leaves out 9, observed$"),
+        (TEETH, "hypergeom", {"M": 10, "n": 20, "N": 8}, r"^hypergeom needs M ≥ 1, 0 ≤ n ≤ M and 0 ≤ N ≤ M"),
+        (TEETH, "nhypergeom", {"M": 30, "n": 20, "r": 11}, r"^nhypergeom needs M ≥ 1, 0 ≤ n ≤ M and 0 ≤ r ≤ M - n"),
+        (TEETH, "hypergeom", {"M": 50.5, "n": 20, "N": 15}, r"^option M must be a whole number; got 50\.5$"),
+        (TEETH, "betabinom", {"n": 12.5}, r"^option n must be a whole number"),
+        (TEETH, "zipf", {"loc": 0.5}, r"^option loc must be a whole number"),
+        (TEETH, "poisson", {"mu": -1}, r"^poisson mu must be ≥ 0; got -1$"),
+        (TEETH, "poisson", {"mu": "lots"}, r"^poisson option mu must be a number; got 'lots'$"),
+        (TEETH, "nbinom", {"p": 1.5}, r"^nbinom p must be in \(0, 1\]; got 1\.5$"),
+        (TEETH, "logser", {"loc": -1, "p": 1.0}, r"^logser p must be strictly between 0 and 1; got 1\.0$"),
+        (TEETH, "zipf", {"loc": -1, "a": 1.0}, r"^zipf a must be > 1; got 1\.0$"),
+        (TEETH, "skellam", {"mu2": 0}, r"^skellam mu2 must be > 0; got 0$"),
+        (TEETH, "betanbinom", {"n": 0}, r"^betanbinom n must be a whole number ≥ 1; got 0$"),
+        (TEETH, "poisson", {"lam": 2}, r"^poisson has no option lam; its options are: mu$"),
+    ],
+)
+def test_checker_reasons(emp, name, options, message) -> None:
+    with pytest.raises(DataError, match=message):
+        fit(emp, name, **options)
+
+
+def test_binned_data_is_refused() -> None:
+    emp = Empirical.from_samples(np.random.default_rng(0).normal(size=500))
+    with pytest.raises(DataError, match="poisson applies to discrete data; this data is binned"):
+        fit(emp, "poisson")
+
+
+# --------------------------------------------------------------------------------------
+# Fixed parameters, integer parameters, shifts
+# --------------------------------------------------------------------------------------
+def test_fixing_mu_fits_nothing() -> None:
+    model = fit(TEETH, "poisson", mu=2.0)
+    assert model.params == {"mu": 2.0} and model.n_params == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "fixed", "n_params"),
+    [
+        ("geom", {"p": 0.2}, {"p": 0.2}, 0),
+        ("nbinom", {"p": 0.4}, {"p": 0.4}, 1),
+        ("nbinom", {"n": 3.5, "p": 0.4}, {"n": 3.5, "p": 0.4}, 0),
+        ("betabinom", {"a": 2.0}, {"a": 2.0, "n": 10}, 1),
+        ("betabinom", {"n": 12, "a": 2.0, "b": 1.0}, {"n": 12, "a": 2.0, "b": 1.0}, 0),
+        ("betanbinom", {"n": 4}, {"n": 4}, 2),
+        ("betanbinom", {"a": 3.0, "b": 2.0}, {"a": 3.0, "b": 2.0}, 1),
+        ("logser", {"loc": -1, "p": 0.5}, {"p": 0.5, "loc": -1}, 0),
+        ("zipf", {"loc": -1, "a": 2.0}, {"a": 2.0, "loc": -1}, 0),
+        ("yulesimon", {"loc": -1, "alpha": 3.0}, {"alpha": 3.0, "loc": -1}, 0),
+        ("zipfian", {"loc": -1, "a": 0.5}, {"a": 0.5, "n": 11, "loc": -1}, 0),
+        ("dlaplace", {"a": 0.3}, {"a": 0.3}, 0),
+        ("skellam", {"mu2": 0.5}, {"mu2": 0.5}, 1),
+        ("boltzmann", {"lambda_": 0.1}, {"lambda_": 0.1, "N": 11}, 0),
+        ("planck", {"lambda_": 0.1}, {"lambda_": 0.1}, 0),
+        ("bernoulli", {"p": 0.5}, {"p": 0.5}, 0),
+        ("nchypergeom_fisher", {"M": 50, "n": 20, "N": 15, "odds": 2.0}, {"odds": 2.0, "M": 50}, 0),
+    ],
+)
+def test_fixed_parameters_are_held_and_not_counted(name, options, fixed, n_params) -> None:
+    emp = Empirical.from_counts([0, 1], [1, 1]) if name == "bernoulli" else TEETH
+    model = fit(emp, name, **options)
+    for key, value in fixed.items():
+        assert model.params[key] == value, key
+    assert model.n_params == n_params
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "keys"),
+    [
+        ("betabinom", {}, ["n"]),
+        ("betanbinom", {}, ["n"]),
+        ("zipfian", {"loc": -1}, ["n", "loc"]),
+        ("boltzmann", {}, ["N"]),
+        ("hypergeom", {"M": 50.0, "n": 20.0, "N": 15.0}, ["M", "n", "N"]),
+        ("nhypergeom", {"M": 50, "n": 20, "r": 15}, ["M", "n", "r"]),
+        ("nchypergeom_wallenius", {"M": 50, "n": 20, "N": 15}, ["M", "n", "N"]),
+        ("logser", {"loc": -1}, ["loc"]),
+    ],
+)
+def test_integer_parameters_stay_integers(name, options, keys) -> None:
+    model = fit(TEETH, name, **options)
+    for key in keys:
+        assert type(model.params[key]) is int, key
+    assert all(type(v) in (int, float) for v in model.params.values())
+
+
+def test_integer_defaults_come_from_the_data_and_do_not_count() -> None:
+    assert fit(TEETH, "betabinom").params["n"] == 10
+    assert fit(TEETH, "boltzmann").params["N"] == 11
+    assert fit(TEETH, "zipfian", loc=-1).params["n"] == 11
+    assert fit(TEETH, "betabinom").n_params == 2 and "n = 10, the largest observed value" in fit(TEETH, "betabinom").note
+    assert fit(TEETH, "betabinom", n=20).note == ""
+
+
+def test_shift_option_moves_the_support() -> None:
+    shifted = fit(WITH_ZERO, "logser", loc=-1)
+    plain = fit(Empirical.from_counts([1, 2, 3], [5, 3, 1]), "logser")
+    assert shifted.params["p"] == pytest.approx(plain.params["p"], rel=1e-9)
+    assert shifted.params["loc"] == -1 and "loc" not in plain.params
+    np.testing.assert_allclose(shifted.pmf(np.array([0.0, 1.0])), plain.pmf(np.array([1.0, 2.0])))
+
+
+def test_geom_counts_failures() -> None:
+    model = fit(TEETH, "geom")
+    p = model.params["p"]
+    assert p == pytest.approx(1 / (1 + TEETH.mean()))
+    assert model.pmf(np.array([0.0]))[0] == pytest.approx(p)  # zero failures: success at once
+    assert model.cdf(np.array([-1.0]))[0] == 0.0
+
+
+# --------------------------------------------------------------------------------------
+# Boundaries: return with a note
+# --------------------------------------------------------------------------------------
+def test_nbinom_under_dispersed_tends_to_poisson() -> None:
+    emp = Empirical.from_counts([2, 3, 4], [1, 8, 1])
+    model = fit(emp, "nbinom")
+    assert model.params["n"] == 1e6
+    assert model.note == "variance ≤ mean: the fit tends to the Poisson; n capped at 1e6"
+    poisson = stats.poisson.pmf(emp.support, emp.mean())
+    np.testing.assert_allclose(model.mass(emp), poisson, rtol=1e-4)
+
+
+def test_boundary_fits_return_with_notes() -> None:
+    assert "upper limit" in fit(Empirical.from_counts([2, 3, 4], [1, 8, 1]), "betabinom").note
+    assert "Poisson (mu2 → 0)" in fit(Empirical.from_counts([0, 1, 2, 3], [10, 20, 12, 5]), "skellam").note
+    uniformish = Empirical.from_counts([1, 2, 3, 4], [1, 2, 3, 4])  # increasing: a would go below 0
+    zipfian = fit(uniformish, "zipfian")
+    assert zipfian.params["a"] == 0.0 and "a = 0" in zipfian.note
+    assert "tends to the uniform" in fit(uniformish, "boltzmann", N=5).note
+    assert "every value is 0" in fit(Empirical.from_counts([0], [5]), "planck").note
+
+
+# --------------------------------------------------------------------------------------
+# Speed: the fits never touch raw rows
+# --------------------------------------------------------------------------------------
+def test_all_families_on_ten_million_rows_fit_fast() -> None:
+    rng = np.random.default_rng(5)
+    support = np.arange(0, 30)
+    pmf = stats.nbinom.pmf(support, 20, 0.65)
+    counts = rng.multinomial(10_000_000, pmf / pmf.sum())  # 10,000,000 rows reduced to ~30 (value, count) pairs
+    emp = Empirical.from_counts(support[counts > 0], counts[counts > 0])
+    options = {
+        "logser": {"loc": -1}, "zipf": {"loc": -1}, "yulesimon": {"loc": -1}, "zipfian": {"loc": -1},
+        "hypergeom": {"M": 200, "n": 100, "N": 60}, "nhypergeom": {"M": 200, "n": 100, "r": 60},
+        "nchypergeom_fisher": {"M": 200, "n": 100, "N": 60}, "nchypergeom_wallenius": {"M": 200, "n": 100, "N": 60},
+    }
+    coin = Empirical.from_counts([0, 1], [4_999_000, 5_001_000])
+    start = time.perf_counter()
+    for name in EVERY_FAMILY:
+        fit(coin if name == "bernoulli" else emp, name, **options.get(name, {}))
+    elapsed = time.perf_counter() - start
+    assert elapsed < 2.0  # typically ~0.4 s; the bound is loose for busy machines
