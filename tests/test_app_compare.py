@@ -58,8 +58,7 @@ def test_worm_teeth_ranks_uniform_above_binomial():
 def test_units_switch_scales_every_kl_by_ln2():
     at = compare_page()
     bits = at.session_state["last_comparison"].table.set_index("model")["kl"]
-    at.session_state["units"] = "nats"
-    at.run()
+    at.sidebar.radio(key="w_units").set_value("nats").run()  # the real sidebar control
     assert not at.exception
     comparison = at.session_state["last_comparison"]
     assert comparison.unit == "nats"

@@ -68,9 +68,8 @@ def test_sidebar_choices_reach_the_comparison():
     at = start()
     at.button(key="sample_worms").click().run()
     bits = at.session_state["last_comparison"].table.set_index("model")["kl"]
-    at.session_state["zero_policy"] = "epsilon"  # the plain keys the sidebar radios write
-    at.session_state["units"] = "nats"
-    at.run()
+    at.sidebar.radio(key="w_zero_policy").set_value("epsilon").run()
+    at.sidebar.radio(key="w_units").set_value("nats").run()
     assert not at.exception
     comparison = at.session_state["last_comparison"]
     assert comparison.zero_policy == "epsilon" and comparison.base == pytest.approx(math.e)
@@ -82,8 +81,7 @@ def test_sidebar_choices_reach_the_comparison():
 def test_settings_and_data_survive_page_switches():
     at = start()
     at.button(key="sample_worms").click().run()
-    at.session_state["units"] = "nats"
-    at.run()
+    at.sidebar.radio(key="w_units").set_value("nats").run()
     for page in ["pages/data.py", "pages/models.py", "pages/home.py", "pages/compare.py"]:
         at.switch_page(page).run()
         assert not at.exception

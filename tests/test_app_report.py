@@ -120,7 +120,7 @@ def test_report_offers_four_downloads_of_the_current_comparison(tmp_path, downlo
 
 def test_report_follows_the_units_and_models_chosen(tmp_path, downloads):
     at = _with_worms(tmp_path)
-    at.session_state["units"] = "nats"
+    at.sidebar.radio(key="w_units").set_value("nats").run()
     at.session_state["model_requests"] = [("uniform", {}), ("binomial", {"n": 10})]
     at.switch_page("pages/report.py").run()
     assert not at.exception
