@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 from kl_core import Empirical
+from kl_core.models import REGISTRY
 
 # The dataset -------------------------------------------------------------------
 EMP = "emp"  # the current Empirical, or None
@@ -41,6 +42,12 @@ EPSILON = "epsilon"  # the ε-floor's weight
 BOOTSTRAP = "bootstrap"  # resamples for the ranking's intervals; 0 = off
 LAST_COMPARISON = "last_comparison"  # the Comparison the Compare page last showed
 
+# Sharing and presenting (see ui.url and kl_core.share) ------------------------------
+PRESENT = "present"  # the presentation layout of the Compare page
+URL_RESTORED = "url_restored"  # True once this session has read its link's query parameters
+URL_MESSAGES = "url_messages"  # what the link had that could not be used, shown until a run completes
+PENDING_REQUESTS = "pending_requests"  # models a link asked for before there was data; used by the next dataset
+
 DEFAULTS: dict[str, Any] = {
     EMP: None,
     DATASET_NAME: "",
@@ -63,6 +70,10 @@ DEFAULTS: dict[str, Any] = {
     EPSILON: 1e-6,
     BOOTSTRAP: 0,
     LAST_COMPARISON: None,
+    PRESENT: False,
+    URL_RESTORED: False,
+    URL_MESSAGES: (),
+    PENDING_REQUESTS: None,
 }
 
 
@@ -94,13 +105,20 @@ def base() -> float:
 
 
 def set_dataset(empirical: Empirical, name: str, source: str) -> None:
-    """Make ``empirical`` the current dataset; the model choice starts afresh for it."""
+    """Make ``empirical`` the current dataset; the model choice starts afresh for it.
+
+    Models a link asked for before there was data (``PENDING_REQUESTS``) become the
+    choice for the first dataset, those that apply to it.
+    """
     changed = get(EMP) is None or get(EMP).fingerprint() != empirical.fingerprint()
     put(EMP, empirical)
     put(DATASET_NAME, name)
     put(DATASET_SOURCE, source)
     if changed:
-        put(MODEL_REQUESTS, None)
+        pending = get(PENDING_REQUESTS)
+        put(PENDING_REQUESTS, None)
+        requests = [(n, dict(o)) for n, o in pending or [] if n in REGISTRY and REGISTRY[n].why_not(empirical, o) is None]
+        put(MODEL_REQUESTS, requests or None)
         put(MODEL_FORM, None)
         put(LAST_COMPARISON, None)
 

@@ -1,0 +1,422 @@
+"""A comparison as URL query parameters, and back: links that restore what a presenter showed.
+
+Pure Python (no Streamlit): :func:`to_params` / :func:`to_query` write a :class:`Shared`
+as query parameters; :func:`from_params` / :func:`parse_query` read them back strictly,
+returning the usable part and one plain message per ignored piece. Nothing is ever
+evaluated: names are looked up in fixed tables, numbers go through a regular expression
+and then ``int()``/``float()``, and every value has a length cap.
+
+The URL format
+--------------
+Every parameter is optional; a missing one means the app's default. Defaults are
+left out when writing, so links stay short.
+
+``sample=worms``
+    A sample dataset by key: ``worms``, ``planets``, ``coin``, ``waiting``,
+    ``overdispersed`` (:data:`kl_core.samples.SAMPLES`). Uploaded, pasted or typed data
+    is never in a link: the link then restores the settings and the models only.
+``models=uniform,binomial``
+    Registry names (:data:`kl_core.models.REGISTRY`), comma-separated, in order. A name
+    may repeat (two uniforms with different options). "Your own" models (``custom``,
+    ``expression``, ``empirical``) hold tables, formulas or data and are not shareable.
+``opt=binomial.n:12,uniform.low:0,uniform.high:10``
+    Model options, comma-separated ``<model>.<option>:<value>``. ``<model>`` is a name
+    from ``models`` (its first request) or ``<name>~<k>`` for the k-th request of a name
+    that repeats (``uniform~2.over:observed``). ``<option>`` is one of the family's
+    options (``ModelSpec.options``). ``<value>`` is a number (``12``, ``0.5``, ``-3``,
+    ``1e-06``; integers stay integers) or, for ``over``, ``range`` or ``observed``.
+``units=nats``
+    ``bits`` (default) or ``nats``.
+``policy=epsilon``
+    Zero policy: ``strict`` (default) or ``epsilon``.
+``eps=0.0001``
+    The ε-floor's weight, a number in [1e-12, 0.5] (default 1e-06).
+``boot=200``
+    Bootstrap resamples, an integer in [0, 2000] (default 0 = off).
+``bins=30``
+    Number of bins for continuous (binned) sample data, an integer in [1, 500]
+    (default: automatic).
+``view=present``
+    The presentation layout (large type, verdict and plot first, sidebar collapsed).
+``page=compare``
+    The page to open (``home``, ``data``, ``models``, ``compare``, ``learn``,
+    ``report``). Only needed when the link has no page path; a link copied from the
+    app already ends in ``/compare``.
+
+Every character written is URL-safe: names, digits, ``. , : ~ - +`` (the commas and
+colons are left unescaped in query strings, which RFC 3986 allows).
+
+Examples
+--------
+>>> shared = Shared(sample="worms", models=(("uniform", {}), ("binomial", {"n": 12})), units="nats")
+>>> to_query(shared)
+'sample=worms&models=uniform,binomial&opt=binomial.n:12&units=nats'
+>>> parse_query(to_query(shared))[0] == shared
+True
+>>> parse_query("models=uniform,<script>&units=furlongs")[1]
+["Unknown model '<script>' in the link: skipped.", "units must be bits or nats, not 'furlongs': ignored."]
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterable, Mapping
+from urllib.parse import parse_qsl, urlencode
+
+from kl_core.models import REGISTRY
+from kl_core.samples import SAMPLES
+
+# ----------------------------------------------------------------- the vocabulary
+UNITS = ("bits", "nats")
+POLICIES = ("strict", "epsilon")
+VIEWS = ("normal", "present")
+PAGES = ("home", "data", "models", "compare", "learn", "report")
+STRING_OPTIONS: dict[str, tuple[str, ...]] = {"over": ("range", "observed")}  # options whose values are words
+NOT_SHAREABLE_GROUPS = ("yours",)  # families whose options hold tables, formulas or data
+
+DEFAULT_UNITS = "bits"
+DEFAULT_POLICY = "strict"
+DEFAULT_EPSILON = 1e-6
+DEFAULT_BOOTSTRAP = 0
+EPSILON_RANGE = (1e-12, 0.5)
+BOOTSTRAP_RANGE = (0, 2000)
+BINS_RANGE = (1, 500)
+MAX_OPTION_ABS = 1e9  # larger model option values are refused (no family needs them)
+
+# ------------------------------------------------------------------------ caps
+MAX_QUERY_CHARS = 20_000  # a whole query string
+MAX_FIELDS = 50  # parameters in a query string
+MAX_VALUE_CHARS = 4_000  # one parameter's value (models / opt lists)
+MAX_NUMBER_CHARS = 32  # one number
+MAX_MODELS = 200  # entries in models= (the registry has ~125 families)
+MAX_OPTIONS = 200  # entries in opt=
+MAX_SHOWN_CHARS = 40  # how much of a bad value a message quotes
+
+KEYS = ("sample", "models", "opt", "units", "policy", "eps", "boot", "bins", "view", "page")  # the parameters this module owns
+
+_NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d{1,3})?$")
+_INTEGER = re.compile(r"^[-+]?\d+$")
+_REF = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:~(\d{1,3}))?$")
+_WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+Request = tuple[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Shared:
+    """The shareable part of a comparison.
+
+    Parameters
+    ----------
+    sample : str or None
+        A key of :data:`~kl_core.samples.SAMPLES`, or None (no sample: uploaded data or none).
+    models : tuple of (name, options) or None
+        The model requests, or None for the data's defaults.
+    units, policy : str
+        ``"bits"``/``"nats"`` and ``"strict"``/``"epsilon"``.
+    epsilon : float
+        The ε-floor's weight.
+    bootstrap : int
+        Bootstrap resamples (0 = off).
+    bins : int or None
+        Number of bins for binned sample data (None = automatic).
+    present : bool
+        The presentation layout.
+    page : str or None
+        The page to open (one of :data:`PAGES`), or None.
+    """
+
+    sample: str | None = None
+    models: tuple[Request, ...] | None = None
+    units: str = DEFAULT_UNITS
+    policy: str = DEFAULT_POLICY
+    epsilon: float = DEFAULT_EPSILON
+    bootstrap: int = DEFAULT_BOOTSTRAP
+    bins: int | None = None
+    present: bool = False
+    page: str | None = None
+    given: frozenset[str] = field(default=frozenset(), compare=False)  # the parameters a link set (read, not written)
+
+
+# ------------------------------------------------------------------------ writing
+def shareable(name: str, options: Mapping[str, Any]) -> bool:
+    """Whether the request ``(name, options)`` can be written in a link.
+
+    >>> shareable("binomial", {"n": 10}), shareable("custom", {"values": [1]}), shareable("uniform", {"over": "x"})
+    (True, False, False)
+    """
+    spec = REGISTRY.get(name)
+    if spec is None or spec.group in NOT_SHAREABLE_GROUPS:
+        return False
+    return all(key in spec.options and _value_text(key, value) is not None for key, value in options.items())
+
+
+def to_params(shared: Shared) -> dict[str, str]:
+    """The query parameters for ``shared`` (defaults left out), in a fixed order.
+
+    Requests that cannot be written (see :func:`shareable`) are left out.
+    """
+    params: dict[str, str] = {}
+    if shared.sample is not None:
+        params["sample"] = shared.sample
+    if shared.models is not None:
+        requests = [(name, dict(options)) for name, options in shared.models if shareable(name, options)]
+        if requests:
+            params["models"] = ",".join(name for name, _ in requests)
+            pieces, seen = [], {}
+            for name, options in requests:
+                seen[name] = seen.get(name, 0) + 1
+                ref = name if seen[name] == 1 else f"{name}~{seen[name]}"
+                pieces += [f"{ref}.{key}:{_value_text(key, value)}" for key, value in options.items()]
+            if pieces:
+                params["opt"] = ",".join(pieces)
+    if shared.units != DEFAULT_UNITS:
+        params["units"] = shared.units
+    if shared.policy != DEFAULT_POLICY:
+        params["policy"] = shared.policy
+    if float(shared.epsilon) != DEFAULT_EPSILON:
+        params["eps"] = repr(float(shared.epsilon))
+    if int(shared.bootstrap) != DEFAULT_BOOTSTRAP:
+        params["boot"] = str(int(shared.bootstrap))
+    if shared.bins is not None:
+        params["bins"] = str(int(shared.bins))
+    if shared.present:
+        params["view"] = "present"
+    if shared.page is not None:
+        params["page"] = shared.page
+    return params
+
+
+def to_query(shared: Shared) -> str:
+    """``shared`` as a query string (no leading ``?``), URL-encoded; ``, : ~`` stay readable."""
+    return urlencode(to_params(shared), safe=",:~")
+
+
+def _value_text(key: str, value: Any) -> str | None:
+    """An option value as written in ``opt=``, or None when it cannot be written."""
+    if key in STRING_OPTIONS:
+        return value if isinstance(value, str) and value in STRING_OPTIONS[key] else None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    if isinstance(value, numbers.Integral):
+        return str(int(value)) if abs(int(value)) <= MAX_OPTION_ABS else None
+    number = float(value)
+    return repr(number) if math.isfinite(number) and abs(number) <= MAX_OPTION_ABS else None
+
+
+# ------------------------------------------------------------------------ reading
+def parse_query(query: str) -> tuple[Shared, list[str]]:
+    """Read a raw query string (with or without ``?``); see :func:`from_params`."""
+    query = query or ""
+    if len(query) > MAX_QUERY_CHARS:
+        return Shared(), [f"The link's query is longer than {MAX_QUERY_CHARS:,} characters: ignored."]
+    try:
+        pairs = parse_qsl(query.removeprefix("?"), keep_blank_values=True, max_num_fields=MAX_FIELDS)
+    except ValueError:
+        return Shared(), [f"The link has more than {MAX_FIELDS} parameters: ignored."]
+    return from_params(dict(pairs))
+
+
+def from_params(params: Mapping[str, Any]) -> tuple[Shared, list[str]]:
+    """The comparison in ``params`` (``st.query_params`` or a dict), and a message per ignored piece.
+
+    Parameters this module does not own are left alone (no message). A repeated
+    parameter (a list) counts with its last value, as ``st.query_params`` does. Never
+    raises on any input.
+    """
+    messages: list[str] = []
+    values: dict[str, Any] = {}
+    for key in KEYS:
+        if key not in params:
+            continue
+        raw = params[key]
+        if isinstance(raw, (list, tuple)):
+            raw = raw[-1] if raw else ""
+        if not isinstance(raw, str):
+            raw = str(raw)
+        if len(raw) > MAX_VALUE_CHARS:
+            messages.append(f"The link's {key} is longer than {MAX_VALUE_CHARS:,} characters: ignored.")
+            continue
+        reader = _READERS[key]
+        try:
+            value = reader(raw.strip(), messages)
+        except Exception as error:  # noqa: BLE001 - a link must never crash the app
+            messages.append(f"Could not read {key}={_shown(raw)} in the link ({type(error).__name__}): ignored.")
+            continue
+        if value is not _SKIP:
+            values[key] = value
+    models = values.pop("models", None)
+    options = values.pop("opt", None)
+    if options and models is None:
+        messages.append("The link has model options (opt) but no models: options ignored.")
+    if models is not None:
+        models = _attach_options(models, options or [], messages)
+    fields = {_FIELDS[key]: value for key, value in values.items()}
+    given = frozenset(values) | ({"models"} if models is not None else set())
+    return Shared(**fields, models=models, given=given), messages
+
+
+_SKIP = object()
+
+
+def _shown(text: str) -> str:
+    """A bad value as a message quotes it: cut short, in quotes (the UI escapes Markdown)."""
+    cut = text if len(text) <= MAX_SHOWN_CHARS else text[:MAX_SHOWN_CHARS] + "…"
+    return repr(cut)
+
+
+def _choice(key: str, choices: Iterable[str], what: str):
+    choices = tuple(choices)
+
+    def read(raw: str, messages: list[str]):
+        if raw in choices:
+            return raw
+        messages.append(f"{what} must be {_or(choices)}, not {_shown(raw)}: ignored.")
+        return _SKIP
+
+    return read
+
+
+def _or(choices: tuple[str, ...]) -> str:
+    return choices[0] if len(choices) == 1 else ", ".join(choices[:-1]) + " or " + choices[-1]
+
+
+def _read_sample(raw: str, messages: list[str]):
+    if raw in SAMPLES:
+        return raw
+    messages.append(f"There is no sample {_shown(raw)}; the samples are {', '.join(SAMPLES)}: ignored.")
+    return _SKIP
+
+
+def _number(raw: str) -> float | int | None:
+    """``raw`` as an int or a finite float, or None (never float('nan'), '1_000', ' 1', 'inf')."""
+    if len(raw) > MAX_NUMBER_CHARS or not _NUMBER.match(raw):
+        return None
+    number = int(raw) if _INTEGER.match(raw) else float(raw)
+    return number if math.isfinite(number) else None
+
+
+def _ranged(key: str, low: float, high: float, integer: bool):
+    def read(raw: str, messages: list[str]):
+        number = _number(raw)
+        if number is None or (integer and not isinstance(number, int)):
+            messages.append(f"{key} must be {'a whole number' if integer else 'a number'}, not {_shown(raw)}: ignored.")
+            return _SKIP
+        if not low <= number <= high:
+            messages.append(f"{key} must be between {low:g} and {high:g}, not {_shown(raw)}: ignored.")
+            return _SKIP
+        return int(number) if integer else float(number)
+
+    return read
+
+
+def _read_view(raw: str, messages: list[str]):
+    if raw in VIEWS:
+        return raw == "present"
+    messages.append(f"view must be {_or(VIEWS)}, not {_shown(raw)}: ignored.")
+    return _SKIP
+
+
+def _read_models(raw: str, messages: list[str]):
+    names = [piece.strip() for piece in raw.split(",") if piece.strip()]
+    if len(names) > MAX_MODELS:
+        messages.append(f"The link names more than {MAX_MODELS} models: only the first {MAX_MODELS} are used.")
+        names = names[:MAX_MODELS]
+    known, unknown, private = [], [], []
+    for name in names:
+        spec = REGISTRY.get(name)
+        if spec is None:
+            unknown.append(name)
+        elif spec.group in NOT_SHAREABLE_GROUPS:
+            private.append(name)
+        else:
+            known.append(name)
+    if unknown:
+        listed = ", ".join(_shown(name) for name in unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+        messages.append(f"Unknown model{'s' if len(unknown) > 1 else ''} {listed} in the link: skipped.")
+    if private:
+        messages.append(f"{', '.join(sorted(set(private)))}: your own models cannot come from a link; add them on the Models page: skipped.")
+    if not known:
+        if names:
+            messages.append("No usable model in the link: the data's default models are used.")
+        return _SKIP
+    return known
+
+
+def _read_options(raw: str, messages: list[str]):
+    pieces = [piece.strip() for piece in raw.split(",") if piece.strip()]
+    if len(pieces) > MAX_OPTIONS:
+        messages.append(f"The link has more than {MAX_OPTIONS} model options: only the first {MAX_OPTIONS} are used.")
+        pieces = pieces[:MAX_OPTIONS]
+    read: list[tuple[str, int, str, Any]] = []
+    for piece in pieces:
+        target, colon, text = piece.partition(":")
+        ref, dot, key = target.rpartition(".")
+        match = _REF.match(ref) if colon and dot else None
+        if match is None or not _WORD.match(key):
+            messages.append(f"Could not read the model option {_shown(piece)}: write model.option:value. Ignored.")
+            continue
+        name, occurrence = match.group(1), int(match.group(2) or 1)
+        spec = REGISTRY.get(name)
+        if spec is None or spec.group in NOT_SHAREABLE_GROUPS:
+            messages.append(f"Option {_shown(piece)} is for an unknown model: ignored.")
+            continue
+        if key not in spec.options:
+            messages.append(f"{name} has no option {_shown(key)} (its options are {', '.join(spec.options)}): ignored.")
+            continue
+        if key in STRING_OPTIONS:
+            if text not in STRING_OPTIONS[key]:
+                messages.append(f"{name}.{key} must be {_or(STRING_OPTIONS[key])}, not {_shown(text)}: ignored.")
+                continue
+            value: Any = text
+        else:
+            value = _number(text)
+            if value is None or abs(value) > MAX_OPTION_ABS:
+                messages.append(f"{name}.{key} must be a number between -{MAX_OPTION_ABS:g} and {MAX_OPTION_ABS:g}, not {_shown(text)}: ignored.")
+                continue
+        read.append((name, occurrence, key, value))
+    return read
+
+
+def _attach_options(names: list[str], options: list[tuple[str, int, str, Any]], messages: list[str]) -> tuple[Request, ...]:
+    requests: list[Request] = [(name, {}) for name in names]
+    positions: dict[tuple[str, int], int] = {}
+    counts: dict[str, int] = {}
+    for index, name in enumerate(names):
+        counts[name] = counts.get(name, 0) + 1
+        positions[(name, counts[name])] = index
+    for name, occurrence, key, value in options:
+        index = positions.get((name, occurrence))
+        ref = name if occurrence == 1 else f"{name}~{occurrence}"
+        if index is None:
+            messages.append(f"Option {ref}.{key} is for a model the link does not request: ignored.")
+            continue
+        if key in requests[index][1]:
+            messages.append(f"Option {ref}.{key} is given twice: the first is used.")
+            continue
+        requests[index][1][key] = value
+    return tuple(requests)
+
+
+_READERS = {
+    "sample": _read_sample,
+    "models": _read_models,
+    "opt": _read_options,
+    "units": _choice("units", UNITS, "units"),
+    "policy": _choice("policy", POLICIES, "policy"),
+    "eps": _ranged("eps", *EPSILON_RANGE, integer=False),
+    "boot": _ranged("boot", *BOOTSTRAP_RANGE, integer=True),
+    "bins": _ranged("bins", *BINS_RANGE, integer=True),
+    "view": _read_view,
+    "page": _choice("page", PAGES, "page"),
+}
+_FIELDS = {"sample": "sample", "units": "units", "policy": "policy", "eps": "epsilon", "boot": "bootstrap",
+           "bins": "bins", "view": "present", "page": "page"}
+
+
+def with_page(shared: Shared, page: str | None) -> Shared:
+    """``shared`` opening ``page`` (for a link that has no page path)."""
+    return replace(shared, page=page)

@@ -1,0 +1,193 @@
+"""Links: query parameters restore a comparison, the address follows it, and the presentation view.
+
+``at.query_params`` set before the first ``run()`` is the link a session opens with;
+after a run it holds what the app wrote back to the address bar. ``page=compare``
+stands for a link's ``/compare`` path (AppTest has no path).
+"""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kl_core import share
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def open_link(url: str | None = None, **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params.update(params)
+    if url:
+        at.context["url"] = url
+    return at.run()
+
+
+def ranking(at: AppTest):
+    return next(frame.value for frame in at.dataframe if "Rank" in frame.value.columns)
+
+
+def walk(node):
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from walk(child)
+
+
+def warnings(at: AppTest) -> str:
+    return " ".join(w.value for w in at.warning)
+
+
+# ------------------------------------------------------------ a link restores a comparison
+def test_a_link_restores_sample_models_units_and_policy():
+    at = open_link(sample="worms", models="uniform,binomial", units="nats", policy="epsilon", eps="0.0001", page="compare")
+    assert not at.exception and not at.warning
+    assert at.title[0].value == "Compare"
+    models = ranking(at)["Model"].tolist()
+    assert models == ["uniform", "binomial"]
+    assert "KL (nats/obs)" in ranking(at).columns
+    comparison = at.session_state["last_comparison"]
+    assert comparison.unit == "nats" and comparison.zero_policy == "epsilon" and comparison.epsilon == pytest.approx(1e-4)
+    assert at.session_state["dataset_name"] == "Worm teeth"
+    assert "ε-floor, ε = " in at.caption[[c.value.startswith("Data:") for c in at.caption].index(True)].value
+
+
+def test_model_options_and_bootstrap_come_from_the_link():
+    at = open_link(sample="worms", models="binomial,uniform", opt="binomial.n:12,uniform.low:0,uniform.high:12",
+                   boot="20", page="compare")
+    assert not at.exception and not at.warning
+    assert at.session_state["model_requests"] == [("binomial", {"n": 12}), ("uniform", {"low": 0, "high": 12})]
+    shown = ranking(at).set_index("Model")
+    assert shown.loc["binomial", "Parameters"].startswith("n=12")
+    assert at.session_state["bootstrap"] == 20
+    assert ranking(at)["KL 95% interval (bits)"].str.startswith("[").all()
+
+
+def test_a_binned_sample_keeps_its_bins():
+    at = open_link(sample="waiting", bins="20", models="norm,gamma", page="compare")
+    assert not at.exception and not at.warning
+    assert at.session_state["emp"].k == 20
+    assert at.query_params["bins"] == "20"
+
+
+def test_a_refresh_restores_what_the_address_bar_shows():
+    at = open_link(sample="worms")
+    at.sidebar.radio(key="w_units").set_value("nats").run()
+    at.switch_page("pages/compare.py").run()
+    address = dict(at.query_params)
+    assert address == {"sample": "worms", "models": "uniform,binomial", "units": "nats"}
+    again = open_link(**address, page="compare")  # a new session with the same address
+    assert not again.exception
+    assert again.session_state["last_comparison"].unit == "nats"
+    assert ranking(again)["Model"].tolist() == ranking(at)["Model"].tolist()
+
+
+# ------------------------------------------------------------ bad links
+def test_bad_parameters_warn_and_are_skipped_without_an_exception():
+    at = open_link(sample="worms", models="uniform,nosuch,<script>alert(1)</script>,norm", units="furlongs",
+                   eps="nan", boot="-1", opt="binomial.n:1e999", view="x" * 10_000, page="compare")
+    assert not at.exception
+    text = warnings(at)
+    assert "nosuch" in text and "script" in text  # named, as text
+    assert "norm is left out" in text  # known, but not for discrete data
+    assert "units must be bits or nats" in text and "eps must be a number" in text and "boot must be between" in text
+    assert "view is longer than" in text
+    assert ranking(at)["Model"].tolist() == ["uniform"]
+    assert at.session_state["units"] == "bits"
+    assert at.query_params == {"sample": "worms", "models": "uniform"}  # the address is cleaned up
+
+
+def test_warnings_go_away_on_the_next_run():
+    at = open_link(sample="worms", models="uniform,nosuch", page="compare")
+    assert "nosuch" in warnings(at)
+    at.run()
+    assert not at.warning
+
+
+def test_an_unknown_sample_and_page_warn():
+    at = open_link(sample="../../secrets", page="admin")
+    assert not at.exception
+    assert "There is no sample" in warnings(at) and "page must be" in warnings(at)
+    assert at.title[0].value == "KL Model Lab"
+
+
+def test_no_link_no_messages_and_a_clean_address():
+    at = open_link()
+    assert not at.exception and not at.warning
+    assert at.query_params == {}
+
+
+def test_foreign_parameters_stay_in_the_address():
+    at = open_link(sample="worms", utm_source="mail")
+    assert at.query_params["utm_source"] == "mail" and at.query_params["sample"] == "worms"
+
+
+# ------------------------------------------------------------ the address follows the state
+def test_changing_units_updates_the_address():
+    at = open_link()
+    at.button(key="sample_worms").click().run()
+    assert at.query_params == {"sample": "worms", "models": "uniform,binomial"}
+    at = open_link(sample="worms")
+    at.sidebar.radio(key="w_units").set_value("nats").run()
+    assert at.query_params["units"] == "nats"
+
+
+def test_the_presentation_toggle_updates_the_address():
+    at = open_link(sample="worms", page="compare")
+    assert not at.toggle(key="w_present").value
+    at.toggle(key="w_present").set_value(True).run()
+    assert at.query_params["view"] == "present"
+    at.toggle(key="w_present").set_value(False).run()
+    assert "view" not in at.query_params
+
+
+def test_models_without_data_wait_for_the_data():
+    at = open_link(models="poisson,uniform", units="nats")
+    assert not at.exception
+    assert "upload the data again" in at.info[0].value
+    assert at.query_params == {"models": "poisson,uniform", "units": "nats"}  # kept until data arrives
+    at.switch_page("pages/data.py").run()
+    at.radio(key="w_source").set_value("paste").run()
+    at.text_area(key="w_paste").input("1 2 2 3 3 3 4").run()
+    at.button(key="use_pasted").click().run()
+    assert not at.exception
+    assert at.session_state["model_requests"] == [("poisson", {}), ("uniform", {})]
+    at.switch_page("pages/compare.py").run()
+    assert ranking(at)["Model"].tolist()[0] in {"poisson", "uniform"}
+    assert "sample" not in at.query_params and at.query_params["models"] == "poisson,uniform"
+    assert any("upload the data again" in c.value for c in at.caption)  # said next to the link
+
+
+# ------------------------------------------------------------ the share link
+def test_the_share_link_is_the_full_address_when_known():
+    at = open_link("http://localhost:8593/compare", sample="worms", units="nats", page="compare")
+    link = at.code[0].value
+    assert link == "http://localhost:8593/compare?sample=worms&models=uniform,binomial&units=nats"
+    assert share.parse_query(link.split("?", 1)[1])[0].units == "nats"
+
+
+def test_without_the_address_the_share_box_shows_the_query_and_says_so():
+    at = open_link(sample="worms", page="compare")
+    assert at.code[0].value == "?sample=worms&models=uniform,binomial&page=compare"
+    assert any("Add this to the app's address" in c.value for c in at.caption)
+
+
+# ------------------------------------------------------------ the presentation view
+def test_the_presentation_view_shows_the_verdict_then_the_plot_then_the_table():
+    at = open_link(sample="worms", view="present", page="compare")
+    assert not at.exception
+    assert at.toggle(key="w_present").value
+    order = [node.type for node in walk(at.main) if node.type in ("markdown", "plotly_chart", "table", "dataframe", "expander")]
+    assert order[:3] == ["markdown", "plotly_chart", "table"]
+    assert "Uniform loses 0\\.197" in at.markdown[0].value
+    assert not at.expander  # no explanations
+    assert not [n for n in walk(at.main) if n.type == "latex"]
+    table = at.table[0].value
+    assert [str(r) for r in table.index[:2]] == ["1", "2"] and table["Model"].tolist() == ["uniform", "binomial"]
+    assert at.query_params["view"] == "present"
+
+
+def test_the_normal_view_keeps_the_table_first_and_the_explanations():
+    at = open_link(sample="worms", page="compare")
+    order = [node.type for node in walk(at.main) if node.type in ("markdown", "plotly_chart", "table", "dataframe")]
+    assert order[:2] == ["markdown", "dataframe"]
+    assert len(at.expander) == 2
