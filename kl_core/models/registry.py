@@ -64,3 +64,20 @@ def applicable(emp: Empirical, group: str | None = None) -> dict[str, str | None
 def default_models(emp: Empirical) -> list[str]:
     """The families ticked by default for this data: those marked default that apply."""
     return [name for name, spec in REGISTRY.items() if spec.default and spec.why_not(emp) is None]
+
+
+def family_table() -> str:
+    """Every registered family as a Markdown table: name, label, data kinds, how it is fitted.
+
+    The README's family list is this table (a test keeps the two in step).
+
+    Examples
+    --------
+    >>> family_table().splitlines()[0]
+    '| name | family | data | how the parameters are found |'
+    """
+    lines = ["| name | family | data | how the parameters are found |", "| --- | --- | --- | --- |"]
+    for spec in REGISTRY.values():
+        kinds = ", ".join(sorted(spec.kinds))
+        lines.append(f"| `{spec.name}` | {spec.label} | {kinds} | {spec.how_fitted} |")
+    return "\n".join(lines)
