@@ -1,0 +1,129 @@
+"""kl_core.stream: out-of-core counts equal the in-memory (pandas / Empirical) reduction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kl_core import DataError, Empirical, to_empirical
+from kl_core.stream import binned_counts, count_values
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    n = 20_000
+    values = rng.poisson(4.0, n).astype(float)
+    values[rng.choice(n, 50, replace=False)] = np.nan
+    return pd.DataFrame({
+        "events": values,
+        "colour": rng.choice(["red", "green", " blue", "", None], n, p=[0.4, 0.3, 0.2, 0.05, 0.05]),
+        "minutes": rng.gamma(2.0, 3.0, n),
+        "big": rng.integers(0, 50_000, n),
+    })
+
+
+@pytest.fixture(scope="module", params=["csv", "parquet"])
+def path(request, frame, tmp_path_factory) -> Path:
+    target = tmp_path_factory.mktemp("stream") / f"data.{request.param}"
+    if request.param == "csv":
+        frame.to_csv(target, index=False)
+    else:
+        frame.to_parquet(target, index=False)
+    return target
+
+
+def test_counts_equal_pandas_value_counts(path, frame):
+    emp = count_values(path, "events", chunk_rows=4096)
+    expected = frame["events"].value_counts().sort_index()
+    assert emp.kind == "discrete"
+    assert emp.support.tolist() == expected.index.tolist()
+    assert emp.counts.tolist() == expected.astype(float).tolist()
+    assert emp.n == frame["events"].notna().sum()
+    assert dict(emp.dropped) == {"missing": 50}
+    assert emp.fingerprint() == to_empirical(frame, "events").fingerprint()
+
+
+def test_categorical_equals_pandas(path, frame):
+    emp = count_values(path, "colour")
+    labels = frame["colour"].astype("string").str.strip()
+    expected = labels[labels.notna() & (labels != "")].value_counts().sort_index()
+    assert emp.kind == "categorical"
+    assert emp.support.tolist() == expected.index.tolist() == ["blue", "green", "red"]
+    assert emp.counts.tolist() == expected.astype(float).tolist()
+    assert emp.dropped["missing"] == len(frame) - int(expected.sum())
+
+
+def test_binned_equals_histogram_on_the_same_edges(path, frame):
+    emp = count_values(path, "minutes", chunk_rows=3000)  # guessed: continuous -> binned (FD on approximate quartiles)
+    assert emp.kind == "binned"
+    assert emp.edges[0] == frame["minutes"].min() and emp.edges[-1] == pytest.approx(frame["minutes"].max())
+    expected, _ = np.histogram(frame["minutes"], bins=emp.edges)
+    assert emp.counts.tolist() == expected.astype(float).tolist()
+    in_memory = Empirical.from_samples(frame["minutes"])
+    assert abs(emp.k - in_memory.k) <= 0.05 * in_memory.k + 2  # quartiles are approximate
+
+
+@pytest.mark.parametrize("bins", [10, "sturges", [0.0, 1.0, 5.0, 10.0, 200.0]])
+def test_binned_counts_with_given_bins(path, frame, bins):
+    emp = binned_counts(path, "minutes", bins=bins) if not isinstance(bins, list) else binned_counts(path, "minutes", bins)
+    reference = Empirical.from_samples(frame["minutes"], kind="binned", bins=bins)
+    np.testing.assert_allclose(emp.edges, reference.edges, rtol=1e-12)
+    assert emp.counts.tolist() == reference.counts.tolist()
+
+
+def test_many_distinct_whole_numbers_are_binned_like_in_memory(path, frame):
+    emp = count_values(path, "big")
+    assert emp.kind == "binned" and emp.n == len(frame)
+
+
+def test_counts_table_with_repeated_values(tmp_path):
+    table = pd.DataFrame({"teeth": [0, 1, 2, 1, 3], "worms": [2, 3, 5, 4, 0]})
+    target = tmp_path / "worms.parquet"
+    table.to_parquet(target, index=False)
+    emp = count_values(target, "teeth", shape="counts", weight_column="worms")
+    reference = to_empirical(table, "teeth", shape="counts", weight_column="worms")
+    assert emp.support.tolist() == reference.support.tolist() == [0.0, 1.0, 2.0]
+    assert emp.counts.tolist() == reference.counts.tolist() == [2.0, 7.0, 5.0]
+    assert emp.n == 14
+    probabilities = count_values(target, "teeth", shape="probabilities")  # the other column is the weight
+    assert probabilities.n is None and probabilities.probs.sum() == pytest.approx(1)
+
+
+def test_negative_count_is_refused(tmp_path):
+    target = tmp_path / "t.csv"
+    target.write_text("v,c\n1,3\n2,-1\n")
+    with pytest.raises(DataError, match="negative"):
+        count_values(target, "v", shape="counts")
+
+
+def test_bad_column_names_the_columns(path):
+    with pytest.raises(DataError, match=r"no column 'teeth'.*'events'"):
+        count_values(path, "teeth")
+
+
+def test_text_in_a_number_column(tmp_path):
+    target = tmp_path / "t.csv"
+    target.write_text("x\n" + "1\n2\n" * 50 + "oops\n")
+    with pytest.raises(DataError, match="1 values that are not numbers .*'oops'"):
+        count_values(target, "x", kind="discrete")
+
+
+def test_missing_file_and_glob(tmp_path, frame):
+    with pytest.raises(DataError, match="no such file"):
+        count_values(tmp_path / "nope.csv", "x")
+    for i in range(3):
+        frame.iloc[i::3].to_parquet(tmp_path / f"part{i}.parquet", index=False)
+    emp = count_values(str(tmp_path / "part*.parquet"), "events")
+    assert emp.counts.sum() == frame["events"].notna().sum()
+
+
+def test_progress_is_reported(tmp_path, frame):
+    target = tmp_path / "m.csv"
+    frame.to_csv(target, index=False)
+    seen: list[float] = []
+    binned_counts(target, "minutes", bins=20, chunk_rows=2048, progress=seen.append)
+    assert seen and seen[-1] == pytest.approx(1.0) and all(0 <= f <= 1 for f in seen)
