@@ -37,6 +37,7 @@ MAX_DISCRETE_VALUES = 1_000  # more distinct numbers than this are binned unless
 MAX_SUPPORT = 100_000  # more distinct values or categories than this are refused
 MAX_BINS = 500
 _BINCOUNT_RANGE = 10_000_000  # integer range for which np.bincount beats sorting
+MAX_EXACT_INTEGER = 2**53  # beyond this, float64 cannot represent every whole number
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,15 +101,22 @@ class Empirical:
         ('categorical', ['H', 'T'], [2.0, 1.0], {'missing': 1})
         """
         _check_kind(kind)
-        numeric, labels, dropped = _split_values(values, force_labels=kind == "categorical")
+        values = _as_series(values)
+        temporal = _is_temporal(values)
+        numeric, labels, dropped = _split_values(values, force_labels=kind == "categorical" or temporal)
         if labels is not None:
-            return _categorical_from_labels(labels, dropped, name)
+            if kind in ("discrete", "binned"):
+                raise DataError(_not_numbers_for_kind_message(labels, kind, name, temporal))
+            emp = _categorical_from_labels(labels, dropped, name)
+            return replace(emp, warnings=(TEMPORAL_WARNING,)) if temporal and kind is None else emp
         if numeric.size == 0:
             raise DataError(_nothing_left_message(dropped, name))
         chosen = kind or _guess_numeric_kind(numeric)
         if chosen == "binned":
-            return _binned_from_numbers(numeric, bins, dropped, name)
-        return _discrete_from_numbers(numeric, dropped, name)
+            emp = _binned_from_numbers(numeric, bins, dropped, name)
+        else:
+            emp = _discrete_from_numbers(numeric, dropped, name)
+        return replace(emp, warnings=emp.warnings + _precision_warnings(numeric))
 
     @classmethod
     def from_counts(
@@ -186,8 +194,14 @@ class Empirical:
 
     @property
     def is_integer(self) -> bool:
-        """True for discrete data whose support is all whole numbers."""
-        return self.kind == "discrete" and bool(np.all(self.support == np.round(self.support)))
+        """True for discrete data whose support is all whole numbers within ±2**53.
+
+        Beyond 2**53 float64 cannot represent every whole number, so such values are
+        not treated as counts (``kl_core.models.base.require_integer_support`` says so).
+        """
+        if self.kind != "discrete" or self.support.size == 0:
+            return False
+        return bool(np.all(self.support == np.round(self.support)) and np.max(np.abs(self.support)) <= MAX_EXACT_INTEGER)
 
     @property
     def low(self) -> float:
@@ -209,7 +223,12 @@ class Empirical:
     def var(self) -> float:
         """Weighted population variance of the support (bin centres for binned data)."""
         self._require_numeric("var")
-        return float(np.dot(self.probs, (self.support - self.mean()) ** 2))
+        deviations = self.support - self.mean()
+        scale = float(np.max(np.abs(deviations))) if deviations.size else 0.0
+        if scale == 0 or not math.isfinite(scale):
+            return 0.0 if scale == 0 else math.inf
+        with np.errstate(over="ignore"):  # scaled, so only a variance beyond ~1.8e308 overflows (to inf)
+            return float(np.float64(scale) ** 2 * np.dot(self.probs, (deviations / scale) ** 2))
 
     def entropy(self, base: float = 2) -> float:
         """Entropy of the empirical distribution over its support points or bins."""
@@ -345,9 +364,34 @@ def _check_kind(kind: str | None) -> None:
         raise DataError(f"kind must be one of {KINDS} or None to guess; got {kind!r}")
 
 
+def _as_series(values: Any, what: str = "The values") -> pd.Series:
+    """One-dimensional input as a Series; DataError for scalars, text, mappings, tables and nested cells."""
+    if isinstance(values, pd.Series):
+        series = values
+    else:
+        if isinstance(values, (str, bytes, Mapping, set, frozenset, pd.DataFrame)) or not hasattr(values, "__iter__"):
+            raise DataError(f"{what} must be a list (or column) of observations; got {type(values).__name__}")
+        if not isinstance(values, (np.ndarray, list, tuple, range, pd.Index)):
+            values = list(values)  # other iterables, e.g. a generator
+        try:
+            array = np.asarray(values)
+        except ValueError:  # ragged nesting such as [[1], [2, 3]]
+            array = np.empty(len(values), dtype=object)
+            array[:] = list(values)
+        if array.ndim != 1:
+            raise DataError(f"{what} must be one-dimensional (one value per observation); got shape {array.shape}")
+        series = pd.Series(array.astype(object) if array.dtype.kind in "OUS" else array)
+    if series.dtype == object:
+        nested = series.map(lambda cell: isinstance(cell, (list, tuple, dict, set, np.ndarray))).to_numpy(dtype=bool)
+        if nested.any():
+            first = series.iloc[int(np.flatnonzero(nested)[0])]
+            raise DataError(f"{what} must be single numbers or labels; one is a {type(first).__name__}: {str(first)[:40]}")
+    return series
+
+
 def _split_values(values: Any, force_labels: bool) -> tuple[np.ndarray, np.ndarray | None, dict[str, int]]:
     """Return (finite numbers, None, dropped) or (empty, labels, dropped)."""
-    series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object) if _is_text_like(values) else values)
+    series = _as_series(values)
     if force_labels or not pd.api.types.is_numeric_dtype(series):
         if not force_labels:
             converted = pd.to_numeric(series, errors="coerce")
@@ -379,10 +423,63 @@ def _labels(series: pd.Series) -> tuple[np.ndarray, dict[str, int]]:
     return text[~missing].to_numpy(dtype=object), dropped
 
 
+TEMPORAL_WARNING = (
+    "The values are dates or times; each distinct one is treated as a category. To model them as numbers, "
+    "convert them first (e.g. to days since a start date, or to the hour of the day)."
+)
+
+
+def _is_temporal(values: Any) -> bool:
+    """True for dates, times and durations (datetime64 / timedelta64 / period dtypes, or such objects)."""
+    import datetime
+
+    dtype = getattr(values, "dtype", None)
+    if dtype is not None and (
+        pd.api.types.is_datetime64_any_dtype(dtype)
+        or pd.api.types.is_timedelta64_dtype(dtype)
+        or isinstance(dtype, pd.PeriodDtype)
+    ):
+        return True
+    if dtype is not None and dtype != object:
+        return False
+    series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object))
+    present = series.dropna()
+    if present.empty:
+        return False
+    first = present.iloc[0]
+    return isinstance(first, (datetime.date, datetime.time, datetime.timedelta, np.datetime64, np.timedelta64)) and bool(
+        present.map(lambda cell: isinstance(cell, (datetime.date, datetime.time, datetime.timedelta, np.datetime64, np.timedelta64))).all()
+    )
+
+
+def _not_numbers_for_kind_message(labels: np.ndarray, kind: str, name: str, temporal: bool) -> str:
+    what = f"'{name}'" if name else "The data"
+    example = str(labels[0]) if labels.size else ""
+    holds = "dates or times" if temporal else "text"
+    shown = f" such as {example[:40]!r}" if example else ""
+    return (
+        f"{what} holds {holds}{shown}, not numbers, so it cannot be read as {kind} data. "
+        "Choose kind categorical (or auto), or choose a column of numbers."
+    )
+
+
+def _precision_warnings(numbers: np.ndarray) -> tuple[str, ...]:
+    """A warning when some values are too large for float64 to hold every whole number exactly."""
+    huge = int(np.count_nonzero(np.abs(numbers) > MAX_EXACT_INTEGER)) if numbers.size else 0
+    if not huge:
+        return ()
+    return (
+        f"{huge:,} value(s) exceed ±2**53 (about 9.007e15) in magnitude. Floating point keeps about 16 "
+        "significant digits, so whole numbers this large may have been rounded (99999999999999999999 and "
+        "99999999999999999998 both read as 1e+20) and are not treated as counts.",
+    )
+
+
 def _guess_numeric_kind(numbers: np.ndarray) -> Kind:
-    if not np.all(numbers == np.round(numbers)):
-        return "binned"
-    span = numbers.max() - numbers.min()
+    if not np.all(numbers == np.round(numbers)) or np.max(np.abs(numbers)) > MAX_EXACT_INTEGER:
+        return "binned"  # fractions, or numbers too large for every whole number to be exact
+    with np.errstate(over="ignore"):
+        span = numbers.max() - numbers.min()
     if span < MAX_DISCRETE_VALUES:
         return "discrete"
     return "discrete" if np.unique(numbers).size <= MAX_DISCRETE_VALUES else "binned"
@@ -401,7 +498,8 @@ def _discrete_from_numbers(numbers: np.ndarray, dropped: dict[str, int], name: s
 def _count_numbers(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct values and their counts; O(N) bincount for whole numbers on a modest range."""
     low, high = numbers.min(), numbers.max()
-    whole = high - low < _BINCOUNT_RANGE and np.all(numbers == np.floor(numbers))
+    with np.errstate(over="ignore"):  # a span beyond the float range is just "not modest"
+        whole = high - low < _BINCOUNT_RANGE and np.all(numbers == np.floor(numbers))
     if whole:
         counts = np.bincount((numbers - low).astype(np.int64))
         present = np.flatnonzero(counts)
@@ -427,7 +525,7 @@ def _binned_from_numbers(
 ) -> Empirical:
     edges, warnings = _bin_edges(numbers, bins)
     counts, edges = np.histogram(numbers, bins=edges)
-    centres = (edges[:-1] + edges[1:]) / 2
+    centres = edges[:-1] + np.diff(edges) / 2  # not (a + b) / 2, which overflows near ±1.8e308
     return Empirical(
         centres, counts.astype(float), "binned", edges=edges.astype(float), n=float(numbers.size),
         name=name, dropped=dropped, warnings=tuple(warnings),
@@ -438,9 +536,21 @@ def _bin_edges(numbers: np.ndarray, bins: int | str | Sequence[float] | None) ->
     """Freedman–Diaconis by default (Sturges when the IQR is 0), capped at MAX_BINS."""
     warnings: list[str] = []
     if numbers.min() == numbers.max():
+        rounded = (
+            " (numbers beyond ±2**53 keep only about 16 significant digits, so different long whole numbers "
+            "can read as the same value)" if abs(numbers[0]) > MAX_EXACT_INTEGER else ""
+        )
         raise DataError(
-            f"All {numbers.size:,} values equal {numbers[0]:g}: continuous bins need at least two different "
+            f"All {numbers.size:,} values equal {numbers[0]:g}{rounded}: continuous bins need at least two different "
             "values. Treat the data as discrete instead."
+        )
+    with np.errstate(over="ignore"):
+        span = float(numbers.max()) - float(numbers.min())
+    if not math.isfinite(span):
+        raise DataError(
+            f"The values run from {numbers.min():g} to {numbers.max():g}: that range is too wide for floating "
+            "point (it overflows), so no bins can cover it. Rescale the values (e.g. divide them by 1e300) "
+            "or remove the extreme ones."
         )
     if bins is None:
         bins = "fd" if np.subtract(*np.percentile(numbers, [75, 25])) > 0 else "sturges"
@@ -448,17 +558,22 @@ def _bin_edges(numbers: np.ndarray, bins: int | str | Sequence[float] | None) ->
         requested = _freedman_diaconis_count(numbers)
         if requested > MAX_BINS:
             warnings.append(f"The Freedman–Diaconis rule asked for {requested:,.0f} bins; {MAX_BINS} are used.")
-            return np.histogram_bin_edges(numbers, bins=MAX_BINS), warnings
+            return _histogram_edges(numbers, MAX_BINS), warnings
     if isinstance(bins, str):
         try:
             edges = np.histogram_bin_edges(numbers, bins=bins)
         except ValueError as error:
             raise DataError(f"bins={bins!r} is not a binning rule numpy knows ({error}); try 'fd', 'sturges' or a number") from error
     elif np.ndim(bins) == 0:
-        count = int(bins)
+        try:
+            count = float(bins)
+        except (TypeError, ValueError):
+            raise DataError(f"bins must be a number of bins, a rule name or a list of edges; got {bins!r}") from None
+        if not math.isfinite(count) or count != round(count) or isinstance(bins, (bool, np.bool_)):
+            raise DataError(f"bins must be a whole number of bins; got {bins!r}")
         if count < 1:
             raise DataError(f"bins must be at least 1; got {bins}")
-        edges = np.histogram_bin_edges(numbers, bins=min(count, MAX_BINS))
+        edges = _histogram_edges(numbers, min(int(count), MAX_BINS))
     else:
         edges = np.asarray(bins, dtype=float)
         if edges.ndim != 1 or edges.size < 2 or np.any(np.diff(edges) <= 0) or not np.all(np.isfinite(edges)):
@@ -469,8 +584,31 @@ def _bin_edges(numbers: np.ndarray, bins: int | str | Sequence[float] | None) ->
         return edges, warnings
     if edges.size - 1 > MAX_BINS:
         warnings.append(f"The binning rule asked for {edges.size - 1:,} bins; {MAX_BINS} are used.")
-        edges = np.histogram_bin_edges(numbers, bins=MAX_BINS)
+        edges = _histogram_edges(numbers, MAX_BINS)
+    if not _valid_edges(edges):  # numpy's rules break down on ranges near the float limits
+        edges = _histogram_edges(numbers, int(math.ceil(math.log2(numbers.size))) + 1)  # Sturges, by count
     return edges, warnings
+
+
+def _valid_edges(edges: np.ndarray) -> bool:
+    return edges.size >= 2 and bool(np.all(np.isfinite(edges))) and bool(np.all(np.diff(edges) > 0))
+
+
+def _histogram_edges(numbers: np.ndarray, count: int) -> np.ndarray:
+    try:
+        edges = np.histogram_bin_edges(numbers, bins=count)
+    except ValueError:  # "Too many bins for data range": the range is a few float steps wide
+        raise _too_narrow_error(numbers, count) from None
+    if not _valid_edges(edges):
+        raise _too_narrow_error(numbers, count)
+    return edges
+
+
+def _too_narrow_error(numbers: np.ndarray, count: int) -> DataError:
+    return DataError(
+        f"The values run from {numbers.min():.17g} to {numbers.max():.17g}, too narrow a range to cut into {count:,} "
+        "bins at floating-point precision. Use fewer bins, or treat the data as discrete."
+    )
 
 
 def _freedman_diaconis_count(numbers: np.ndarray) -> float:
@@ -478,27 +616,39 @@ def _freedman_diaconis_count(numbers: np.ndarray) -> float:
     iqr = float(np.subtract(*np.percentile(numbers, [75, 25])))
     width = 2 * iqr * numbers.size ** (-1 / 3)
     span = float(numbers.max() - numbers.min())
-    return math.inf if width <= 0 else math.ceil(span / width)
+    with np.errstate(over="ignore"):
+        count = span / width if width > 0 else math.inf
+    return math.ceil(count) if math.isfinite(count) else math.inf
 
 
 def _from_table(values: Any, weights: Any, kind: Kind | None, name: str, weight_label: str) -> Empirical:
     _check_kind(kind)
     if kind == "binned":
         raise DataError("A frequency or probability table is discrete or categorical; binned data needs raw observations")
-    weight_array = np.asarray(weights, dtype=float)
-    value_series = values if isinstance(values, pd.Series) else pd.Series(list(values) if not isinstance(values, np.ndarray) else values)
+    try:
+        weight_array = np.asarray(weights, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise DataError(f"Every {weight_label} must be a number ({error}).") from None
+    value_series = _as_series(values, "The table's values")
     if weight_array.ndim != 1 or weight_array.size != len(value_series):
         raise DataError(f"values and {weight_label} columns must have the same length; got {len(value_series)} and {weight_array.size}")
-    numbers, labels, _ = _split_values(value_series.reset_index(drop=True), force_labels=kind == "categorical")
-    keep, dropped = _usable_rows(value_series.reset_index(drop=True), weight_array, labels is None, kind == "categorical")
+    value_series = value_series.reset_index(drop=True)
+    temporal = _is_temporal(value_series)
+    force_labels = kind == "categorical" or temporal
+    numbers, labels, _ = _split_values(value_series, force_labels=force_labels)
+    if labels is not None and kind == "discrete":
+        raise DataError(_not_numbers_for_kind_message(labels, kind, name, temporal))
+    keep, dropped = _usable_rows(value_series, weight_array, labels is None, force_labels)
     weight_array = weight_array[keep]
     _check_weights(weight_array, weight_label)
     if labels is None:
-        table_values = value_series.reset_index(drop=True)[keep]
-        table_values = pd.to_numeric(table_values, errors="coerce").to_numpy(dtype=float)
+        table_values = pd.to_numeric(value_series[keep], errors="coerce").to_numpy(dtype=float)
+        extra = _precision_warnings(table_values)
     else:
-        table_values = value_series.reset_index(drop=True)[keep].astype("string").str.strip().to_numpy(dtype=object)
-    return _aggregate(table_values, weight_array, "categorical" if labels is not None else "discrete", name, dropped)
+        table_values = value_series[keep].astype("string").str.strip().to_numpy(dtype=object)
+        extra = (TEMPORAL_WARNING,) if temporal else ()
+    emp = _aggregate(table_values, weight_array, "categorical" if labels is not None else "discrete", name, dropped)
+    return replace(emp, warnings=emp.warnings + extra)
 
 
 def _usable_rows(values: pd.Series, weights: np.ndarray, numeric: bool, force_labels: bool) -> tuple[np.ndarray, dict[str, int]]:
@@ -522,6 +672,9 @@ def _check_weights(weights: np.ndarray, label: str) -> None:
         raise DataError(f"The table has no rows with both a value and a {label}.")
     if np.any(np.isinf(weights)):
         raise DataError(f"A {label} is infinite; every {label} must be a finite number.")
+    with np.errstate(over="ignore"):
+        if not math.isfinite(float(np.sum(np.abs(weights)))):
+            raise DataError(f"The {label} values add up to more than floating point can hold (about 1.8e308). Divide them all by a large number.")
     negative = np.flatnonzero(weights < 0)
     if negative.size:
         raise DataError(

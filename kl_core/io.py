@@ -72,6 +72,7 @@ NUMBER_PATTERN = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 DECIMAL_COMMA_NUMBER = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")
 DOT_DECIMAL_NUMBER = re.compile(r"[+-]?\d*\.\d+(?:[eE][+-]?\d+)?")
 DECIMAL_COMMA_COLUMN = r"[+-]?\d+(?:,\d+)?"
+THOUSANDS_LIKE = r"[+-]?[1-9]\d{0,2},\d{3}"  # 1,000: a decimal comma or a thousands separator?
 FIELD_COUNT_ERROR = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 # Control characters other than tab, newlines and form feeds: a sign of binary data.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
@@ -383,8 +384,26 @@ def _finish_frame(frame: pd.DataFrame, raw_names: Sequence[object]) -> pd.DataFr
     frame = frame.reset_index(drop=True)
     frame.columns = _clean_column_names(raw_names)
     for name in frame.columns:
+        _reject_nested_cells(frame[name], name)
         frame[name] = _tidy_text_column(frame[name])
     return frame
+
+
+def _reject_nested_cells(values: pd.Series, column: str) -> None:
+    """A cell holding a list, an object or an array (nested JSON, Parquet lists/structs) is not a table cell."""
+    if values.dtype != object:
+        return
+    nested = values.map(lambda cell: isinstance(cell, (dict, list, tuple, set, np.ndarray))).to_numpy(dtype=bool)
+    if nested.any():
+        first = int(np.flatnonzero(nested)[0])
+        kind = "an object" if isinstance(values.iloc[first], dict) else "a list"
+        shown = repr(values.iloc[first])
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        raise DataError(
+            f"Column {column!r} holds nested data ({kind}) at row {first + 1}: {shown}. Every cell must be a "
+            "single number, text, true/false or empty. Flatten the data into one column per field, "
+            "or export it as CSV."
+        )
 
 
 def _tidy_text_column(values: pd.Series) -> pd.Series:
@@ -409,6 +428,13 @@ def _text_as_numbers(values: pd.Series, column: str) -> np.ndarray:
     missing = text.isna() | text.str.lower().isin(MISSING_TEXT)
     present = text[~missing]
     if present.str.fullmatch(DECIMAL_COMMA_COLUMN).all() and present.str.contains(",").any():
+        with_comma = present[present.str.contains(",", regex=False)]
+        if with_comma.str.fullmatch(THOUSANDS_LIKE).all():
+            raise DataError(
+                f"column {column!r} has numbers such as {with_comma.iloc[0]!r} whose comma could be a decimal "
+                f"mark or a thousands separator. Remove the thousands separators (write 1000), or write "
+                "decimals with a point (1.5)."
+            )
         text = text.str.replace(",", ".", regex=False)
     numbers = pd.to_numeric(text.where(~missing), errors="coerce")
     not_numbers = np.flatnonzero((~missing & numbers.isna()).to_numpy())
@@ -579,14 +605,33 @@ def _sample_rows(sample: str, delimiter: str) -> list[SampleRow]:
     """Split the sample into non-blank rows of fields, at most SNIFF_ROWS of them."""
     if delimiter == WHITESPACE:
         lines = enumerate(io.StringIO(sample), start=1)
-        numbered = (SampleRow(line, text.split()) for line, text in lines)
+        numbered = (SampleRow(line, _whitespace_fields(text)) for line, text in lines)
     elif delimiter == NO_DELIMITER:
-        lines = enumerate(io.StringIO(sample), start=1)
-        numbered = (SampleRow(line, [text.strip()]) for line, text in lines)
+        numbered = iter(_single_field_rows(sample))
     else:
         numbered = _csv_rows(sample, delimiter)
     rows = (row for row in numbered if any(field.strip() for field in row.fields))
     return list(itertools.islice(rows, SNIFF_ROWS))
+
+
+def _single_field_rows(sample: str) -> list[SampleRow]:
+    """One field per line, a quoted field unquoted as the parsers do; plain lines when it is not CSV at all."""
+    try:
+        reader = csv.reader(io.StringIO(sample), delimiter=NO_DELIMITER, strict=True)
+        rows = [SampleRow(reader.line_num, [fields[0].strip() if fields else ""]) for fields in reader]
+    except csv.Error:  # an unclosed quote, a bare carriage return...
+        rows = []
+    if any(row.fields[0] for row in rows):
+        return rows
+    return [SampleRow(line, [text.strip()]) for line, text in enumerate(io.StringIO(sample), start=1)]
+
+
+def _whitespace_fields(line: str) -> list[str]:
+    """Fields separated by runs of blanks, a quoted field ("a b") staying one, as pandas reads them with a whitespace separator."""
+    try:
+        return next(csv.reader([line.strip().replace("\t", " ")], delimiter=" ", skipinitialspace=True), [])
+    except csv.Error:
+        return line.split()
 
 
 def _csv_rows(sample: str, delimiter: str) -> Iterator[SampleRow]:
@@ -602,8 +647,10 @@ def _guess_decimal(rows: list[SampleRow], delimiter: str) -> str:
     if delimiter == ",":
         return "."
     fields = [field for row in rows for field in row.fields]
-    comma_numbers = any(DECIMAL_COMMA_NUMBER.fullmatch(field) for field in fields)
+    comma_numbers = [field for field in fields if DECIMAL_COMMA_NUMBER.fullmatch(field)]
     dot_numbers = any(DOT_DECIMAL_NUMBER.fullmatch(field) for field in fields)
+    if all(re.fullmatch(THOUSANDS_LIKE, field) for field in comma_numbers):
+        return "."  # only 1,000-like numbers: the comma may be a thousands separator; numeric_column says so
     return "," if comma_numbers and not dot_numbers else "."
 
 
@@ -654,10 +701,33 @@ def _field_count_error(line: int, fields: int, width: int, has_header: bool) -> 
 def _read_delimited(data: bytes, filename: str, limits: Limits) -> pd.DataFrame:
     _reject_binary(data, filename, "a text table")
     layout = _sniff_layout(_text_sample(data, filename), limits)
+    _check_quotes_closed(data, layout)
     frame = _read_with_pyarrow(data, layout) if _suits_pyarrow(layout) else None
     if frame is None:
         frame = _read_with_pandas(data, layout)
     return _finish_frame(frame, layout.column_names)
+
+
+def _check_quotes_closed(data: bytes, layout: TextLayout) -> None:
+    """Refuse a quoted field that is never closed: the parsers would swallow the rest of the file into it.
+
+    In valid CSV quotes pair up (a quote inside a quoted field is doubled), so an odd count
+    whose last quote opens a field (after a delimiter, a line break or the file's start) means
+    an unclosed quote. Quotes inside unquoted text (5" screens) do not open fields.
+    """
+    if layout.delimiter not in DELIMITERS or layout.encoding not in ("utf-8", "utf-8-sig"):
+        return
+    if data.count(b'"') % 2 == 0:
+        return
+    last = data.rfind(b'"')
+    before = data[:last].rstrip(b" ")
+    if before and before[-1:] not in (layout.delimiter.encode(), b"\n", b"\r"):
+        return
+    line = data.count(b"\n", 0, last) + 1
+    raise DataError(
+        f"Line {line} opens a quoted field with a double quote (\") that is never closed, so the rest of "
+        "the file would be read into that one cell. Close the quote, or remove it."
+    )
 
 
 def _suits_pyarrow(layout: TextLayout) -> bool:

@@ -20,15 +20,19 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 from scipy import optimize
 
-from kl_core.empirical import Empirical
+from kl_core.empirical import MAX_EXACT_INTEGER, Empirical
 from kl_core.errors import DataError
 
 Options = Mapping[str, Any]
 MassFunction = Callable[[np.ndarray], np.ndarray]
 
 
-class FitTimeout(Exception):
-    """A fit ran past its time box."""
+class FitTimeout(DataError):
+    """A fit ran past its time box.
+
+    A :class:`~kl_core.errors.DataError` (so every caller that reports bad input reports this
+    too, with its message); :func:`kl_core.ranking.compare` shows it as "fit failed: ...".
+    """
 
 
 @dataclass(frozen=True, eq=False)
@@ -206,8 +210,16 @@ def require_integer_support(emp: Empirical, family: str, minimum: int | None = N
     'binomial needs whole numbers ≥ 0; found -2'
     """
     if not emp.is_integer:
+        if emp.kind != "discrete":
+            return f"{family} applies to discrete data; this data is {emp.kind}"
         bad = emp.support[emp.support != np.round(emp.support)]
-        return f"{family} needs whole numbers; found {bad[0]:g}"
+        if bad.size:
+            return f"{family} needs whole numbers; found {bad[0]:g}"
+        huge = emp.support[np.argmax(np.abs(emp.support))]
+        return (
+            f"{family} needs whole numbers within ±{MAX_EXACT_INTEGER:,} (2**53), where every whole number "
+            f"is exact in floating point; found {huge:g}"
+        )
     if minimum is not None and emp.low < minimum:
         return f"{family} needs whole numbers ≥ {minimum}; found {emp.low:g}"
     if maximum is not None and emp.high > maximum:
@@ -220,13 +232,48 @@ def integer_option(options: Options, key: str, default: int) -> int:
     value = options.get(key, default)
     if value is None:
         return default
+    if isinstance(value, (bool, np.bool_)):
+        raise DataError(f"option {key} must be a whole number; got {value!r}")
     try:
         number = float(value)
     except (TypeError, ValueError):
         raise DataError(f"option {key} must be a whole number; got {value!r}") from None
     if not math.isfinite(number) or number != round(number):
         raise DataError(f"option {key} must be a whole number; got {value!r}")
+    if abs(number) > MAX_EXACT_INTEGER:
+        raise DataError(f"option {key} must be a whole number within ±{MAX_EXACT_INTEGER:,} (2**53); got {value!r}")
     return int(number)
+
+
+def number_option(options: Options, key: str, default: float | None = None) -> float | None:
+    """An option that must be a finite real number (a fixed probability, a time limit, a start value)."""
+    value = options.get(key, default)
+    if value is None:
+        return default
+    return real_number(value, f"option {key}")
+
+
+def real_number(value: Any, what: str) -> float:
+    """``value`` as a finite float; DataError naming ``what`` for text, lists, NaN, ±inf or True/False."""
+    if isinstance(value, (bool, np.bool_)):
+        raise DataError(f"{what} must be a number; got {value!r}")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise DataError(f"{what} must be a number; got {value!r}") from None
+    if not math.isfinite(number):
+        raise DataError(f"{what} must be a finite number; got {value!r}")
+    return number
+
+
+def option_mapping(options: Options, key: str) -> dict[str, Any]:
+    """An option that must be a mapping of names to values (``start``, ``fixed``), or empty."""
+    value = options.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise DataError(f"option {key} must map parameter names to numbers, e.g. {{'p': 0.5}}; got {value!r}")
+    return dict(value)
 
 
 def minimize_nll(

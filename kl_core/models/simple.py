@@ -13,7 +13,7 @@ import numpy as np
 from scipy import stats
 
 from kl_core.empirical import Empirical
-from kl_core.models.base import FittedModel, Options, integer_option, require_integer_support
+from kl_core.models.base import FittedModel, Options, integer_option, number_option, require_integer_support
 from kl_core.models.base import ModelSpec
 from kl_core.models.registry import register
 from kl_core.errors import DataError
@@ -80,6 +80,9 @@ def _binomial_check(emp: Empirical, options: Options) -> str | None:
     if reason:
         return reason
     n = integer_option(options, "n", int(emp.high))
+    p = number_option(options, "p")
+    if p is not None and not 0 <= p <= 1:
+        return f"binomial p must be between 0 and 1; got {p}"
     if n < emp.high:
         return f"binomial(n={n}) gives 0 probability to {emp.high:g}, which was observed; declare n ≥ {emp.high:g}"
     if n < 1:
@@ -89,8 +92,8 @@ def _binomial_check(emp: Empirical, options: Options) -> str | None:
 
 def _fit_binomial(emp: Empirical, options: Options) -> FittedModel:
     n = integer_option(options, "n", int(emp.high))
-    if "p" in options:
-        p = float(options["p"])
+    p = number_option(options, "p")
+    if p is not None:
         if not 0 <= p <= 1:
             raise DataError(f"binomial p must be between 0 and 1; got {p}")
         fitted = 0

@@ -20,7 +20,7 @@ import numpy as np
 from kl_core.empirical import Empirical
 from kl_core.errors import DataError
 from kl_core.formula import Formula, mass_from_formula, parse_formula
-from kl_core.models.base import FittedModel, ModelSpec, Options, integer_option, minimize_nll
+from kl_core.models.base import FittedModel, ModelSpec, Options, integer_option, minimize_nll, number_option, option_mapping, real_number
 from kl_core.models.registry import register
 
 MAX_EXPRESSION_SUPPORT = 1_000_000
@@ -31,7 +31,12 @@ def _custom_table(emp: Empirical, options: Options) -> tuple[np.ndarray, np.ndar
     values, weights = options.get("values"), options.get("weights")
     if values is None or weights is None:
         raise DataError("custom needs a table: values=[...] and weights=[...] of the same length")
-    weight_array = np.asarray(weights, dtype=float)
+    if isinstance(values, (str, bytes, Mapping)) or np.ndim(values) != 1 or np.ndim(weights) != 1:
+        raise DataError("custom values and weights must be two lists of the same length, e.g. values=[0, 1], weights=[3, 1]")
+    try:
+        weight_array = np.asarray(weights, dtype=float)
+    except (TypeError, ValueError):
+        raise DataError(f"custom weights must be numbers; got {weights!r}"[:200]) from None
     if len(values) != weight_array.size or weight_array.size == 0:
         raise DataError(f"custom needs as many weights as values; got {len(values)} values and {weight_array.size} weights")
     if not np.all(np.isfinite(weight_array)) or np.any(weight_array < 0):
@@ -69,7 +74,7 @@ def _fit_custom(emp: Empirical, options: Options) -> FittedModel:
         cast = (str(v) for v in values) if emp.kind == "categorical" else (float(v) for v in values)
         return np.fromiter((lookup.get(v, 0.0) for v in cast), dtype=float, count=len(values))
 
-    return FittedModel("custom", {"values": keys.size}, 0, pmf_function=pmf, label=options.get("label") or "custom table")
+    return FittedModel("custom", {"values": keys.size}, 0, pmf_function=pmf, label=str(options.get("label") or "custom table"))
 
 
 CUSTOM = register(ModelSpec(
@@ -99,7 +104,7 @@ def _expression_parts(emp: Empirical, options: Options) -> tuple[Formula, np.nda
     if not isinstance(text, str):
         raise DataError("expression needs formula='...' in x, e.g. formula='p*(1-p)**x'")
     formula = parse_formula(text)
-    fixed = {key: float(value) for key, value in dict(options.get("fixed") or {}).items()}
+    fixed = {key: real_number(value, f"the fixed value of {key}") for key, value in option_mapping(options, "fixed").items()}
     unknown = set(fixed) - set(formula.parameters)
     if unknown:
         raise DataError(f"fixed names {', '.join(sorted(unknown))} are not parameters of the formula ({', '.join(formula.parameters) or 'none'})")
@@ -124,10 +129,17 @@ def _normalised_mass(formula: Formula, grid: np.ndarray, params: Mapping[str, fl
     return raw / total
 
 
+def _time_limit(options: Options) -> float:
+    seconds = number_option(options, "time_limit", 5.0)
+    if seconds <= 0:
+        raise DataError(f"option time_limit must be a positive number of seconds; got {seconds:g}")
+    return seconds
+
+
 def _fit_expression(emp: Empirical, options: Options) -> FittedModel:
     formula, grid, fixed, free = _expression_parts(emp, options)
-    start = dict(options.get("start") or {})
-    start_vector = [float(start.get(name, 0.5)) for name in free]
+    start = option_mapping(options, "start")
+    start_vector = [real_number(start.get(name, 0.5), f"the start value of {name}") for name in free]
     index = np.searchsorted(grid, emp.support)
 
     def params_for(theta: np.ndarray) -> dict[str, float]:
@@ -143,7 +155,7 @@ def _fit_expression(emp: Empirical, options: Options) -> FittedModel:
 
     if free:
         _normalised_mass(formula, grid, params_for(np.array(start_vector)))  # a bad start says why
-        theta = minimize_nll(negative_loglik, start_vector, time_limit=float(options.get("time_limit", 5.0)))
+        theta = minimize_nll(negative_loglik, start_vector, time_limit=_time_limit(options))
     else:
         theta = np.array([])
     params = params_for(theta)
