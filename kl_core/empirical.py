@@ -349,16 +349,28 @@ def _observation_values(values: pd.Series, column: str, kind: Kind | None) -> An
 def _weights(frame: pd.DataFrame, column: str, weight_column: str | None, shape: str) -> np.ndarray:
     from kl_core.io import numeric_column
 
-    if weight_column is None:
-        others = [c for c in frame.columns if c != column]
-        if len(others) != 1:
-            raise DataError(
-                f"A {shape} table needs a {'count' if shape == 'counts' else 'probability'} column; "
-                f"choose which of the {len(others)} other columns holds it."
-            )
-        weight_column = others[0]
+    weight_column = choose_weight_column(list(frame.columns), column, weight_column, shape)
     _column(frame, weight_column)
     return numeric_column(frame, weight_column)
+
+
+def choose_weight_column(columns: Sequence[str], column: str, weight_column: str | None, shape: str) -> str:
+    """The count or probability column of a table: the one named, or the only other column.
+
+    Examples
+    --------
+    >>> choose_weight_column(["teeth", "worms"], "teeth", None, "counts")
+    'worms'
+    """
+    if weight_column is not None:
+        return weight_column
+    others = [c for c in columns if c != column]
+    if len(others) != 1:
+        raise DataError(
+            f"A {shape} table needs a {'count' if shape == 'counts' else 'probability'} column; "
+            f"choose which of the {len(others)} other columns holds it."
+        )
+    return others[0]
 
 
 # ------------------------------------------------------------------ reductions

@@ -34,6 +34,7 @@ import numpy as np
 
 from kl_core.empirical import (
     KINDS, MAX_BINS, MAX_DISCRETE_VALUES, MAX_SUPPORT, SHAPES, Empirical, Kind, Shape, _nothing_left_message,
+    choose_weight_column,
 )
 from kl_core.errors import DataError
 
@@ -259,14 +260,7 @@ class _Source:
 
     def weight_column(self, column: str, weight_column: str | None, shape: str) -> str:
         self.column_type(column)
-        if weight_column is None:
-            others = [c for c in self._columns if c != column]
-            if len(others) != 1:
-                raise DataError(
-                    f"A {shape} table needs a {'count' if shape == 'counts' else 'probability'} column; "
-                    f"choose which of the {len(others)} other columns holds it."
-                )
-            weight_column = others[0]
+        weight_column = choose_weight_column(list(self._columns), column, weight_column, shape)
         self.column_type(weight_column)
         return weight_column
 
