@@ -6,7 +6,7 @@ import streamlit as st
 from kl_core.display import summary_rows
 from kl_core.plots import empirical_figure
 from kl_core.samples import SAMPLES
-from ui import loading, state
+from ui import loading, sidebar, state
 from ui.text import escape_markdown, error as show_error, warning as show_warning
 from ui.widgets import bind, bind_item, pairs_table
 from ui.frame import require_app
@@ -74,6 +74,7 @@ else:
         else:
             state.put(state.TABLE_DRAFT, edited.copy())
 
+sidebar.refresh_if_stale()
 frame = state.get(state.SOURCE_FRAME)
 options = state.get(state.READ_OPTIONS)
 
@@ -115,6 +116,7 @@ with right:
             options["bins"] = "auto"
 
 loading.build_current()
+sidebar.refresh_if_stale()  # the sidebar was drawn before this page loaded or re-read the data
 emp = state.emp()
 error = state.get(state.READ_ERROR)
 if error:

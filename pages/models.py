@@ -102,10 +102,11 @@ if "uniform" in ticked and emp.is_integer:
     with high_col:
         st.number_input("high", step=1, value=None, placeholder=f"{emp.high:g}", **bind_item("w_uniform_high", form["declared"], "uniform.high"))
 if "binomial" in ticked:
+    # Same layout as the uniform's support: a bold line saying what it is, then a short-labelled box.
+    st.markdown("**Binomial: number of trials** (empty = the largest observed value)")
     n_col, _ = st.columns([1, 3])
     with n_col:
-        st.number_input("Binomial: number of trials n (empty = the largest observed value)", min_value=1, step=1, value=None,
-                        placeholder=f"{emp.high:g}",
+        st.number_input("n", min_value=1, step=1, value=None, placeholder=f"{emp.high:g}",
                         **bind_item("w_binomial_n", form["declared"], "binomial.n"))
 
 for name in form.get("extra", {}):

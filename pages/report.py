@@ -108,7 +108,8 @@ with bottom_left.container(border=True):
 with bottom_right.container(border=True):
     st.subheader("Python script")
     st.markdown("Rebuilds this dataset and reruns the same models with the same settings using `kl_core`, then "
-                "prints the ranking. Run it with `python` from the project folder to check or extend the analysis.")
+                f"prints the ranking. Save it in the project folder (next to `kl_core`) and run `python {stem}-rerun.py` "
+                "there to check or extend the analysis.")
     st.download_button("Download rerun.py", data=snippet.encode("utf-8"), file_name=f"{stem}-rerun.py",
                        mime="text/x-python", on_click="ignore", icon=":material/download:", key="report_python")
     with st.expander("Preview"):

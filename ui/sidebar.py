@@ -11,6 +11,7 @@ from ui.widgets import bind
 UNIT_CHOICES = ("bits", "nats")
 POLICY_CHOICES = ("strict", "epsilon")
 POLICY_LABELS = {"strict": "strict (a zero gives ∞)", "epsilon": "ε-floor"}
+_SHOWN = "_sidebar_dataset_shown"  # the dataset lines the sidebar drew in this run
 
 
 def render() -> None:
@@ -21,16 +22,36 @@ def render() -> None:
         _settings()
 
 
-def _dataset() -> None:
-    st.subheader("Dataset")
+def refresh_if_stale() -> None:
+    """Rerun when the page changed the dataset after the sidebar was drawn.
+
+    app.py draws the sidebar before the page runs, so a dataset loaded by the page itself
+    (an upload, pasted values, a typed table, a new reading option) would otherwise leave
+    "No data yet" or the previous dataset in the sidebar until the next interaction.
+    """
+    shown = st.session_state.get(_SHOWN)
+    if shown is not None and shown != _dataset_lines():
+        st.rerun()
+
+
+def _dataset_lines() -> tuple[str, ...]:
     emp = state.emp()
     if emp is None:
-        st.caption("No data yet. Load a sample on Home, or bring your own on Data.")
-        return
-    st.text(state.get(state.DATASET_NAME) or emp.name or "(unnamed)")
+        return ()
     n = "unknown" if emp.n is None else format_count(emp.n)
     size = "Bins" if emp.kind == "binned" else "Support"
-    st.text(f"N {n} · {size} {emp.k:,} · {emp.kind}")
+    return (state.get(state.DATASET_NAME) or emp.name or "(unnamed)", f"N {n} · {size} {emp.k:,} · {emp.kind}")
+
+
+def _dataset() -> None:
+    st.subheader("Dataset")
+    lines = _dataset_lines()
+    st.session_state[_SHOWN] = lines
+    if not lines:
+        st.caption("No data yet. Load a sample on Home, or bring your own on Data.")
+        return
+    for line in lines:
+        st.text(line)
 
 
 def _settings() -> None:

@@ -1,0 +1,61 @@
+"""A phone-sized window: the main content fits the width (no sideways scrolling)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.helpers import (
+    TIMEOUT, no_horizontal_scroll, open_app, page_url, ranking_grid, screenshot, wait_charts, wait_idle,
+)
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+
+
+def overflowing(page: Page) -> list[str]:
+    """Elements of the main area wider than the window (what makes a page scroll sideways)."""
+    return page.evaluate(
+        """() => {
+            const limit = window.innerWidth + 1;
+            const found = [];
+            for (const el of document.querySelectorAll('[data-testid="stMain"] *')) {
+                const box = el.getBoundingClientRect();
+                if (box.width > 0 && box.right > limit && getComputedStyle(el).position !== 'fixed') {
+                    found.push((el.getAttribute('data-testid') || el.tagName) + ' right=' + Math.round(box.right));
+                }
+            }
+            return found.slice(0, 15);
+        }""")
+
+
+def assert_fits(page: Page) -> None:
+    width, window = no_horizontal_scroll(page)
+    assert width <= window + 1, f"the page scrolls sideways: scrollWidth {width} > {window}: {overflowing(page)}"
+    main = page.get_by_test_id("stMain")
+    inner, outer = main.evaluate("el => [el.scrollWidth, el.clientWidth]")
+    assert inner <= outer + 1, f"the main area scrolls sideways: {inner} > {outer}: {overflowing(page)}"
+
+
+def test_home_and_compare_fit_a_phone(new_page, base_url: str):
+    page = new_page(**PHONE, suffix="-compare")  # the end state; Home is saved on the way
+    open_app(page, base_url)
+    expect(page.get_by_role("heading", name="KL Model Lab")).to_be_visible()
+    expect(page.get_by_test_id("stSidebarNav")).not_to_be_visible()  # collapsed: the content gets the width
+    button = page.locator(".st-key-sample_worms").get_by_role("button")
+    expect(button).to_be_visible()
+    assert_fits(page)
+    screenshot(page, "test_home_and_compare_fit_a_phone-home")
+
+    button.click()
+    expect(page).to_have_url(page_url(base_url, "compare"), timeout=TIMEOUT)
+    expect(ranking_grid(page)).to_be_attached(timeout=TIMEOUT)
+    wait_idle(page)
+    expect(page.get_by_role("heading", level=3).filter(has_text="Uniform loses")).to_be_visible()
+    wait_charts(page)
+    assert_fits(page)
+    screenshot(page, "test_home_and_compare_fit_a_phone-distributions")
+    page.get_by_role("tab", name="Small multiples", exact=True).click()
+    wait_charts(page.locator("[role=tabpanel]:visible"))
+    assert_fits(page)
