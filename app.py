@@ -27,8 +27,10 @@ PAGES = {
     "report": st.Page("pages/report.py", title="Report", icon=":material/description:"),
 }
 
-page = st.navigation(list(PAGES.values()))
+# The menu is drawn by ui.sidebar (links that keep the comparison in the address).
+page = st.navigation(list(PAGES.values()), position="hidden")
 url.restore(PAGES, page)
-sidebar.render()
+menu = sidebar.render(PAGES)
 url.show_messages()
 url.run_page(page)
+sidebar.refresh_menu(menu)  # the links carry what the page itself changed

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
+from kl_core import share
 from kl_core.samples import SAMPLES
-from ui import loading
+from ui import loading, url
 from ui.frame import require_app
 
 require_app()
@@ -30,7 +31,8 @@ for column, (key, sample) in zip(columns, SAMPLES.items()):
     with column:
         if st.button(sample.title, key=f"sample_{key}", help=sample.description, width="stretch",
                      type="primary" if key == "worms" else "secondary", on_click=_open_sample, args=(key,)):
-            st.switch_page("pages/compare.py")
+            # The new address carries the comparison: one browser-history entry, not two.
+            st.switch_page("pages/compare.py", query_params=share.to_params(url.current()))
         st.caption(sample.description)
 
 st.subheader("Or bring your own, in three steps")

@@ -1,9 +1,6 @@
 """The Report page (AppTest): four downloads of the same comparison the Compare page shows.
 
-The page is run inside the app's ``st.navigation`` (its links point at other pages). The
-entrypoint is ``app.py`` once it lists the Report and Learn pages; until then, a stand-in
-entrypoint with the same pages, sidebar and session-state setup is written to a temp dir,
-with ``pages`` linked to the real folder, so page links resolve exactly as in the app.
+The page is run inside the app's ``st.navigation`` (its links point at other pages).
 """
 
 import csv
@@ -22,34 +19,12 @@ from kl_core.samples import SAMPLES
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 120
-STAND_IN = '''
-import streamlit as st
-from ui import sidebar, state
-st.set_page_config(page_title="KL Model Lab", layout="wide")
-state.init()
-page = st.navigation([
-    st.Page("pages/home.py", title="Home", default=True),
-    st.Page("pages/data.py", title="Data"),
-    st.Page("pages/models.py", title="Models"),
-    st.Page("pages/compare.py", title="Compare"),
-    st.Page("pages/learn.py", title="Learn"),
-    st.Page("pages/report.py", title="Report"),
-])
-sidebar.render()
-page.run()
-'''
+
 
 
 def app_entrypoint(tmp_path: Path) -> Path:
-    """app.py when it registers the Learn and Report pages, else the stand-in (see the module notes)."""
-    text = (ROOT / "app.py").read_text(encoding="utf-8")
-    registered = all(re.search(rf'^\s*st\.Page\(\s*"pages/{name}\.py"', text, re.MULTILINE) for name in ("learn", "report"))
-    if registered:
-        return ROOT / "app.py"
-    (tmp_path / "pages").symlink_to(ROOT / "pages", target_is_directory=True)
-    entry = tmp_path / "app.py"
-    entry.write_text(STAND_IN, encoding="utf-8")
-    return entry
+    """The app's entrypoint (``tmp_path`` is kept so callers need not change)."""
+    return ROOT / "app.py"
 
 
 @pytest.fixture

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from kl_core import share
 from kl_core.display import format_count
-from ui import state
+from ui import state, url
 from ui.widgets import bind
 
 UNIT_CHOICES = ("bits", "nats")
@@ -14,12 +18,20 @@ POLICY_LABELS = {"strict": "strict (a zero gives ∞)", "epsilon": "ε-floor"}
 _SHOWN = "_sidebar_dataset_shown"  # the dataset lines the sidebar drew in this run
 
 
-def render() -> None:
-    """Draw the sidebar (call once per run, from app.py)."""
+def render(pages: Mapping[str, Any]) -> Menu:
+    """Draw the sidebar (call once per run, from app.py): page links, dataset, settings.
+
+    Returns the menu, for :func:`refresh_menu` once the page has run.
+    """
     with st.sidebar:
+        with st.container(key="app_nav"):
+            menu = Menu(st.empty(), pages, {})
+        _draw_menu(menu)
+        st.divider()
         _dataset()
         st.divider()
         _settings()
+    return menu
 
 
 def refresh_if_stale() -> None:
@@ -32,6 +44,37 @@ def refresh_if_stale() -> None:
     shown = st.session_state.get(_SHOWN)
     if shown is not None and shown != _dataset_lines():
         st.rerun()
+
+
+@dataclass
+class Menu:
+    """The page links in the sidebar, and the query string they carry."""
+
+    slot: Any
+    pages: Mapping[str, Any]
+    params: dict[str, str]
+
+
+def _draw_menu(menu: Menu) -> None:
+    """Links to every page that already carry the comparison in their address.
+
+    Streamlit's own menu drops the query string on a page switch, and writing it back
+    afterwards pushed a second browser-history entry (Back then needed two presses).
+    """
+    menu.params = share.to_params(url.current())
+    with menu.slot.container():
+        for page in menu.pages.values():
+            st.page_link(page, query_params=menu.params)
+
+
+def refresh_menu(menu: Menu) -> None:
+    """Redraw the links when the page changed the comparison after they were drawn.
+
+    Not after ``st.stop()``: Streamlit draws nothing more then, and a page that stops
+    early has changed nothing the links carry.
+    """
+    if share.to_params(url.current()) != menu.params:
+        _draw_menu(menu)
 
 
 def _dataset_lines() -> tuple[str, ...]:

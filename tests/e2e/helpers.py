@@ -52,13 +52,18 @@ def wait_charts(scope: Page | Locator, timeout: float = TIMEOUT, at_least: int =
 def open_app(page: Page, base_url: str, path: str = "") -> None:
     """Open a page of the app by URL and wait for its first run to finish."""
     page.goto(f"{base_url}/{path}", wait_until="domcontentloaded")
-    expect(page.get_by_test_id("stSidebarNav")).to_be_attached(timeout=TIMEOUT)  # hidden on a phone
+    expect(nav_menu(page)).to_be_attached(timeout=TIMEOUT)  # hidden on a phone
     wait_idle(page)
+
+
+def nav_menu(page: Page):
+    """The app's page menu in the sidebar (ui.sidebar draws it as page links)."""
+    return page.locator(".st-key-app_nav")
 
 
 def go(page: Page, title: str) -> None:
     """Switch page with the sidebar navigation (same session, like a person clicking)."""
-    nav = page.get_by_test_id("stSidebarNav")
+    nav = nav_menu(page)
     if not nav.is_visible():  # phone-sized window: the sidebar starts collapsed
         page.get_by_test_id("stExpandSidebarButton").click()
     nav.get_by_role("link", name=title, exact=True).click()

@@ -42,7 +42,7 @@ def test_home_and_compare_fit_a_phone(new_page, base_url: str):
     page = new_page(**PHONE, suffix="-compare")  # the end state; Home is saved on the way
     open_app(page, base_url)
     expect(page.get_by_role("heading", name="KL Model Lab")).to_be_visible()
-    expect(page.get_by_test_id("stSidebarNav")).not_to_be_visible()  # collapsed: the content gets the width
+    expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")  # collapsed: the content gets the width
     button = page.locator(".st-key-sample_worms").get_by_role("button")
     expect(button).to_be_visible()
     assert_fits(page)
