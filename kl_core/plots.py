@@ -150,7 +150,7 @@ def _layout(
     validates a whole dict far faster than a chain of ``update_*`` calls.
     """
     legend_rows = _legend_rows(legend_names) if legend_names else 0
-    top = 64 + (18 if subtitle else 0) + 22 * legend_rows
+    top = 64 + (18 if subtitle else 0)
     title_spec: dict[str, Any] = {"text": title, "x": 0.0, "xanchor": "left", "xref": "paper",
                                   "y": 1.0, "yanchor": "top", "yref": "container", "pad": {"t": 14},
                                   "font": {"size": 17}}
@@ -160,10 +160,12 @@ def _layout(
         "template": TEMPLATE,
         "title": title_spec,
         "height": height or _HEIGHT,
-        "margin": {"l": 64, "r": 24, "t": top, "b": 56},
+        "margin": {"l": 64, "r": 24, "t": top, "b": 56 + 22 * legend_rows},
         "showlegend": bool(legend_names),
-        "legend": {"orientation": "h", "x": 0.0, "xanchor": "left", "y": 1.0, "yanchor": "bottom",
-                   "yref": "paper", "bgcolor": "rgba(255,255,255,0)", "font": {"size": 12}},
+        # Below the plot, from the bottom edge up: on a narrow screen the legend wraps into
+        # more rows, and plotly widens the bottom margin for it instead of covering the title.
+        "legend": {"orientation": "h", "x": 0.0, "xanchor": "left", "y": 0.0, "yanchor": "bottom",
+                   "yref": "container", "bgcolor": "rgba(255,255,255,0)", "font": {"size": 12}},
         "hoverlabel": {"align": "left"},
         "annotations": [],
         "shapes": [],

@@ -6,7 +6,6 @@ The page is run inside the app's ``st.navigation`` (its links point at other pag
 import csv
 import io
 import json
-import re
 from pathlib import Path
 
 import pytest

@@ -76,7 +76,8 @@ def _check_common(fig):
     assert fig.layout.template.layout.plot_bgcolor == "white"  # plotly_white
     json.loads(fig.to_json())  # serialises
     legend = fig.layout.legend
-    assert legend.orientation == "h" and legend.y >= 1 and legend.yanchor == "bottom"  # above the plot, not on it
+    # below the plot, anchored to the figure's bottom edge: wrapping on a phone cannot cover the title
+    assert legend.orientation == "h" and legend.yref == "container" and legend.y == 0 and legend.yanchor == "bottom"
 
 
 KINDS = ["worms", "coin", "waiting"]
