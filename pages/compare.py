@@ -12,10 +12,9 @@ import streamlit as st
 
 from kl_core import plots
 from kl_core.display import format_number, ranking_display
-from kl_core.models import default_models
 from kl_core.ranking import verdict
 from ui import state, url
-from ui.run import fit_with_progress, show_failures
+from ui.run import fit_with_progress, requests_for, show_failures
 from ui.sweep import sweep_section
 from ui.text import escape_markdown
 from ui.widgets import bind
@@ -54,9 +53,8 @@ if emp is None:
     st.page_link("pages/data.py", label="Go to Data", icon=":material/table_chart:")
     st.stop()
 
-requests = state.get(state.MODEL_REQUESTS)
-if not requests:
-    requests = [(name, {}) for name in default_models(emp)]
+requests, defaulted = requests_for(emp)
+if defaulted:
     st.info(
         f"No models chosen yet, so the defaults for this data are compared: {', '.join(name for name, _ in requests)}. "
         "Choose others on the Models page.", icon=":material/info:",

@@ -11,10 +11,9 @@ import streamlit as st
 
 from kl_core import report
 from kl_core.display import format_count
-from kl_core.models import default_models
 from kl_core.ranking import verdict
 from ui import state
-from ui.run import fit_with_progress
+from ui.run import fit_with_progress, requests_for
 from ui.text import escape_markdown
 from ui.frame import require_app
 
@@ -30,10 +29,7 @@ if emp is None:
     st.page_link("pages/data.py", label="Go to Data", icon=":material/table_chart:")
     st.stop()
 
-# The same requests the Compare page uses: the Models page's choice, else the defaults for this data.
-requests = state.get(state.MODEL_REQUESTS)
-if not requests:
-    requests = [(name, {}) for name in default_models(emp)]
+requests, _ = requests_for(emp)  # the same requests the Compare page uses
 if not requests:
     st.info("No model applies to this data yet: choose models first.", icon=":material/info:")
     st.page_link("pages/models.py", label="Choose models", icon=":material/functions:")

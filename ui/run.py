@@ -9,6 +9,7 @@ import streamlit as st
 
 from kl_core import DataError, Empirical
 from kl_core.display import not_ranked
+from kl_core.models import default_models
 from kl_core.ranking import Comparison
 from ui import cache, state
 from ui.text import error as show_error
@@ -22,6 +23,17 @@ def settings() -> dict[str, Any]:
         "epsilon": float(state.get(state.EPSILON)),
         "bootstrap": int(state.get(state.BOOTSTRAP) or 0),
     }
+
+
+def requests_for(emp: Empirical) -> tuple[list[Any], bool]:
+    """The model requests to compare: the Models page's choice, else the defaults for this data.
+
+    Returns the requests and whether they are the defaults (the pages say so).
+    """
+    chosen = state.get(state.MODEL_REQUESTS)
+    if chosen:
+        return list(chosen), False
+    return [(name, {}) for name in default_models(emp)], True
 
 
 def fit_with_progress(emp: Empirical, requests: Sequence[Any]) -> Comparison | None:
