@@ -1106,3 +1106,4 @@ READERS: dict[str, Callable[[bytes, str, Limits], pd.DataFrame]] = {
     ".json": _read_json,
     ".jsonl": _read_json_lines,
 }
+EXTENSIONS: tuple[str, ...] = tuple(suffix.lstrip(".") for suffix in READERS)  # for file pickers

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from kl_core.display import summary_rows
+from kl_core.io import EXTENSIONS
 from kl_core.plots import empirical_figure
 from kl_core.samples import SAMPLES
 from ui import loading, sidebar, state
@@ -19,7 +20,7 @@ SOURCES = {
     "paste": "Paste values",
     "table": "Type a frequency table",
 }
-UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet", "json"]
+UPLOAD_TYPES = list(EXTENSIONS)
 KINDS = ("auto", "discrete", "categorical", "binned")
 DEFAULT_TABLE = pd.DataFrame({"value": ["0", "1", "2", "3"], "count": [5.0, 9.0, 4.0, 2.0]})
 

@@ -5,6 +5,7 @@ import streamlit as st
 
 from kl_core import DataError
 from kl_core.formula import describe_allowed, parse_formula
+from kl_core.io import EXTENSIONS
 from kl_core.io import numeric_column
 from kl_core.models import REGISTRY, format_params
 from kl_core.models.user import reference_for
@@ -159,7 +160,7 @@ if "expression" in ticked:
 
 if "empirical" in ticked:
     st.markdown("**Another dataset as the model** (drift): its empirical distribution is the model.")
-    second = st.file_uploader("Second dataset", type=["csv", "tsv", "txt", "xlsx", "parquet", "json"], key="w_reference_upload")
+    second = st.file_uploader("Second dataset", type=list(EXTENSIONS), key="w_reference_upload")
     if second is not None:
         try:
             reference_frame = cache.read_upload(second.getvalue(), second.name)

@@ -148,7 +148,6 @@ def test_unknown_model_is_a_row_with_its_reason(capsys, worms_csv):
 
 
 def test_report_writes_html(capsys, tmp_path, worms_csv):
-    pytest.importorskip("kl_core.report", reason="kl_core.report (html_report) is not written yet")
     out_file = tmp_path / "report.html"
     code, out, err = run(capsys, "report", worms_csv, "--column", "teeth", "--shape", "counts",
                          "--models", "uniform,binomial", "--out", out_file)

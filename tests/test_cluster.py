@@ -27,7 +27,6 @@ def dataset(tmp_path_factory):
 
 
 def test_counts_on_a_local_cluster_equal_pandas(dataset):
-    pytest.importorskip("distributed", reason="the dask extra is not installed")
     from kl_core.cluster import counts_with_dask
 
     folder, whole = dataset
@@ -41,7 +40,6 @@ def test_counts_on_a_local_cluster_equal_pandas(dataset):
 
 
 def test_counts_table_shape(tmp_path):
-    pytest.importorskip("distributed", reason="the dask extra is not installed")
     from kl_core.cluster import counts_with_dask
 
     table = pd.DataFrame({"value": [0, 1, 2, 1], "count": [2, 3, 5, 4]})
