@@ -1,10 +1,12 @@
 """Data on a cluster: the (value, count) table computed by Dask, the ranking done locally.
 
-Install the extra first: ``pip install kl-model-lab[dask]``. Then
+Install the extra first: ``pip install kl-model-lab[dask]``. Then::
 
->>> from kl_core.cluster import counts_with_dask          # doctest: +SKIP
->>> emp = counts_with_dask("s3://bucket/worms/*.parquet", "teeth")   # doctest: +SKIP
->>> emp = counts_with_dask("data/*.csv", "teeth", scheduler="tcp://10.0.0.5:8786")  # doctest: +SKIP
+    from kl_core.cluster import counts_with_dask
+    emp = counts_with_dask("s3://bucket/worms/*.parquet", "teeth")
+    emp = counts_with_dask("data/*.csv", "teeth", scheduler="tcp://scheduler-host:8786")
+
+(tests/test_cluster.py runs it for real on a LocalCluster.)
 
 Only the counts (one row per distinct value) travel back from the workers, so the
 ranking costs the same whatever the size of the data. Without ``scheduler`` a small

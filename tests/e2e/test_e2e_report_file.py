@@ -1,0 +1,43 @@
+"""The self-contained HTML report opens in headless Chromium with the network blocked and draws every figure."""
+
+from __future__ import annotations
+
+import pytest
+
+from kl_core import compare
+from kl_core.report import html_report, report_figures
+from kl_core.samples import SAMPLES
+from tests.e2e.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+
+def test_html_report_renders_offline(new_page, tmp_path):
+    comparison = compare(SAMPLES["worms"].empirical(), ["uniform", "binomial", "poisson"])
+    page_file = tmp_path / "report.html"
+    page_file.write_text(html_report(comparison, source="sample: worms"), encoding="utf-8")
+    expected = len(report_figures(comparison))
+    blocked: list[str] = []
+
+    def route(request_route):
+        if request_route.request.url.startswith("file:"):
+            request_route.continue_()
+        else:  # any other request would mean the file is not self-contained
+            blocked.append(request_route.request.url)
+            request_route.abort()
+
+    page = new_page(width=1280, height=900)
+    page.context.route("**/*", route)
+    page.goto(page_file.as_uri())
+    page.wait_for_function(
+        "n => document.querySelectorAll('.plotly-graph-div').length === n && "
+        "[...document.querySelectorAll('.plotly-graph-div')].every(d => d.querySelector('svg.main-svg'))",
+        arg=expected, timeout=60_000,
+    )
+    rendered = page.locator(".plotly-graph-div svg.main-svg").evaluate_all(
+        "svgs => new Set(svgs.map(s => s.closest('.plotly-graph-div').id)).size")
+    assert rendered == expected
+    assert page.js_errors == []
+    assert blocked == []
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
+    page.screenshot(path=str(ROOT / "test-artifacts" / "report.png"), full_page=True)
