@@ -37,6 +37,7 @@ MAX_DISCRETE_VALUES = 1_000  # more distinct numbers than this are binned unless
 MAX_SUPPORT = 100_000  # more distinct values or categories than this are refused
 MAX_BINS = 500
 _BINCOUNT_RANGE = 10_000_000  # integer range for which np.bincount beats sorting
+_SMALL_BINCOUNT = 1_000_000  # below this maximum, counting from 0 costs less than finding the minimum
 MAX_EXACT_INTEGER = 2**53  # beyond this, float64 cannot represent every whole number
 
 
@@ -521,16 +522,26 @@ def _counted_integers(values: Any, name: str) -> Empirical | None:
     array = values.to_numpy() if isinstance(values, pd.Series) else values
     if not isinstance(array, np.ndarray) or array.dtype.kind not in "iu" or array.ndim != 1 or array.size == 0:
         return None
-    low, high = int(array.min()), int(array.max())
-    if high - low >= _BINCOUNT_RANGE or max(abs(low), abs(high)) > MAX_EXACT_INTEGER:
-        return None
-    shifted = array - array.dtype.type(low) if low else array
-    counts = np.bincount(shifted.astype(np.int64, copy=False))
+    low, high = 0, int(array.max())
+    counts = _bincount_from_zero(array) if high < _SMALL_BINCOUNT else None
+    if counts is None:  # negative values or a wide range: shift by the minimum
+        low = int(array.min())
+        if high - low >= _BINCOUNT_RANGE or max(abs(low), abs(high)) > MAX_EXACT_INTEGER:
+            return None
+        counts = np.bincount((array - array.dtype.type(low)).astype(np.int64, copy=False))
     present = np.flatnonzero(counts)
     if present.size > MAX_DISCRETE_VALUES:
         return None  # many distinct whole numbers: the general path bins them
     support = present.astype(float) + low
     return Empirical(support, counts[present].astype(float), "discrete", n=float(array.size), name=name)
+
+
+def _bincount_from_zero(array: np.ndarray) -> np.ndarray | None:
+    """Counts of 0..max without a pass for the minimum; None when a value is negative."""
+    try:
+        return np.bincount(array.astype(np.int64, copy=False))
+    except ValueError:  # np.bincount refuses negative values
+        return None
 
 
 def _count_numbers(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

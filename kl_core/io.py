@@ -618,7 +618,9 @@ def _single_field_rows(sample: str) -> list[SampleRow]:
     """One field per line, a quoted field unquoted as the parsers do; plain lines when it is not CSV at all."""
     try:
         reader = csv.reader(io.StringIO(sample), delimiter=NO_DELIMITER, strict=True)
-        rows = [SampleRow(reader.line_num, [fields[0].strip() if fields else ""]) for fields in reader]
+        # Blank rows are dropped later, so read a margin beyond SNIFF_ROWS, not the whole sample.
+        rows = [SampleRow(reader.line_num, [fields[0].strip() if fields else ""])
+                for fields in itertools.islice(reader, 4 * SNIFF_ROWS)]
     except csv.Error:  # an unclosed quote, a bare carriage return...
         rows = []
     if any(row.fields[0] for row in rows):
