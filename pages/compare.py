@@ -145,7 +145,9 @@ def _other_views() -> None:
         _caption_left_out()
     with tabs["Where bits are lost"]:
         _chart(plots.contributions_figure(emp, models, base, colors=colors), "fig_contributions")
-        st.caption("Each bar is one value's term p·log(p/q); a model's bars add up to its KL. Positive: the model under-predicts there.")
+        mark, cell = ("point", "bin") if emp.kind == "binned" else ("bar", "value")
+        st.caption(f"Each {mark} is one {cell}'s term p·log(p/q); a model's terms add up to its KL. "
+                   "Positive: the model under-predicts there; negative: it over-predicts.")
         _caption_left_out()
     with tabs["CDFs"]:
         no_cdf = [(key, "no cumulative distribution (a table or categorical model)") for key, model in models.items()
