@@ -21,7 +21,7 @@ import math
 import os
 import sys
 import time
-from typing import Any, Callable, Sequence, TextIO
+from typing import Any, Sequence, TextIO
 
 PROG = "kl_core"
 STREAM_THRESHOLD_BYTES = 100 * 2**20

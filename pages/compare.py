@@ -7,7 +7,6 @@ verdict and the distribution plot first, then the ranking table, no explanations
 
 import math
 
-import numpy as np
 import streamlit as st
 
 from kl_core import plots

@@ -12,7 +12,6 @@ import numpy as np
 import streamlit as st
 
 from kl_core import lessons
-from kl_core.display import format_number
 from kl_core.samples import PLANET_PROBABILITIES, PLANET_TEMPERATURES
 from ui import state
 from ui.frame import require_app

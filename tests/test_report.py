@@ -15,7 +15,6 @@ import pandas as pd
 import pytest
 
 from kl_core import DataError, Empirical, compare, fit
-from kl_core.models.user import reference_for
 from kl_core.report import (
     comparison_from_json, comparison_json, html_report, python_snippet, ranking_csv, report_figures, rerun_from_json,
 )

@@ -1,5 +1,5 @@
 """Regenerates the small binary/text files of the bad-input corpus (run: python tests/data/bad/make_corpus.py)."""
-import gzip, io, json, zipfile, random
+import gzip, io, zipfile, random
 import numpy as np, pandas as pd, openpyxl, datetime
 from pathlib import Path
 out = str(Path(__file__).resolve().parent) + "/"
