@@ -37,6 +37,7 @@ import pandas as pd
 
 from kl_core.empirical import Empirical, bits_or_nats
 from kl_core.errors import DataError
+from kl_core.plain import plain
 from kl_core.ranking import Comparison, compare, display_name, verdict
 
 __all__ = [
@@ -124,14 +125,12 @@ def _unnumber(value: Any) -> float:
 
 def _plain(value: Any) -> Any:
     """Measures, params and summaries as JSON values (non-finite as strings, NaN as null)."""
+    return plain(value, _plain_leaf)
+
+
+def _plain_leaf(value: Any) -> Any:
     if isinstance(value, Empirical):
         return {"__empirical__": _empirical_plain(value)}
-    if isinstance(value, Mapping):
-        return {str(key): _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    if isinstance(value, np.ndarray):
-        return [_plain(item) for item in value.tolist()]
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, (int, np.integer, float, np.floating)):
@@ -143,14 +142,12 @@ def _plain(value: Any) -> Any:
 
 def _exact(value: Any) -> Any:
     """Model options as JSON values that decode to exactly the same Python values."""
+    return plain(value, _exact_leaf)
+
+
+def _exact_leaf(value: Any) -> Any:
     if isinstance(value, Empirical):
         return {"__empirical__": _empirical_plain(value)}
-    if isinstance(value, Mapping):
-        return {str(key): _exact(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_exact(item) for item in value]
-    if isinstance(value, np.ndarray):
-        return [_exact(item) for item in value.tolist()]
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, (int, np.integer)):

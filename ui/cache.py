@@ -23,6 +23,7 @@ import streamlit as st
 
 from kl_core import Empirical
 from kl_core.io import read_table
+from kl_core.plain import plain
 from kl_core.ranking import Comparison, compare, kl_sweep
 
 MAX_UPLOADS = 16
@@ -57,14 +58,12 @@ def canonical(value: Any) -> str:
 
 
 def _plain(value: Any) -> Any:
+    return plain(value, _key_leaf)
+
+
+def _key_leaf(value: Any) -> Any:
     if isinstance(value, Empirical):
         return {"empirical": value.fingerprint()}
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [_plain(v) for v in value.tolist()]
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, (int, np.integer)):
