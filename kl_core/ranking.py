@@ -25,7 +25,16 @@ from scipy import special, stats
 
 from kl_core.empirical import Empirical, bits_or_nats
 from kl_core.errors import DataError
-from kl_core.measures import ZERO_POLICIES, ZeroPolicy, apply_zero_policy, entropy, js_divergence, log_unit
+from kl_core.measures import (
+    ZERO_POLICIES,
+    ZeroPolicy,
+    apply_zero_policy_log,
+    entropy,
+    js_divergence_log,
+    kl_contributions_log,
+    log_unit,
+    reverse_kl_log,
+)
 from kl_core.models import FittedModel, FitTimeout, fit
 
 ModelRequest = Union[str, tuple[str, Mapping[str, Any]], FittedModel]
@@ -175,8 +184,43 @@ def rank(
 
 
 # ------------------------------------------------------------------ one model's row
+def log_cells(emp: Empirical, model: FittedModel) -> tuple[np.ndarray, np.ndarray]:
+    """Empirical probabilities and the model's log probabilities over the data's cells plus 'elsewhere'.
+
+    The model side comes from :meth:`~kl_core.models.FittedModel.log_mass`, so a cell the
+    model makes merely improbable keeps a finite log mass; ``-inf`` means excluded.
+
+    Examples
+    --------
+    >>> emp = Empirical.from_counts([0, 2000], [1, 1])
+    >>> from kl_core.models import fit
+    >>> p, log_q = log_cells(emp, fit(emp, "poisson"))
+    >>> p.tolist(), log_q.round(1).tolist()
+    ([0.5, 0.5, 0.0], [-1000.0, -391.0, 0.0])
+    """
+    log_q = np.asarray(model.log_mass(emp), dtype=float)
+    if np.any(np.isnan(log_q)):
+        named = ", ".join(_cell_name(emp, i) for i in np.flatnonzero(np.isnan(log_q))[:_MAX_NAMED_VALUES])
+        raise DataError(f"{model.label} gives no probability (NaN) to {named}")
+    log_total = float(special.logsumexp(log_q)) if np.any(log_q > -np.inf) else -math.inf
+    if log_total > math.log1p(_EXCESS_TOLERANCE):
+        raise DataError(
+            f"{model.label} puts total mass {math.exp(log_total):.6g} > 1 on the data's values; it is not a distribution"
+        )
+    outside = -math.expm1(log_total) if log_total < 0 else 0.0
+    if outside < _OUTSIDE_TOLERANCE:
+        outside = 0.0
+    log_q = log_q - max(log_total, 0.0)  # a total a hair above 1 is rounding: scale it back
+    with np.errstate(divide="ignore"):
+        log_outside = math.log(outside) if outside > 0 else -math.inf
+    return np.append(emp.probs, 0.0), np.append(log_q, log_outside)
+
+
 def cells(emp: Empirical, model: FittedModel) -> tuple[np.ndarray, np.ndarray]:
     """Empirical and model probabilities over the data's cells plus the 'elsewhere' cell.
+
+    The model's masses are ``exp`` of :func:`log_cells` (for plots and tables; the
+    measures use the logs).
 
     Examples
     --------
@@ -186,19 +230,16 @@ def cells(emp: Empirical, model: FittedModel) -> tuple[np.ndarray, np.ndarray]:
     >>> p.tolist(), q.round(4).tolist()
     ([0.5, 0.5, 0.0], [0.3679, 0.3679, 0.2642])
     """
-    q = model.mass(emp)
-    outside = max(1.0 - float(q.sum()), 0.0)
-    if outside < _OUTSIDE_TOLERANCE:
-        outside = 0.0
-    if q.sum() > 1 + _EXCESS_TOLERANCE:
-        raise DataError(f"{model.label} puts total mass {q.sum():.6g} > 1 on the data's values; it is not a distribution")
-    return np.append(emp.probs, 0.0), np.append(q / max(1.0, float(q.sum())), outside)
+    p, log_q = log_cells(emp, model)
+    return p, np.exp(log_q)
 
 
 def model_measures(
     emp: Empirical, model: FittedModel, base: float = 2, zero_policy: ZeroPolicy = "strict", epsilon: float = 1e-6
 ) -> dict[str, Any]:
     """Every column of a ranking row for one fitted model (all but ``model``).
+
+    Every measure is computed from the model's log masses (:func:`log_cells`).
 
     Examples
     --------
@@ -209,64 +250,77 @@ def model_measures(
     (0.19719, 10)
     """
     unit = log_unit(base)
-    p, q = cells(emp, model)
-    used = _used_cells(p, q)
-    p, q = p[used], q[used]
-    q_used = apply_zero_policy(q, zero_policy, epsilon)
-    kl_nats = max(float(special.rel_entr(p, q_used).sum()), 0.0)
-    reverse_nats = _reverse_kl_nats(p, q, zero_policy, epsilon)
+    p, log_q = log_cells(emp, model)
+    used = _used_cells(p, log_q)
+    p, log_q = p[used], log_q[used]
+    log_q_used = apply_zero_policy_log(log_q, zero_policy, epsilon)
+    kl_nats = _kl_nats(p, log_q_used)
     entropy_nats = entropy(p, math.e)
     row = {
         "label": model.label,
         "params": dict(model.params),
         "n_params": int(model.n_params),
         "kl": kl_nats / unit,
-        "reverse_kl": reverse_nats / unit,
-        "js": js_divergence(p, q, base),
+        "reverse_kl": reverse_kl_log(p, log_q, math.e, zero_policy, epsilon) / unit,
+        "js": js_divergence_log(p, log_q, base),
         "cross_entropy": (entropy_nats + kl_nats) / unit,
-        "note": _note(emp, model, p, q, zero_policy, epsilon),
+        "note": _note(emp, model, p, log_q, zero_policy, epsilon),
     }
-    row.update(_likelihood_statistics(emp, model, p, q_used, kl_nats, entropy_nats))
+    row.update(_likelihood_statistics(emp, model, p, log_q_used, kl_nats))
     return row
 
 
-def _used_cells(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+def _kl_nats(p: np.ndarray, log_q: np.ndarray) -> float:
+    """Σ p (log p - log q) in nats, ≥ 0 (the sum may round a hair below 0 for identical inputs)."""
+    return max(float(kl_contributions_log(p, log_q, math.e).sum()), 0.0)
+
+
+def _used_cells(p: np.ndarray, log_q: np.ndarray) -> np.ndarray:
     """Cells where the data or the model has mass (the elsewhere cell only when q > 0)."""
-    return (p > 0) | (q > 0) | (np.arange(p.size) < p.size - 1)
+    return (p > 0) | (log_q > -np.inf) | (np.arange(p.size) < p.size - 1)
 
 
-def _reverse_kl_nats(p: np.ndarray, q: np.ndarray, zero_policy: str, epsilon: float) -> float:
-    model_total = float(q.sum())
-    q_normalised = q / model_total if model_total > 0 else q
-    p_used = apply_zero_policy(p, zero_policy, epsilon)
-    return max(float(special.rel_entr(q_normalised, p_used).sum()), 0.0)
+def sample_size(emp: Empirical) -> float | None:
+    """N for the N-dependent statistics: the counts' sum, or None when unknown or below one observation.
+
+    Counts summing to less than 1 (weights such as 1e-300 and 3e-300) are read as proportions:
+    a log-likelihood, AIC or G-test from "4e-300 observations" would look decisive and mean nothing.
+
+    Examples
+    --------
+    >>> sample_size(Empirical.from_counts([0, 1], [3, 1])), sample_size(Empirical.from_counts([0, 1], [1e-300, 3e-300]))
+    (4.0, None)
+    """
+    return emp.n if emp.n is not None and emp.n >= 1 else None
 
 
 def _likelihood_statistics(
-    emp: Empirical, model: FittedModel, p: np.ndarray, q_used: np.ndarray, kl_nats: float, entropy_nats: float
+    emp: Empirical, model: FittedModel, p: np.ndarray, log_q_used: np.ndarray, kl_nats: float
 ) -> dict[str, Any]:
-    cell_count = int(np.count_nonzero((p > 0) | (q_used > 0)))
+    cell_count = int(np.count_nonzero((p > 0) | (log_q_used > -np.inf)))
     dof = cell_count - 1 - model.n_params
-    if emp.n is None:
+    n = sample_size(emp)
+    if n is None:
         return {"loglik": math.nan, "aic": math.nan, "bic": math.nan, "g_stat": math.nan, "dof": dof, "p_value": math.nan}
-    n = emp.n
-    loglik = -n * (entropy_nats + kl_nats) if math.isfinite(kl_nats) else -math.inf
+    # log L = Σ n p log q, summed directly from the log masses (exact to rounding, ∞ only for a true zero).
+    observed = p > 0
+    loglik = float(n * np.dot(p[observed], log_q_used[observed]))
     m = model.n_params
     g_stat = 2 * n * kl_nats
     p_value = float(stats.chi2.sf(g_stat, dof)) if dof >= 1 and math.isfinite(g_stat) else (0.0 if dof >= 1 else math.nan)
     return {
         "loglik": loglik,
         "aic": 2 * m - 2 * loglik,
-        "bic": m * math.log(n) - 2 * loglik if n > 0 else math.nan,
+        "bic": m * math.log(n) - 2 * loglik,
         "g_stat": g_stat,
         "dof": dof,
         "p_value": p_value,
     }
 
 
-def _note(emp: Empirical, model: FittedModel, p: np.ndarray, q: np.ndarray, zero_policy: str, epsilon: float) -> str:
+def _note(emp: Empirical, model: FittedModel, p: np.ndarray, log_q: np.ndarray, zero_policy: str, epsilon: float) -> str:
     parts = [model.note] if model.note else []
-    zero_cells = np.flatnonzero((q == 0) & (p > 0))
+    zero_cells = np.flatnonzero((log_q == -np.inf) & (p > 0))
     if zero_cells.size:
         named = ", ".join(_cell_name(emp, i) for i in zero_cells[:_MAX_NAMED_VALUES])
         more = f" and {zero_cells.size - _MAX_NAMED_VALUES} more" if zero_cells.size > _MAX_NAMED_VALUES else ""
@@ -278,6 +332,11 @@ def _note(emp: Empirical, model: FittedModel, p: np.ndarray, q: np.ndarray, zero
         parts.append(f"ε-floor (ε={epsilon:g}) applied")
     if emp.n is None:
         parts.append("probability input: N unknown, so log-likelihood, AIC, BIC and the G-test are not available")
+    elif sample_size(emp) is None:
+        parts.append(
+            f"the counts sum to {emp.n:.3g}, less than one observation: read as proportions, so log-likelihood, AIC, "
+            "BIC and the G-test are not available"
+        )
     return "; ".join(parts)
 
 
@@ -414,8 +473,8 @@ def _resample_kl(resample: Empirical, request: ModelRequest, model: FittedModel,
     if not isinstance(request, FittedModel):
         refitted, _ = _fit_request(resample, request)
         model = refitted if refitted is not None else model
-    p, q = cells(resample, model)
-    return max(float(special.rel_entr(p, apply_zero_policy(q, zero_policy, epsilon)).sum()), 0.0)
+    p, log_q = log_cells(resample, model)
+    return _kl_nats(p, apply_zero_policy_log(log_q, zero_policy, epsilon))
 
 
 # ------------------------------------------------------------- reading a ranking
@@ -465,10 +524,10 @@ def contributions(emp: Empirical, model: FittedModel, base: float = 2) -> pd.Dat
     >>> contributions(emp, fit(emp, "uniform"))["contribution"].tolist()
     [0.0, 0.0]
     """
-    q = model.mass(emp)
+    log_q = np.asarray(model.log_mass(emp), dtype=float)
     p = emp.probs
-    terms = special.rel_entr(p, q) / log_unit(base)
-    return pd.DataFrame({"value": emp.support, "p": p, "q": q, "contribution": terms})
+    terms = kl_contributions_log(p, np.minimum(log_q, 0.0), base)
+    return pd.DataFrame({"value": emp.support, "p": p, "q": np.exp(log_q), "contribution": terms})
 
 
 def kl_sweep(
@@ -488,8 +547,8 @@ def kl_sweep(
     for value in values:
         try:
             model = fit(emp, name, **{**options, parameter: value})
-            p, q = cells(emp, model)
-            kl = max(float(special.rel_entr(p, q).sum()), 0.0) / unit
+            p, log_q = log_cells(emp, model)
+            kl = _kl_nats(p, log_q) / unit
         except DataError:
             kl = math.nan
         rows.append({"value": float(value), "kl": kl})

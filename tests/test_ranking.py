@@ -172,3 +172,17 @@ def test_table_model_mass_above_one_is_refused():
     broken = FittedModel("broken", {}, 0, pmf_function=lambda v: np.full(len(v), 0.9))
     row = rank(emp, [broken, "uniform"]).iloc[-1]
     assert math.isnan(row["kl"]) and "total mass 1.8 > 1" in row["note"] and "not a distribution" in row["note"]
+
+
+# --------------------------------------------------------- log space (issue 10 item 3)
+def test_far_values_are_improbable_not_impossible():
+    # Poisson(mu=1000) gives 0 and 2000 masses e^-1000 and e^-391: below the smallest float, never 0.
+    emp = Empirical.from_counts([0, 2000], [1, 1])
+    row = rank(emp, ["poisson"]).iloc[0]
+    scipy_loglik = float(stats.poisson.logpmf([0, 2000], 1000).sum())  # -1391.0
+    assert row["loglik"] == pytest.approx(scipy_loglik, rel=1e-12)
+    assert round(row["loglik"], 1) == -1391.0
+    assert math.isfinite(row["kl"]) and "0 probability" not in row["note"]
+    assert row["kl"] == pytest.approx((-scipy_loglik / 2 - math.log(2)) / math.log(2), rel=1e-12)
+    assert row["aic"] == pytest.approx(2 - 2 * scipy_loglik)
+    assert 0 <= row["js"] <= 1

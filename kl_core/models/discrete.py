@@ -257,12 +257,15 @@ def _model(
     loc: int = 0,
     shown_loc: bool = True,
 ) -> FittedModel:
-    """A FittedModel whose pmf and cdf are the frozen scipy distribution's."""
+    """A FittedModel whose pmf and cdf (and their logs) are the frozen scipy distribution's."""
     frozen = dist(*[params[s] for s in shapes], loc=loc)
     shown = _plain({key: params[key] for key in shapes})
     if loc and shown_loc:
         shown["loc"] = int(loc)
-    return FittedModel(name, shown, n_params, frozen.pmf, frozen.cdf, note=note, extra={"scipy_loc": loc})
+    return FittedModel(
+        name, shown, n_params, frozen.pmf, frozen.cdf, note=note, extra={"scipy_loc": loc},
+        logpmf_function=frozen.logpmf, logcdf_function=frozen.logcdf, logsf_function=frozen.logsf,
+    )
 
 
 def _mean_log(emp: Empirical, shift: float = 0.0) -> float:
