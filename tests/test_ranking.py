@@ -1,6 +1,7 @@
 """kl_core.ranking: the worm-teeth reference values, the likelihood identities, ∞ and notes, bootstrap."""
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -186,3 +187,19 @@ def test_far_values_are_improbable_not_impossible():
     assert row["kl"] == pytest.approx((-scipy_loglik / 2 - math.log(2)) / math.log(2), rel=1e-12)
     assert row["aic"] == pytest.approx(2 - 2 * scipy_loglik)
     assert 0 <= row["js"] <= 1
+
+
+REAL = Path(__file__).parent / "data" / "real"
+
+
+@pytest.mark.parametrize(
+    "dataset, column, r_loglik",
+    # R 4.2: sum(dpois(x, mean(x), log = TRUE)) on datasets::rivers and datasets::islands (issue 10).
+    [("rivers", "length", -20522.58), ("islands", "area", -108742.50)],
+)
+def test_poisson_loglik_on_r_datasets_matches_r(dataset, column, r_loglik):
+    values = pd.read_csv(REAL / f"{dataset}.csv")[column].to_numpy()
+    row = rank(Empirical.from_samples(values, kind="discrete"), ["poisson"]).iloc[0]
+    assert row["loglik"] == pytest.approx(r_loglik, abs=0.005)
+    assert row["loglik"] == pytest.approx(float(stats.poisson.logpmf(values, values.mean()).sum()), rel=1e-12)
+    assert math.isfinite(row["kl"]) and row["note"] == ""
