@@ -36,6 +36,7 @@ from kl_core.measures import (
     reverse_kl_log,
 )
 from kl_core.models import FittedModel, FitTimeout, fit
+from kl_core.models.registry import fit_within_support
 
 ModelRequest = Union[str, tuple[str, Mapping[str, Any]], FittedModel]
 Progress = Callable[[int, int, str], None]
@@ -325,7 +326,8 @@ def _note(emp: Empirical, model: FittedModel, p: np.ndarray, log_q: np.ndarray, 
         named = ", ".join(_cell_name(emp, i) for i in zero_cells[:_MAX_NAMED_VALUES])
         more = f" and {zero_cells.size - _MAX_NAMED_VALUES} more" if zero_cells.size > _MAX_NAMED_VALUES else ""
         if zero_policy == "strict":
-            parts.append(f"∞: {model.label} gives 0 probability to {named}{more}, which was observed")
+            were = "which were" if zero_cells.size > 1 else "which was"
+            parts.append(f"∞: {model.label} gives 0 probability to {named}{more}, {were} observed")
         else:
             parts.append(f"finite only through the ε-floor (ε={epsilon:g}): {model.label} gives 0 probability to {named}{more}")
     elif zero_policy == "epsilon":
@@ -388,7 +390,9 @@ def _fit_request(emp: Empirical, request: ModelRequest) -> tuple[FittedModel | N
     except FitTimeout as error:
         return None, f"fit failed: {error}"
     except DataError as error:
-        return None, f"not applicable: {error}"
+        # A family whose support leaves out observed values is ranked, with KL = ∞ and the values named.
+        excluding = fit_within_support(emp, name, **options)
+        return (excluding, "") if excluding is not None else (None, f"not applicable: {error}")
     except Exception as error:  # noqa: BLE001 - a failed fit is a row with its reason, never a crash
         return None, f"fit failed: {error or type(error).__name__}"
 

@@ -82,12 +82,39 @@ def test_reverse_kl_is_infinite_when_the_model_has_mass_outside_the_data(teeth):
 
 
 def test_failed_fits_are_rows_with_reasons_and_rank_last(teeth):
-    table = rank(teeth, ["uniform", ("binomial", {"n": 5}), "nonexistent_family"])
-    assert table["model"].iloc[0] == "uniform"
+    table = rank(teeth, ["uniform", "nonexistent_family", ("binomial", {"n": 5})])
+    assert table["model"].tolist() == ["uniform", "binomial", "nonexistent_family"]
     notes = table.set_index("model")["note"]
-    assert "declare n ≥ 10" in notes["binomial"]
+    assert "declare n ≥ 10" in notes["binomial"]  # an ∞ row (issue 10), ranked before the failure
+    assert math.isinf(table["kl"].iloc[1])
     assert "no model called" in notes["nonexistent_family"]
-    assert table["kl"].iloc[1:].isna().all()
+    assert math.isnan(table["kl"].iloc[2])
+
+
+def test_a_model_that_excludes_observed_values_is_an_infinite_row_naming_them():
+    # Issue 10: not NaN "not applicable" but KL = ∞, ranked last, with the value named.
+    emp = Empirical.from_counts(range(12), [1] * 12)
+    table = rank(emp, [("binomial", {"n": 10}), "poisson"])
+    assert table["model"].tolist() == ["poisson", "binomial"]
+    row = table.iloc[1]
+    assert math.isinf(row["kl"]) and row["loglik"] == -math.inf and row["p_value"] == 0.0
+    assert "binomial(n=10, p=0.5) gives 0 probability to 11, which was observed" in row["note"]
+    assert row["params"] == {"n": 10, "p": pytest.approx(0.5)}  # p fitted to the values 0..10 that it can hold
+    assert 0 < row["js"] <= 1 and "not applicable" not in row["note"]
+
+
+def test_support_exclusions_name_every_value_and_count_the_rest():
+    emp = Empirical.from_counts([-3, -2, -1, -0.5, 0, 1, 2], [1, 1, 1, 1, 5, 3, 1])
+    row = rank(emp, ["poisson"]).iloc[0]
+    assert math.isinf(row["kl"])
+    assert "gives 0 probability to -3, -2, -1 and 1 more, which were observed" in row["note"]
+    assert row["params"]["mu"] == pytest.approx(5 / 9)  # the MLE on 0, 1, 2
+
+
+def test_not_applicable_stays_for_a_family_that_cannot_read_the_data_kind():
+    labels = Empirical.from_samples(["a", "b", "b"])
+    row = rank(labels, ["poisson"]).iloc[0]
+    assert math.isnan(row["kl"]) and row["note"].startswith("not applicable")
 
 
 def test_ties_go_to_fewer_parameters():

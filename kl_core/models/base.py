@@ -254,6 +254,11 @@ class ModelSpec:
         Ticked by default when it applies.
     options : tuple of str
         Option names a user may set.
+    support : callable, optional
+        ``support(emp, options) -> (low, high)``: the whole numbers the family gives positive
+        mass to under these options (±inf for no bound), for discrete families. Data outside it
+        is not a reason to refuse the family: it is fitted to the values it holds and ranked
+        with KL = ∞ (see :func:`kl_core.models.registry.fit_within_support`).
     """
 
     name: str
@@ -266,6 +271,7 @@ class ModelSpec:
     checker: Callable[[Empirical, Options], str | None] | None = None
     default: bool = False
     options: tuple[str, ...] = ()
+    support: Callable[[Empirical, Options], tuple[float, float]] | None = None
 
     def why_not(self, emp: Empirical, options: Options | None = None) -> str | None:
         """Why this family cannot be fitted to ``emp``, or None when it can."""

@@ -91,6 +91,10 @@ def _binomial_check(emp: Empirical, options: Options) -> str | None:
     return None
 
 
+def _binomial_support(emp: Empirical, options: Options) -> tuple[float, float]:
+    return 0.0, float(integer_option(options, "n", int(emp.high)))
+
+
 def _fit_binomial(emp: Empirical, options: Options) -> FittedModel:
     n = integer_option(options, "n", int(emp.high))
     p = number_option(options, "p")
@@ -108,5 +112,5 @@ def _fit_binomial(emp: Empirical, options: Options) -> FittedModel:
 BINOMIAL = register(ModelSpec(
     name="binomial", label="Binomial", group="simple", kinds=frozenset({"discrete"}), parameters=("n", "p"),
     how_fitted="n is declared (default: the largest observed value); p = mean / n, the maximum likelihood estimate",
-    fitter=_fit_binomial, checker=_binomial_check, default=True, options=("n", "p"),
+    fitter=_fit_binomial, checker=_binomial_check, default=True, options=("n", "p"), support=_binomial_support,
 ))
