@@ -43,8 +43,12 @@ Progress = Callable[[int, int, str], None]
 
 COLUMNS: tuple[str, ...] = (
     "model", "label", "params", "n_params", "kl", "reverse_kl", "js", "cross_entropy",
-    "loglik", "aic", "bic", "g_stat", "dof", "p_value", "note",
+    "loglik", "aic", "bic", "g_stat", "dof", "p_value", "note", "akaike_weight",
 )
+RANK_BY: tuple[str, ...] = ("kl", "aic", "bic")
+AIC_NOISE = 2.0  # ΔAIC below this: the data cannot tell the models apart (Burnham & Anderson's rule of thumb)
+P_BEST_CLEAR = 0.8  # bootstrap winner frequency below this: the winner is not clear
+G_TEST_LEVEL = 0.05
 _OUTSIDE_TOLERANCE = 1e-12  # model mass this small outside the data is float rounding
 # Total model mass above 1 by less than this is float rounding (scipy's pmfs lose ~1e-9 at extreme
 # parameters, e.g. boltzmann with lambda_ near 1e-8); the same tolerance as kl_core.measures.
@@ -94,6 +98,7 @@ def compare(
     seed: int = 0,
     progress: Progress | None = None,
     bootstrap_seconds: float = 30.0,
+    rank_by: str = "kl",
 ) -> Comparison:
     """Fit every requested model and rank them; see :func:`rank` for the parameters.
 
@@ -101,6 +106,7 @@ def compare(
     bounds the time spent refitting bootstrap resamples.
     """
     unit = log_unit(base)
+    _check_rank_by(emp, rank_by)
     if zero_policy not in ZERO_POLICIES:
         raise DataError(f"zero_policy must be one of {ZERO_POLICIES}; got {zero_policy!r}")
     if zero_policy == "epsilon" and not 0 < epsilon < 1:
@@ -123,11 +129,11 @@ def compare(
             except Exception as error:  # noqa: BLE001 - a model that cannot be evaluated is a row, never a crash
                 failure = f"not usable: {error or type(error).__name__}"
         rows.append(_failed_row(key, request, failure))
-    table = pd.DataFrame(rows, columns=list(COLUMNS))
+    table = with_akaike_weights(pd.DataFrame(rows, columns=list(COLUMNS)))
     specs = {key: _as_spec(request) for key, request in requests.items() if not isinstance(request, FittedModel)}
     if bootstrap:
         table = _with_bootstrap(table, emp, requests, fitted, bootstrap, seed, unit, zero_policy, epsilon, bootstrap_seconds)
-    table = _sorted(table)
+    table = _sorted(table, rank_by)
     return Comparison(emp, table, fitted, base, zero_policy, epsilon, specs)
 
 
@@ -139,6 +145,7 @@ def rank(
     epsilon: float = 1e-6,
     bootstrap: int = 0,
     seed: int = 0,
+    rank_by: str = "kl",
 ) -> pd.DataFrame:
     """Fit each model to ``emp`` and rank them by D_KL(empirical ‖ model), best first.
 
@@ -164,13 +171,17 @@ def rank(
         often the model ranks first).
     seed : int
         Seed for the bootstrap.
+    rank_by : {"kl", "aic", "bic"}
+        The order: by KL (the log-likelihood, whatever the parameter count), or by AIC or
+        BIC, which charge for parameters. AIC and BIC need counts (N).
 
     Returns
     -------
     DataFrame
         One row per model, best first (∞ after the finite ones, failed fits last, ties
         broken by fewer parameters), with the columns in :data:`COLUMNS`. N-dependent
-        columns are NaN for probability input, where N is unknown.
+        columns are NaN for probability input, where N is unknown. ``akaike_weight`` is
+        exp(-ΔAIC/2) normalised over the models with a finite AIC (0 for ∞).
 
     Examples
     --------
@@ -181,7 +192,7 @@ def rank(
     >>> table[["model", "kl"]].round(5).values.tolist()
     [['uniform', 0.19719], ['binomial', 0.61654]]
     """
-    return compare(emp, models, base, zero_policy, epsilon, bootstrap, seed).table
+    return compare(emp, models, base, zero_policy, epsilon, bootstrap, seed, rank_by=rank_by).table
 
 
 # ------------------------------------------------------------------ one model's row
@@ -403,11 +414,40 @@ def _failed_row(key: str, request: ModelRequest, reason: str) -> dict[str, Any]:
     return row
 
 
-def _sorted(table: pd.DataFrame) -> pd.DataFrame:
+def _check_rank_by(emp: Empirical, rank_by: str) -> None:
+    if rank_by not in RANK_BY:
+        raise DataError(f"rank_by must be one of {', '.join(RANK_BY)}; got {rank_by!r}")
+    if rank_by != "kl" and sample_size(emp) is None:
+        raise DataError(f"ranking by {rank_by.upper()} needs counts (N observations); this data has none. Rank by kl instead.")
+
+
+def _sorted(table: pd.DataFrame, rank_by: str = "kl") -> pd.DataFrame:
+    key = table[rank_by].astype(float)
     order = table.assign(
-        _failed=table["kl"].isna(), _infinite=np.isinf(table["kl"].astype(float)), _kl=table["kl"].fillna(np.inf)
-    ).sort_values(["_failed", "_infinite", "_kl", "n_params"], kind="stable")
+        _failed=table["kl"].isna(), _infinite=np.isinf(table["kl"].astype(float)), _key=key.fillna(np.inf)
+    ).sort_values(["_failed", "_infinite", "_key", "n_params"], kind="stable")
     return table.loc[order.index].reset_index(drop=True)
+
+
+def with_akaike_weights(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with ``akaike_weight`` = exp(-ΔAIC/2) / Σ exp(-ΔAIC/2) over the rows with a finite AIC.
+
+    Rows with an infinite AIC (a model that excludes observed values) weigh 0; rows without
+    an AIC (a failed fit, or probability input) have NaN.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"aic": [10.0, 12.0, float("inf"), float("nan")]})
+    >>> with_akaike_weights(frame)["akaike_weight"].round(4).tolist()
+    [0.7311, 0.2689, 0.0, nan]
+    """
+    aic = table["aic"].astype(float).to_numpy() if len(table) else np.array([], dtype=float)
+    finite = np.isfinite(aic)
+    weights = np.where(np.isinf(aic), 0.0, np.nan)
+    if finite.any():
+        relative = -(aic[finite] - aic[finite].min()) / 2
+        weights[finite] = np.exp(relative - special.logsumexp(relative))
+    return table.assign(akaike_weight=weights)
 
 
 # -------------------------------------------------------------------- bootstrap
@@ -483,13 +523,20 @@ def _resample_kl(resample: Empirical, request: ModelRequest, model: FittedModel,
 
 # ------------------------------------------------------------- reading a ranking
 def verdict(table: pd.DataFrame, base: float = 2) -> str:
-    """One sentence a person can read off the ranking.
+    """One sentence a person can read off the ranking, claiming no more than the data support.
+
+    Models whose log-likelihoods differ by less than the noise (ΔAIC < 2, or a bootstrap
+    winner frequency below 0.8) are called indistinguishable and the simpler one is named;
+    when even the best model is rejected by the G-test at 5 %, the sentence says so.
 
     Examples
     --------
     >>> teeth = Empirical.from_counts(range(11), [2, 3, 5, 14, 16, 15, 12, 8, 10, 8, 7])
-    >>> verdict(rank(teeth, ["uniform", "binomial"]))
-    'Uniform loses 0.197 bits per observation, binomial 0.617: the uniform model keeps the most information, with fewer parameters.'
+    >>> print(verdict(rank(teeth, ["uniform", "binomial"])))
+    Uniform loses 0.197 bits per observation, binomial 0.617: the uniform model keeps the most information, with fewer parameters. But even uniform is rejected by the G-test at 5 % (p = 0.0023): no model here describes the data well.
+    >>> coin = Empirical.from_counts([0, 1], [51, 49])
+    >>> print(verdict(rank(coin, ["uniform", "bernoulli"])))
+    Bernoulli loses 0 bits per observation, uniform 0.000289: the two are indistinguishable on this data (ΔAIC = 1.96 < 2), so take the simpler uniform (0 parameters).
     """
     unit = bits_or_nats(base)
     finite = table[np.isfinite(table["kl"].astype(float))]
@@ -499,10 +546,53 @@ def verdict(table: pd.DataFrame, base: float = 2) -> str:
     best_name = display_name(best)
     lead = f"{best_name[0].upper()}{best_name[1:]} loses {best['kl']:.3g} {unit} per observation"
     if len(finite) == 1:
-        return f"{lead}; it is the only model with a finite KL divergence."
+        return f"{lead}; it is the only model with a finite KL divergence.{_rejection(best)}"
     second = finite.iloc[1]
+    lead = f"{lead}, {display_name(second)} {second['kl']:.3g}"
+    tied, why = _indistinguishable(finite)
+    if len(tied) > 1:
+        simplest = min(tied, key=lambda row: int(row["n_params"]))  # min keeps the first (best-fitting) on a tie
+        count = int(simplest["n_params"])
+        names = _joined([display_name(row) for row in tied])
+        who = "the two are" if len(tied) == 2 and display_name(tied[1]) == display_name(second) else f"{names} are"
+        return (f"{lead}: {who} indistinguishable on this data ({why}), so take the simpler {display_name(simplest)} "
+                f"({count} parameter{'' if count == 1 else 's'}).{_rejection(best)}")
     parameters = _parameter_comparison(int(best["n_params"]), int(second["n_params"]))
-    return f"{lead}, {display_name(second)} {second['kl']:.3g}: the {best_name} model keeps the most information{parameters}."
+    return f"{lead}: the {best_name} model keeps the most information{parameters}.{_rejection(best)}"
+
+
+def _indistinguishable(finite: pd.DataFrame) -> tuple[list[pd.Series], str]:
+    """The best row and every row the data cannot tell from it, with the reason in words."""
+    best = finite.iloc[0]
+    rows = [row for _, row in finite.iterrows()]
+    tied = [best]
+    reasons = []
+    best_aic = float(best["aic"])
+    if math.isfinite(best_aic):
+        close = [row for row in rows[1:] if abs(float(row["aic"]) - best_aic) < AIC_NOISE]
+        if close:
+            gap = abs(float(close[0]["aic"]) - best_aic)
+            reasons.append(f"ΔAIC = {gap:.2f} < {AIC_NOISE:g}")
+            tied += close
+    p_best = float(best.get("p_best", math.nan)) if "p_best" in finite.columns else math.nan
+    if math.isfinite(p_best) and p_best < P_BEST_CLEAR:
+        reasons.append(f"it wins only {p_best:.0%} of bootstrap resamples")
+        tied += [row for row in rows[1:] if float(row.get("p_best", 0.0) or 0.0) > 0 and not any(row is t for t in tied)]
+    return tied, "; ".join(reasons)
+
+
+def _rejection(best: pd.Series) -> str:
+    p_value = float(best.get("p_value", math.nan))
+    if not math.isfinite(p_value) or p_value >= G_TEST_LEVEL:
+        return ""
+    shown = f"{p_value:.2g}" if p_value >= 1e-4 else "< 0.0001"
+    equals = "" if shown.startswith("<") else "= "
+    return (f" But even {display_name(best)} is rejected by the G-test at 5 % (p {equals}{shown}): "
+            "no model here describes the data well.")
+
+
+def _joined(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def display_name(row: Mapping[str, Any]) -> str:

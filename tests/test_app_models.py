@@ -59,7 +59,8 @@ def test_choosing_the_simple_models_gives_the_worm_verdict():
     assert not at.exception
     verdict = at.markdown[0].value.replace("\\", "")
     assert verdict == ("### Uniform loses 0.197 bits per observation, binomial 0.617: "
-                       "the uniform model keeps the most information, with fewer parameters.")
+                       "the uniform model keeps the most information, with fewer parameters. "
+                       "But even uniform is rejected by the G-test at 5 % (p = 0.0023): no model here describes the data well.")
 
 
 def test_declared_n_and_fixed_parameters():

@@ -175,12 +175,86 @@ def test_bootstrap_refits_named_models(teeth):
 
 
 def test_verdict_reads_like_the_issue(teeth):
-    sentence = verdict(rank(teeth, ["uniform", "binomial"]))
+    table = rank(teeth, ["uniform", "binomial"])
+    sentence = verdict(table)
+    # The uniform's G-test on 11 values (dof 10): G = 2·100·KL in nats; scipy's chi2 gives p = 0.0023 < 5 %.
+    p_value = stats.chi2.sf(2 * 100 * UNIFORM_BITS * math.log(2), 10)
+    assert f"{p_value:.2g}" == "0.0023"
     assert sentence == (
         "Uniform loses 0.197 bits per observation, binomial 0.617: "
-        "the uniform model keeps the most information, with fewer parameters."
+        "the uniform model keeps the most information, with fewer parameters. "
+        "But even uniform is rejected by the G-test at 5 % (p = 0.0023): no model here describes the data well."
     )
     assert "infinite" in verdict(rank(teeth, [("uniform", {"low": 0, "high": 3})]))
+
+
+def test_verdict_calls_models_within_the_noise_indistinguishable_and_names_the_simpler():
+    # Poisson counts: nbinom (2 parameters) tends to the Poisson and gains a hair of likelihood.
+    counts = np.bincount(np.random.default_rng(1).poisson(3.0, 2000))
+    emp = Empirical.from_counts(np.arange(counts.size), counts)
+    table = rank(emp, ["nbinom", "poisson"]).set_index("model")
+    delta_aic = table.loc["poisson", "aic"] - table.loc["nbinom", "aic"]
+    assert abs(delta_aic) < 2
+    sentence = verdict(rank(emp, ["nbinom", "poisson"]))
+    assert "indistinguishable" in sentence and "take the simpler poisson (1 parameter)" in sentence
+    assert "keeps the most information" not in sentence
+
+
+def test_verdict_with_a_bootstrap_winner_below_80_percent_is_not_a_winner():
+    table = pd.DataFrame({
+        "model": ["geom", "poisson"], "label": ["geom", "poisson"], "n_params": [1, 1], "kl": [0.10, 0.30],
+        "aic": [100.0, 140.0], "p_value": [0.5, 0.4], "p_best": [0.62, 0.38],
+    })
+    sentence = verdict(table)
+    assert "indistinguishable" in sentence and "wins only 62% of bootstrap resamples" in sentence
+    clear = verdict(table.assign(p_best=[0.9, 0.1]))
+    assert "keeps the most information" in clear and "indistinguishable" not in clear
+
+
+def test_verdict_says_when_even_the_best_model_is_rejected():
+    table = pd.DataFrame({"model": ["a", "b"], "label": ["a", "b"], "n_params": [1, 2], "kl": [0.1, 0.5],
+                          "aic": [10.0, 50.0], "p_value": [0.01, 1e-9]})
+    assert "rejected by the G-test at 5 % (p = 0.01)" in verdict(table)
+    assert "rejected" not in verdict(table.assign(p_value=[0.2, 1e-9]))
+
+
+def test_akaike_weights_sum_to_one_over_finite_rows_and_follow_delta_aic(teeth):
+    table = rank(teeth, ["uniform", "binomial", ("uniform", {"low": 0, "high": 9})]).set_index("label")
+    weights = table["akaike_weight"]
+    assert weights.sum() == pytest.approx(1.0)
+    assert weights["uniform(low=0, high=9)"] == 0.0  # KL = ∞
+    aic = table["aic"].dropna()
+    finite = aic[np.isfinite(aic)]
+    expected = np.exp(-(finite - finite.min()) / 2)
+    assert weights[finite.index].tolist() == pytest.approx((expected / expected.sum()).tolist())
+    assert list(rank(teeth, ["uniform"]).columns) == list(COLUMNS) and COLUMNS[-1] == "akaike_weight"
+
+
+def test_rank_by_aic_or_bic_charges_for_parameters():
+    # Poisson counts where nbinom gains 0.42 nats for its extra parameter: first by KL, second by AIC and BIC.
+    counts = np.bincount(np.random.default_rng(1).poisson(3.0, 2000))
+    emp = Empirical.from_counts(np.arange(counts.size), counts)
+    by_kl = rank(emp, ["nbinom", "poisson"])
+    by_aic = rank(emp, ["nbinom", "poisson"], rank_by="aic")
+    by_bic = rank(emp, ["nbinom", "poisson"], rank_by="bic")
+    assert by_kl["model"].tolist() == ["nbinom", "poisson"]  # a hair more likelihood
+    assert by_aic["model"].tolist() == ["poisson", "nbinom"] == by_bic["model"].tolist()
+    assert by_aic["aic"].is_monotonic_increasing and by_bic["bic"].is_monotonic_increasing
+    with pytest.raises(DataError, match="rank_by must be one of kl, aic, bic"):
+        rank(emp, ["poisson"], rank_by="loglik")
+    planets = Empirical.from_probabilities([1, 2], [0.5, 0.5])
+    with pytest.raises(DataError, match="ranking by AIC needs counts"):
+        rank(planets, ["uniform"], rank_by="aic")
+
+
+def test_counts_below_one_observation_are_proportions_not_evidence():
+    # Issue 13 item 14: counts 1e-300 and 3e-300 once gave N = 4e-300 to the log-likelihood, AIC and G-test.
+    emp = Empirical.from_counts([0, 1], [1e-300, 3e-300])
+    row = rank(emp, ["bernoulli"]).iloc[0]
+    assert row["kl"] == pytest.approx(0.0, abs=1e-12)
+    for column in ("loglik", "aic", "bic", "g_stat", "p_value", "akaike_weight"):
+        assert math.isnan(row[column])
+    assert "less than one observation" in row["note"]
 
 
 def test_contributions_sum_to_kl(teeth):
