@@ -400,12 +400,15 @@ def minimize_nll(
     *,
     time_limit: float = 5.0,
     method: str = "Nelder-Mead",
+    max_evaluations: int | None = None,
 ) -> np.ndarray:
     """Minimise a negative log-likelihood over unconstrained parameters, within a time box.
 
     ``negative_loglik`` takes a vector of *unconstrained* parameters (use log for
     positive ones, logit for probabilities) and returns a float; non-finite values are
     treated as +inf. Raises :class:`FitTimeout` when ``time_limit`` seconds pass.
+    ``max_evaluations`` caps Nelder–Mead's objective evaluations (a work budget that, unlike the
+    time box, gives the same answer on any machine); the best point found so far is returned.
 
     Examples
     --------
@@ -429,6 +432,8 @@ def minimize_nll(
         steps = np.where(np.abs(start_array) < 1, 0.25, 0.25 * np.abs(start_array))
         simplex = np.vstack([start_array, start_array + np.diag(steps)])
         options = {"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000 * start_array.size, "initial_simplex": simplex}
+        if max_evaluations is not None:
+            options["maxfev"] = max_evaluations
     result = optimize.minimize(objective, start_array, method=method, options=options)
     if objective(result.x) >= 1e300:
         raise DataError("no parameter values give the data a positive probability")
