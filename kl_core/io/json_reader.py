@@ -1,0 +1,146 @@
+"""Reading JSON (records, columns, split, a list of values) and JSON Lines."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+
+from kl_core.errors import DataError
+from kl_core.io.frame import EMPTY_FILE_MESSAGE, Limits, _finish_frame
+from kl_core.io.sniffing import (
+    SNIFF_BYTES,
+    _detect_encoding,
+    _encodings_to_try,
+    _looks_like_text,
+    _reject_binary,
+)
+
+
+__all__ = [
+    "JSON_SHAPES",
+]
+
+JSON_SHAPES = (
+    'records [{"a": 1, "b": 2}, ...], columns {"a": [1, 2], "b": [3, 4]} '
+    "or a list of values [1, 2, 3]"
+)
+
+
+def _read_json(data: bytes, filename: str, limits: Limits) -> pd.DataFrame:
+    text = _decode_json_text(data, filename)
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        if error.msg == "Extra data":  # several documents: maybe JSON Lines named .json
+            try:
+                return _frame_from_json_lines(text)
+            except DataError:
+                pass
+        raise _invalid_json_error(error, filename) from error
+    except RecursionError as error:
+        raise DataError(
+            f"The JSON in {filename!r} is nested too deeply to be a table. Use {JSON_SHAPES}."
+        ) from error
+    return _frame_from_json(document)
+
+
+def _read_json_lines(data: bytes, filename: str, limits: Limits) -> pd.DataFrame:
+    return _frame_from_json_lines(_decode_json_text(data, filename))
+
+
+def _decode_json_text(data: bytes, filename: str) -> str:
+    _reject_binary(data, filename, "JSON")
+    encoding = _detect_encoding(data[:SNIFF_BYTES])
+    for candidate in _encodings_to_try(encoding):
+        try:
+            text = data.decode(candidate)
+        except UnicodeDecodeError:
+            continue
+        if not _looks_like_text(text[:SNIFF_BYTES]):
+            break
+        if not text.strip():
+            raise DataError(EMPTY_FILE_MESSAGE)
+        return text
+    raise DataError(f"{filename!r} is not JSON text. Save it again as UTF-8 JSON or CSV.")
+
+
+def _invalid_json_error(error: json.JSONDecodeError, filename: str) -> DataError:
+    return DataError(
+        f"The JSON in {filename!r} is not valid: {error.msg} at line {error.lineno}, "
+        f"column {error.colno}. Fix the file there, or export it again."
+    )
+
+
+def _frame_from_json_lines(text: str) -> pd.DataFrame:
+    documents = []
+    for line_number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            documents.append(json.loads(line))
+        except json.JSONDecodeError as error:
+            raise DataError(
+                f"Line {line_number} is not valid JSON: {error.msg} at column {error.colno}. "
+                "In JSON Lines every line must be one JSON object."
+            ) from error
+        except RecursionError as error:
+            raise DataError(
+                f"Line {line_number} is nested too deeply to be a table row."
+            ) from error
+    return _frame_from_json(documents)
+
+
+def _frame_from_json(document: object) -> pd.DataFrame:
+    if isinstance(document, list):
+        return _frame_from_json_list(document)
+    if isinstance(document, dict):
+        return _frame_from_json_object(document)
+    raise _json_shape_error(f"a single {type(document).__name__} value")
+
+
+def _frame_from_json_list(items: list[Any]) -> pd.DataFrame:
+    if all(isinstance(item, dict) for item in items):
+        frame = pd.DataFrame.from_records(items) if items else pd.DataFrame()
+        return _finish_frame(frame, list(frame.columns))
+    if all(_is_json_scalar(item) for item in items):
+        return _finish_frame(pd.DataFrame({"value": pd.Series(items, dtype=object)}), ["value"])
+    raise _json_shape_error("a list that mixes objects, lists and values")
+
+
+def _frame_from_json_object(document: dict[str, Any]) -> pd.DataFrame:
+    if isinstance(document.get("columns"), list) and isinstance(document.get("data"), list):
+        return _frame_from_split_json(document["columns"], document["data"])
+    columns = list(document.values())
+    if columns and all(isinstance(column, list) for column in columns):
+        lengths = {name: len(column) for name, column in document.items()}
+        if len(set(lengths.values())) > 1:
+            described = ", ".join(f"{name!r} has {length}" for name, length in lengths.items())
+            raise DataError(
+                f"The JSON columns have different numbers of values ({described}). "
+                "Give every column the same number of values; use null for empty cells."
+            )
+        frame = pd.DataFrame(
+            {position: pd.Series(column, dtype=object) for position, column in enumerate(columns)}
+        )
+        return _finish_frame(frame, list(document))
+    if columns and all(isinstance(column, dict) for column in columns):  # pandas' to_json()
+        frame = pd.DataFrame(document)
+        return _finish_frame(frame, list(frame.columns))
+    raise _json_shape_error("an object whose values are not all lists")
+
+
+def _frame_from_split_json(names: list[Any], rows: list[Any]) -> pd.DataFrame:
+    if not all(isinstance(row, list) and len(row) == len(names) for row in rows):
+        raise _json_shape_error('"data" rows that do not match "columns"')
+    frame = pd.DataFrame(rows, columns=range(len(names)), dtype=object)
+    return _finish_frame(frame, names)
+
+
+def _is_json_scalar(item: object) -> bool:
+    return item is None or isinstance(item, (int, float, str, bool))
+
+
+def _json_shape_error(found: str) -> DataError:
+    return DataError(f"The JSON is not a table: it holds {found}. Use {JSON_SHAPES}.")
