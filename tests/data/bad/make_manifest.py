@@ -101,5 +101,6 @@ M = [
  e("@too_many_rows", err(r"The file has 1,001 rows; the limit is 1,000"), filename="rows.csv", limits={"max_rows": 1000}, app=False,
    why="generated: 1,001 rows against a 1,000-row cap"),
 ]
-json.dump(M, open(__import__("pathlib").Path(__file__).resolve().parent / "manifest.json", "w"), indent=1, ensure_ascii=False)
-print(len(M))
+if __name__ == "__main__":  # pytest's doctest collection imports this module: never write then
+    json.dump(M, open(__import__("pathlib").Path(__file__).resolve().parent / "manifest.json", "w"), indent=1, ensure_ascii=False)
+    print(len(M))
