@@ -9,7 +9,7 @@ Results go to stdout; progress bars (only on a terminal, or with ``--progress``)
 errors go to stderr. Input a person can fix exits with status 2 and one line,
 ``kl_core: error: ...``, never a traceback. CSV and Parquet files bigger than 100 MB
 are reduced out of core by :mod:`kl_core.stream`; smaller files are read whole by
-:func:`kl_core.io.read_table`.
+:func:`kl_core.io.read_table_bounded` (a worker process with memory and time caps).
 """
 
 from __future__ import annotations
@@ -207,10 +207,10 @@ def load(args: argparse.Namespace, show_progress: bool = False) -> tuple[Any, st
         return emp, path, None
     if args.stream == "always":
         raise UsageError(f"{path!r}: only CSV-like text and Parquet files can be read out of core")
-    from kl_core.io import read_table
+    from kl_core.io import read_table_bounded
 
     data = read_bytes(path, size, ProgressBar(f"reading {os.path.basename(path)}", enabled=show_progress and size > 2**24))
-    frame = read_table(data, os.path.basename(path))
+    frame = read_table_bounded(data, os.path.basename(path))
     del data
     column = args.column
     if column is None:

@@ -19,7 +19,9 @@ Any other extension is read as delimited text when the bytes are text.
 
 The package, one module per job: ``frame`` (limits, checks on the finished table, column
 names, :func:`numeric_column`), ``sniffing`` (binary signatures, encodings, the layout of
-delimited text), ``delimited``, ``excel``, ``parquet``, ``json_reader`` (one reader per format).
+delimited text), ``delimited``, ``excel``, ``parquet``, ``json_reader`` (one reader per format); ``bounded`` and ``worker``
+(:func:`read_table_bounded`: the same read in a worker process with memory and time
+caps, for bytes from outside).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from kl_core.io.json_reader import _read_json, _read_json_lines
 from kl_core.io.parquet import _read_parquet
 from kl_core.io.sniffing import _is_blank
 from kl_core.io.frame import _check_byte_size, _check_frame
+from kl_core.io.bounded import read_table_bounded
 from kl_core.io.frame import (  # re-exported: the names kl_core.io has always had
     AGGREGATE_ADVICE,
     DECIMAL_COMMA_COLUMN,
@@ -111,6 +114,7 @@ __all__ = [
     "XLSX_ERRORS",
     "numeric_column",
     "read_table",
+    "read_table_bounded",
 ]
 
 
