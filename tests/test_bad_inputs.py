@@ -88,6 +88,8 @@ def check_result(entry: dict[str, Any], frame, emp, table) -> None:
         assert {key: dict(emp.dropped).get(key) for key in expect["dropped"]} == expect["dropped"]
     if "warning" in expect:
         assert any(re.search(expect["warning"], warning) for warning in emp.warnings), emp.warnings
+    if "read_warning" in expect:
+        assert any(re.search(expect["read_warning"], warning) for warning in frame.attrs["warnings"]), frame.attrs
     if "winner" in expect:
         assert table["model"].iloc[0] == expect["winner"], table[["model", "kl", "note"]]
     notes = dict(zip(table["model"], table["note"]))

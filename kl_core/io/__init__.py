@@ -126,6 +126,7 @@ def read_table(
     max_rows: int = 20_000_000,
     max_columns: int = 1_000,
     max_cell_chars: int = 100_000,
+    sheet: str | None = None,
 ) -> pd.DataFrame:
     """Read an uploaded file's bytes into a DataFrame.
 
@@ -138,6 +139,9 @@ def read_table(
         the name in messages are used.
     max_bytes, max_rows, max_columns, max_cell_chars
         Limits; a file over any of them raises :class:`DataError`.
+    sheet
+        For an Excel workbook, the name of the sheet to read (default: the
+        active visible sheet, else the first visible sheet with data).
 
     Returns
     -------
@@ -146,7 +150,9 @@ def read_table(
         ``RangeIndex``.  Numeric columns are int64 or float64; columns with
         any cell that is not a number stay text (see :func:`numeric_column`).
         Without a header row the columns are named ``value`` (one column) or
-        ``column_1``, ``column_2``, ...
+        ``column_1``, ``column_2``, ...  ``frame.attrs["warnings"]`` lists what a
+        person should know about how the file was read (which sheet, skipped
+        lines...); a workbook's ``attrs`` also name its ``sheet`` and ``sheets``.
 
     Raises
     ------
@@ -168,8 +174,11 @@ def read_table(
     if _is_blank(data):
         raise DataError(EMPTY_FILE_MESSAGE)
     reader = READERS.get(PurePath(filename).suffix.lower(), _read_unknown_format)
-    frame = reader(data, filename, limits)
+    if sheet is not None and reader is not _read_xlsx:
+        raise DataError(f"Only Excel workbooks have sheets; {filename!r} is not one, so do not choose a sheet.")
+    frame = reader(data, filename, limits, sheet) if sheet is not None else reader(data, filename, limits)
     _check_frame(frame, limits)
+    frame.attrs.setdefault("warnings", [])
     return frame
 
 

@@ -85,3 +85,55 @@ def main():
 
 if __name__ == "__main__":
     main()
+
+
+def _replace_part(workbook_bytes, part, content):
+    """The workbook with one zip part replaced (the other parts copied as they are)."""
+    source = zipfile.ZipFile(io.BytesIO(workbook_bytes))
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, content if info.filename == part else source.read(info.filename))
+    return b.getvalue()
+
+
+def issue13():
+    """The inputs of issue 13 (written once; run: python -c "import make_corpus; make_corpus.issue13()")."""
+    import pyarrow as pa, pyarrow.parquet as pq
+    from openpyxl.styles import Font
+    wb = openpyxl.Workbook(); ws = wb.active
+    for r in (["x"], [1], [2], [3]): ws.append(r)
+    ws.cell(1048576, 16384).font = Font(bold=True)
+    b = io.BytesIO(); wb.save(b); w("xlsx_formatted_far_corner.xlsx", b.getvalue())
+    numbers = xlsx([["x"], [1], [2], [3]])
+    head = b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:XFD250000"/><sheetData>'
+    cells = b'<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row><row r="2"><c r="A2"><v>1</v></c></row><row r="3"><c r="A3"><v>2</v></c></row><row r="4"><c r="A4"><v>3</v></c></row>'
+    far = b"".join(b'<row r="%d"><c r="XFD%d" s="0"/></row>' % (r, r) for r in range(5, 250_001))
+    w("xlsx_rows_bomb.xlsx", _replace_part(numbers, "xl/worksheets/sheet1.xml", head + cells + far + b"</sheetData></worksheet>"))
+    strings = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="3" uniqueCount="3">'
+               b"<si><t>x</t></si><si><t>a</t></si><si><t>" + b"A" * (64 * 2**20) + b"</t></si></sst>")
+    sheet = head.replace(b"XFD250000", b"A4") + b"".join(b'<row r="%d"><c r="A%d" t="s"><v>%d</v></c></row>' % (r, r, r - 1) for r in (1, 2, 3)) + b"</sheetData></worksheet>"
+    types = b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+    bomb = _replace_part(numbers, "xl/worksheets/sheet1.xml", sheet)
+    bomb = _replace_part(bomb, "[Content_Types].xml", zipfile.ZipFile(io.BytesIO(bomb)).read("[Content_Types].xml").replace(b"</Types>", types))
+    with zipfile.ZipFile(io.BytesIO(bomb)) as source, zipfile.ZipFile(b := io.BytesIO(), "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info.filename))
+        target.writestr("xl/sharedStrings.xml", strings)
+    w("xlsx_shared_strings_bomb.xlsx", b.getvalue())
+    spaces = cells[:-6] + b" " * (96 * 2**20) + cells[-6:]
+    w("xlsx_whitespace_bomb.xlsx", _replace_part(numbers, "xl/worksheets/sheet1.xml", head + spaces + b"</sheetData></worksheet>"))
+    wb = openpyxl.Workbook(); old = wb.active; old.title = "Old"
+    for r in (["x"], [101], [102]): old.append(r)
+    old.sheet_state = "hidden"
+    data = wb.create_sheet("Data")
+    for r in (["x"], [0], [1], [2]): data.append(r)
+    wb.active = 1
+    b = io.BytesIO(); wb.save(b); w("xlsx_hidden_first_sheet.xlsx", b.getvalue())
+    w("xlsx_formula_without_value.xlsx", xlsx([["x"], [1], [2], ["=A2+A3"], [3]]))
+    b = io.BytesIO()
+    schema = pa.schema([("x", pa.int64())])
+    with pq.ParquetWriter(b, schema) as writer:
+        for _ in range(30):
+            writer.write_table(pa.table({"x": pa.nulls(10_000_000, pa.int64())}), row_group_size=10_000_000)
+    w("parquet_300m_null_rows.parquet", b.getvalue())

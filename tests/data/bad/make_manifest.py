@@ -100,6 +100,16 @@ M = [
  e("@too_many_categories", err(r"100,001 distinct labels; the limit is 100,000"), filename="ids.csv", why="generated: 100,001 distinct IDs"),
  e("@too_many_rows", err(r"The file has 1,001 rows; the limit is 1,000"), filename="rows.csv", limits={"max_rows": 1000}, app=False,
    why="generated: 1,001 rows against a 1,000-row cap"),
+ # issue 13
+ e("xlsx_formatted_far_corner.xlsx", ok("one formatted cell at XFD1048576: only the real extent is read, never the padded dimension", kind="discrete", k=3, n=3)),
+ e("xlsx_shared_strings_bomb.xlsx", err(r"part 'xl/sharedStrings\.xml' expands 1,026-fold, from 63\.9 KB to 64\.0 MB.*zip bomb"), why="refused from the archive's declared sizes before inflating"),
+ e("xlsx_rows_bomb.xlsx", ok("250,000 rows padded to column XFD around three values: the values are read, the padding never walked", kind="discrete", k=3, n=3)),
+ e("xlsx_whitespace_bomb.xlsx", err(r"part 'xl/worksheets/sheet1\.xml' expands 1,026-fold.*zip bomb"), why="96 MB of blanks packed into 96 KB"),
+ e("parquet_300m_null_rows.parquet", err(r"The file has 300,000,000 rows; the limit is 20,000,000"), why="refused from the footer's row count, before decoding"),
+ e("xlsx_hidden_first_sheet.xlsx", ok("the active visible sheet is read, and the reading says which", kind="discrete", support=[0.0, 1.0, 2.0],
+   read_warning=r"Read the sheet 'Data' \(the active sheet\); the workbook also has 'Old' \(hidden\)")),
+ e("xlsx_formula_without_value.xlsx", ok("a formula without a saved value is a missing cell, counted in dropped, and named", kind="discrete", n=3,
+   dropped={"missing": 1}, read_warning=r"1 formula cell\(s\) have no saved value \(first: A4\)")),
 ]
 if __name__ == "__main__":  # pytest's doctest collection imports this module: never write then
     json.dump(M, open(__import__("pathlib").Path(__file__).resolve().parent / "manifest.json", "w"), indent=1, ensure_ascii=False)
