@@ -148,6 +148,8 @@ def _rank_or_report(args: argparse.Namespace) -> int:
         return _write_report(comparison, args, source)
     out = sys.stdout
     if args.format == "csv":
+        from kl_core.export.csv import ranking_csv
+
         out.write(ranking_csv(comparison.table))
     elif args.format == "json":
         out.write(ranking_json(comparison, source) + "\n")
@@ -399,17 +401,6 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return str(value)
-
-
-def ranking_csv(table: Any) -> str:
-    """The ranking as CSV: every column, parameters as ``n=10, p=0.544``, numbers at full precision."""
-    import pandas as pd
-
-    rows = _plain_table(table)
-    frame = pd.DataFrame(rows)
-    if "params" in frame.columns:
-        frame["params"] = frame.pop("params_text")
-    return frame.to_csv(index=False, lineterminator="\n")
 
 
 def ranking_json(comparison: Any, source: str) -> str:
