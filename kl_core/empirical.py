@@ -142,7 +142,7 @@ class Empirical:
         """
         emp = _from_table(values, counts, kind, name, weight_label="count")
         warnings = list(emp.warnings)
-        if not np.all(np.isclose(emp.counts, np.round(emp.counts))):
+        if not np.all(np.isclose(emp.counts, np.round(emp.counts), rtol=1e-9, atol=0.0)):  # 1e-300 is not 0
             warnings.append(
                 "Some counts are not whole numbers; they are used as weights, and "
                 "N-dependent statistics (log-likelihood, AIC, G-test) take N as their sum."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -14,6 +15,8 @@ import pyarrow.csv as pa_csv
 from kl_core.errors import DataError
 from kl_core.io.frame import SUPPORTED_FORMATS, Limits, _finish_frame
 from kl_core.io.sniffing import (
+    SNIFF_BYTES,
+    _utf16_without_mark,
     DELIMITERS,
     WHITESPACE,
     TextLayout,
@@ -33,14 +36,60 @@ __all__ = [
 FIELD_COUNT_ERROR = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
+# Lines with nothing but blanks and delimiters before the header (ASCII-compatible text only).
+PREAMBLE = re.compile(rb"(?:[ \t,;|]*(?:\r\n|\n|\r))+")
+
+
 def _read_delimited(data: bytes, filename: str, limits: Limits) -> pd.DataFrame:
     _reject_binary(data, filename, "a text table")
+    notes: list[str] = []
+    data = _without_preamble(_with_line_feeds(data, notes), notes)
     layout = _sniff_layout(_text_sample(data, filename), limits)
     _check_quotes_closed(data, layout)
     frame = _read_with_pyarrow(data, layout) if _suits_pyarrow(layout) else None
     if frame is None:
         frame = _read_with_pandas(data, layout)
-    return _finish_frame(frame, layout.column_names)
+    frame = _finish_frame(frame, layout.column_names)
+    frame.attrs["warnings"] = notes
+    return frame
+
+
+def _is_ascii_compatible(data: bytes) -> bool:
+    return not data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")) and _utf16_without_mark(data[:SNIFF_BYTES]) is None
+
+
+def _with_line_feeds(data: bytes, notes: list[str]) -> bytes:
+    """Classic Mac OS text ends lines with a bare CR; the parsers want LF.
+
+    Examples
+    --------
+    >>> _with_line_feeds(b"x\\r1\\r2\\r", [])
+    b'x\\n1\\n2\\n'
+    """
+    if b"\r" not in data[:SNIFF_BYTES] or b"\n" in data or not _is_ascii_compatible(data):
+        return data
+    notes.append("The lines end with a bare carriage return (classic Mac OS text); they were read as line ends.")
+    return data.replace(b"\r", b"\n")
+
+
+def _without_preamble(data: bytes, notes: list[str]) -> bytes:
+    """Drop blank (or delimiter-only) lines before the header, and say how many.
+
+    Examples
+    --------
+    >>> notes = []
+    >>> _without_preamble(b"\\n\\n,,\\nx\\n1\\n", notes), notes
+    (b'x\\n1\\n', ['Skipped 3 empty lines before the first row of the table.'])
+    """
+    mark = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
+    if not _is_ascii_compatible(data):
+        return data
+    preamble = PREAMBLE.match(data, len(mark))
+    if preamble is None or preamble.end() == len(data):
+        return data
+    lines = len(re.findall(rb"\r\n|\n|\r", preamble.group(0)))
+    notes.append(f"Skipped {lines:,} empty line{'s' if lines != 1 else ''} before the first row of the table.")
+    return mark + data[preamble.end():]
 
 
 def _check_quotes_closed(data: bytes, layout: TextLayout) -> None:

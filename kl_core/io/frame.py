@@ -3,6 +3,7 @@ reading one column as numbers (:func:`numeric_column`)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -241,7 +242,42 @@ def _tidy_text_column(values: pd.Series) -> pd.Series:
     try:
         return pd.to_numeric(values)
     except (ValueError, TypeError, OverflowError):
-        return values
+        grouped = _grouped_numbers(values)
+        return values if grouped is None else grouped
+
+
+# Numbers written with digit grouping whose reading is certain: "1 000" (a blank cannot be a
+# decimal mark), "1.000,5" and "1,000.5" (both marks: the last one is the decimal mark).
+# A lone "1,000" or "1.000" stays ambiguous and is left alone.
+_GROUPINGS = (
+    (re.compile(r"[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?"), re.compile(r"[+-]?\d+(?:[.,]\d+)?"), "[ \u00a0\u202f]", None),
+    (re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+,\d+"), re.compile(r"[+-]?\d{1,3}(?:\.\d{3})*(?:,\d+)?"), r"\.", ","),
+    (re.compile(r"[+-]?\d{1,3}(?:,\d{3})+\.\d+"), re.compile(r"[+-]?\d{1,3}(?:,\d{3})*(?:\.\d+)?"), ",", "."),
+)
+
+
+def _grouped_numbers(values: pd.Series) -> pd.Series | None:
+    """A text column of digit-grouped numbers as numbers, or None when it is not one.
+
+    Examples
+    --------
+    >>> _grouped_numbers(pd.Series(["1 000", "2 500", None])).tolist()
+    [1000.0, 2500.0, nan]
+    >>> _grouped_numbers(pd.Series(["1.000,5", "2.000,25", "7"])).tolist()
+    [1000.5, 2000.25, 7.0]
+    >>> _grouped_numbers(pd.Series(["1,000", "2,000"])) is None  # a decimal comma or grouping? not certain
+    True
+    """
+    text = values.dropna().astype(str).str.strip()
+    if text.empty:
+        return None
+    for telling, allowed, group, decimal in _GROUPINGS:
+        grouped = text.str.fullmatch(telling)
+        if grouped.any() and (grouped | text.str.fullmatch(allowed)).all():
+            plain = values.astype("string").str.strip().str.replace(group, "", regex=True)
+            plain = plain.str.replace(",", ".", regex=False) if decimal in (",", None) else plain
+            return pd.to_numeric(plain).astype(float)
+    return None
 
 
 def _text_as_numbers(values: pd.Series, column: str) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pandas as pd
@@ -28,10 +29,57 @@ JSON_SHAPES = (
 )
 
 
+# A \uD800-\uDFFF escape not in a high+low pair decodes to a lone surrogate: not a character.
+_LONE_SURROGATE_HINT = re.compile(
+    r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    r"|(?<![0-9a-fA-F]{4})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+
+def _loads(text: str) -> Any:
+    """``json.loads`` that refuses a key given twice in one object and lone surrogates.
+
+    Examples
+    --------
+    >>> _loads('{"x": [1, 2], "y": [3, 4]}')
+    {'x': [1, 2], 'y': [3, 4]}
+    >>> _loads('{"x": [1, 2, 3], "x": [7, 8, 9]}')  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kl_core.errors.DataError: The JSON has the key 'x' twice in one object; ...
+    >>> _loads('["\\\\ud800"]')  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kl_core.errors.DataError: The JSON holds a lone UTF-16 surrogate escape ...
+    """
+    document = json.loads(text, object_pairs_hook=_object_with_unique_keys)
+    if _LONE_SURROGATE_HINT.search(text):
+        try:
+            json.dumps(document, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise DataError(
+                f"The JSON holds a lone UTF-16 surrogate escape (\\u{ord(error.object[error.start]):04x}), "
+                "half of a character that cannot stand alone. Fix the text there, or export the file again as UTF-8."
+            ) from error
+    return document
+
+
+def _object_with_unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document = dict(pairs)
+    if len(document) < len(pairs):
+        seen: set[str] = set()
+        twice = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise DataError(
+            f"The JSON has the key {twice!r} twice in one object; JSON keeps only the last, so the "
+            "first one's values would be lost without a word. Rename one of them and upload it again."
+        )
+    return document
+
+
 def _read_json(data: bytes, filename: str, limits: Limits) -> pd.DataFrame:
     text = _decode_json_text(data, filename)
     try:
-        document = json.loads(text)
+        document = _loads(text)
     except json.JSONDecodeError as error:
         if error.msg == "Extra data":  # several documents: maybe JSON Lines named .json
             try:
@@ -79,7 +127,7 @@ def _frame_from_json_lines(text: str) -> pd.DataFrame:
         if not line.strip():
             continue
         try:
-            documents.append(json.loads(line))
+            documents.append(_loads(line))
         except json.JSONDecodeError as error:
             raise DataError(
                 f"Line {line_number} is not valid JSON: {error.msg} at column {error.colno}. "

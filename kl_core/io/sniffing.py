@@ -153,8 +153,24 @@ def _reject_binary(data: bytes, filename: str, expected: str) -> None:
 def _detect_encoding(prefix: bytes) -> str:
     for mark, encoding in BYTE_ORDER_MARKS:
         if prefix.startswith(mark):
+            _check_wide_text_after_mark(prefix[len(mark):], encoding)
             return encoding
     return _utf16_without_mark(prefix) or "utf-8"
+
+
+def _check_wide_text_after_mark(text: bytes, encoding: str) -> None:
+    """A UTF-16/32 mark followed by bytes without a single NUL is a mislabelled 8-bit file.
+
+    Delimiters, digits and line ends all carry a zero byte in UTF-16 and UTF-32, so real
+    wide text has NULs; text written as UTF-8 after a stray mark has none.
+    """
+    start = text[:4096]
+    if encoding in ("utf-16", "utf-32") and len(start) >= 4 and b"\x00" not in start:
+        raise DataError(
+            f"The file starts with a {encoding.upper()} byte order mark, but the text after it is not "
+            f"{encoding.upper()} (it looks like UTF-8 or another 8-bit encoding). Save it again as UTF-8 "
+            "text and upload it again."
+        )
 
 
 def _utf16_without_mark(prefix: bytes) -> str | None:

@@ -137,3 +137,17 @@ def issue13():
         for _ in range(30):
             writer.write_table(pa.table({"x": pa.nulls(10_000_000, pa.int64())}), row_group_size=10_000_000)
     w("parquet_300m_null_rows.parquet", b.getvalue())
+
+
+def issue13_text():
+    """The text inputs of issue 13 (written once: python -c "import make_corpus; make_corpus.issue13_text()")."""
+    import codecs
+    w("classic_mac_line_ends.csv", b"x\r1\r2\r2\r")
+    w("json_duplicate_key.json", '{"x":[1,2,3],"x":[7,8,9]}')
+    w("space_grouped_numbers.csv", "x\n1 000\n2 500\n1 000\n")
+    w("dot_grouped_decimal_comma.csv", "x\n1.000,5\n2.000,25\n1.000,5\n")
+    w("blank_lines_before_header.csv", "\n" * 100_000 + "x\n1\n2\n2\n")
+    w("empty_rows_before_header.csv", ",,,\n" * 20_000 + "a,b,c,d\n1,2,3,4\n5,6,7,8\n")
+    w("json_lone_surrogate.json", '{"x": ["\\ud800", "a"]}')
+    w("utf16_bom_then_utf8.csv", codecs.BOM_UTF16_LE + b"x\n1\n2\n2\n")
+    w("tiny_counts.csv", "value,count\n0,1e-300\n1,3e-300\n")
