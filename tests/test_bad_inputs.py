@@ -280,3 +280,23 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# ---------------------------------------------------------- typed model options
+HUGE_NUMBER = "1" + "0" * 5000  # issue 13 row 7: more digits than Python converts to int
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("widget, prefix", [("w_fixed_binomial", "p="), ("w_formula_start", "p=")])
+def test_a_5000_digit_parameter_on_the_models_page_is_a_clear_message(widget: str, prefix: str) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.button(key="sample_worms").click().run()
+    at = at.switch_page("pages/models.py").run()
+    if widget == "w_formula_start":
+        at.checkbox(key="w_pick_expression").check().run()
+        at.text_input(key="w_formula").set_value("p*(1-p)**x").run()
+    at.text_input(key=widget).set_value(prefix + HUGE_NUMBER).run()
+    assert not at.exception, at.exception
+    assert any("p = 1000000000... is 5,001 characters long" in shown(element.value) for element in at.error), [e.value for e in at.error]
