@@ -300,3 +300,19 @@ def test_a_5000_digit_parameter_on_the_models_page_is_a_clear_message(widget: st
     at.text_input(key=widget).set_value(prefix + HUGE_NUMBER).run()
     assert not at.exception, at.exception
     assert any("p = 1000000000... is 5,001 characters long" in shown(element.value) for element in at.error), [e.value for e in at.error]
+
+
+@pytest.mark.slow
+def test_the_data_page_reads_the_active_sheet_names_it_and_lets_the_person_choose() -> None:
+    """Issue 13 row 5 in the app: the active visible sheet, said in the source line, and a Sheet choice."""
+    entry = next(entry for entry in MANIFEST if entry["name"] == "xlsx_hidden_first_sheet.xlsx")
+    at = upload(entry)
+    assert not at.exception and not at.error
+    assert at.session_state["source_frame"]["x"].tolist() == [0, 1, 2]
+    assert any("Read the sheet 'Data' (the active sheet)" in element.value for element in at.text)
+    sheet = next(box for box in at.selectbox if box.key and box.key.startswith("w_sheet_"))
+    assert sheet.options == ["Old", "Data"] and sheet.value == "Data"
+    at = sheet.set_value("Old").run()
+    assert not at.exception and not at.error
+    assert at.session_state["source_frame"]["x"].tolist() == [101, 102]
+    assert any("the sheet you chose" in element.value for element in at.text)
