@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from kl_core.errors import DataError
@@ -21,6 +22,8 @@ from kl_core.io.sniffing import (
 
 __all__ = [
     "JSON_SHAPES",
+    "MAX_JSON_DEPTH",
+    "check_json_depth",
 ]
 
 JSON_SHAPES = (
@@ -34,6 +37,33 @@ _LONE_SURROGATE_HINT = re.compile(
     r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
     r"|(?<![0-9a-fA-F]{4})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
 )
+
+
+MAX_JSON_DEPTH = 64  # a table nests three levels deep (records: list > object > value); this leaves room
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def check_json_depth(text: str) -> None:
+    """Refuse JSON nested deeper than :data:`MAX_JSON_DEPTH` before parsing it.
+
+    Examples
+    --------
+    >>> check_json_depth('{"x": [1, 2, "[[[["]}')
+    >>> check_json_depth("[" * 100 + "]" * 100)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kl_core.errors.DataError: The JSON is nested too deeply to be a table (100 levels; at most 64). ...
+    """
+    if text.count("[") + text.count("{") < MAX_JSON_DEPTH:
+        return
+    structure = np.frombuffer(_JSON_STRING.sub("", text).encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    steps = np.isin(structure, (ord("["), ord("{"))).astype(np.int64) - np.isin(structure, (ord("]"), ord("}")))
+    depth = int(np.cumsum(steps).max(initial=0))
+    if depth > MAX_JSON_DEPTH:
+        raise DataError(
+            f"The JSON is nested too deeply to be a table ({depth} levels; at most {MAX_JSON_DEPTH}). "
+            f"Use {JSON_SHAPES}."
+        )
 
 
 def _loads(text: str) -> Any:
@@ -52,6 +82,7 @@ def _loads(text: str) -> Any:
     ...
     kl_core.errors.DataError: The JSON holds a lone UTF-16 surrogate escape ...
     """
+    check_json_depth(text)
     document = json.loads(text, object_pairs_hook=_object_with_unique_keys)
     if _LONE_SURROGATE_HINT.search(text):
         try:
