@@ -9,7 +9,7 @@ Results go to stdout; progress bars (only on a terminal, or with ``--progress``)
 errors go to stderr. Input a person can fix exits with status 2 and one line,
 ``kl_core: error: ...``, never a traceback. CSV and Parquet files bigger than 100 MB
 are reduced out of core by :mod:`kl_core.stream`; smaller files are read whole by
-:func:`kl_core.io.read_table`.
+:func:`kl_core.io.read_table_bounded` (a worker process with memory and time caps).
 """
 
 from __future__ import annotations
@@ -148,6 +148,8 @@ def _rank_or_report(args: argparse.Namespace) -> int:
         return _write_report(comparison, args, source)
     out = sys.stdout
     if args.format == "csv":
+        from kl_core.export.csv import ranking_csv
+
         out.write(ranking_csv(comparison.table))
     elif args.format == "json":
         out.write(ranking_json(comparison, source) + "\n")
@@ -207,10 +209,10 @@ def load(args: argparse.Namespace, show_progress: bool = False) -> tuple[Any, st
         return emp, path, None
     if args.stream == "always":
         raise UsageError(f"{path!r}: only CSV-like text and Parquet files can be read out of core")
-    from kl_core.io import read_table
+    from kl_core.io import read_table_bounded
 
     data = read_bytes(path, size, ProgressBar(f"reading {os.path.basename(path)}", enabled=show_progress and size > 2**24))
-    frame = read_table(data, os.path.basename(path))
+    frame = read_table_bounded(data, os.path.basename(path))
     del data
     column = args.column
     if column is None:
@@ -399,17 +401,6 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return str(value)
-
-
-def ranking_csv(table: Any) -> str:
-    """The ranking as CSV: every column, parameters as ``n=10, p=0.544``, numbers at full precision."""
-    import pandas as pd
-
-    rows = _plain_table(table)
-    frame = pd.DataFrame(rows)
-    if "params" in frame.columns:
-        frame["params"] = frame.pop("params_text")
-    return frame.to_csv(index=False, lineterminator="\n")
 
 
 def ranking_json(comparison: Any, source: str) -> str:

@@ -142,7 +142,7 @@ class Empirical:
         """
         emp = _from_table(values, counts, kind, name, weight_label="count")
         warnings = list(emp.warnings)
-        if not np.all(np.isclose(emp.counts, np.round(emp.counts))):
+        if not np.all(np.isclose(emp.counts, np.round(emp.counts), rtol=1e-9, atol=0.0)):  # 1e-300 is not 0
             warnings.append(
                 "Some counts are not whole numbers; they are used as weights, and "
                 "N-dependent statistics (log-likelihood, AIC, G-test) take N as their sum."
@@ -261,9 +261,25 @@ class Empirical:
         }
 
     def fingerprint(self) -> str:
-        """SHA-256 of the kind, support, weights and edges: equal data, equal digest."""
+        """SHA-256 of the kind, support, weights and edges: equal data, equal digest.
+
+        Each label is hashed as its length then its bytes, so no separator inside a label
+        can make two different supports look alike.
+
+        Examples
+        --------
+        >>> one = Empirical.from_counts(["a\x1fb", "c"], [1, 1])
+        >>> two = Empirical.from_counts(["a", "b\x1fc"], [1, 1])
+        >>> one.fingerprint() == two.fingerprint()
+        False
+        """
         digest = hashlib.sha256(self.kind.encode())
-        digest.update("\x1f".join(map(str, self.support)).encode() if self.kind == "categorical" else self.support.tobytes())
+        if self.kind == "categorical":
+            for label in map(str, self.support):
+                encoded = label.encode("utf-8", "surrogatepass")
+                digest.update(len(encoded).to_bytes(8, "little") + encoded)
+        else:
+            digest.update(self.support.tobytes())
         digest.update(self.counts.tobytes())
         if self.edges is not None:
             digest.update(self.edges.tobytes())

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
-import io
 import json
 import math
 import platform
@@ -37,6 +36,7 @@ import pandas as pd
 
 from kl_core.empirical import Empirical, bits_or_nats
 from kl_core.errors import DataError
+from kl_core.export.csv import ranking_csv
 from kl_core.plain import plain
 from kl_core.ranking import Comparison, compare, display_name, verdict
 
@@ -47,7 +47,6 @@ __all__ = [
 
 FORMAT = "kl-model-lab/comparison"
 FORMAT_VERSION = 1
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # incl. full-width forms
 _MEASURES = (
     "kl", "reverse_kl", "js", "cross_entropy", "loglik", "aic", "bic", "g_stat", "dof", "p_value",
     "kl_low", "kl_high", "p_best",
@@ -57,48 +56,7 @@ _BOOTSTRAP_SEED = 0  # the seed kl_core.compare uses by default (and the app nev
 
 
 # -------------------------------------------------------------------------- CSV
-def _neutralised(text: str) -> str:
-    """``'`` in front of text a spreadsheet would treat as a formula (``=SUM(...)``, ``-2+3``, ``@cmd``)."""
-    stripped = text.lstrip(" ")
-    if text.startswith(_FORMULA_TRIGGERS) or stripped.startswith(_FORMULA_TRIGGERS):
-        return "'" + text
-    return text
-
-
-def _csv_cell(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return _neutralised(json.dumps(_plain(value), ensure_ascii=False, allow_nan=False))
-    if isinstance(value, str):
-        return _neutralised(value)
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return _neutralised(json.dumps(_plain(value), ensure_ascii=False, allow_nan=False))
-    return value
-
-
-def ranking_csv(table: pd.DataFrame) -> str:
-    """The ranking table as CSV text, safe to open in a spreadsheet.
-
-    Text cells that begin with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return get
-    a leading ``'`` so a spreadsheet shows them instead of running them. Numeric columns
-    are written as numbers, untouched (a log-likelihood of -239.79 stays a number);
-    ∞ is written ``inf``; a missing value is an empty cell; parameters are JSON text.
-    Lines end in CRLF (RFC 4180).
-
-    Examples
-    --------
-    >>> table = pd.DataFrame({"model": ["=HYPERLINK(1)", "b"], "kl": [-0.5, float("inf")], "note": ["", "@x"]})
-    >>> ranking_csv(table).splitlines()
-    ['model,kl,note', "'=HYPERLINK(1),-0.5,", "b,inf,'@x"]
-    """
-    out = table.copy()
-    for column in out.columns:
-        series = out[column]
-        if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
-            out[column] = series.map(_csv_cell).astype(object)
-    out.columns = [_neutralised(str(column)) for column in out.columns]
-    buffer = io.StringIO()
-    out.to_csv(buffer, index=False, na_rep="", lineterminator="\r\n")  # RFC 4180; a CR in a cell gets quoted
-    return buffer.getvalue()
+# ranking_csv lives in kl_core.export.csv, the one CSV writer of the CLI and the app.
 
 
 # ------------------------------------------------------------------- plain values

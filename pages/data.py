@@ -45,9 +45,18 @@ elif source == "upload":
         help="CSV, TSV or text (delimiter and decimal mark are detected), Excel, Parquet or JSON. Up to 200 MB.",
     )
     if uploaded is not None:
-        problem = loading.load_upload(uploaded.getvalue(), uploaded.name)
+        picked_for, picked = state.get("upload_sheet") or (None, None)  # a sheet chosen for this very file
+        problem = loading.load_upload(uploaded.getvalue(), uploaded.name, picked if picked_for == uploaded.file_id else None)
         if problem:
             show_error(problem)
+        sheets = getattr(state.get(state.SOURCE_FRAME), "attrs", {}).get("sheets", [])
+        if not problem and len(sheets) > 1:  # a workbook with several sheets: choose which one to read
+            current = state.get(state.SOURCE_FRAME).attrs.get("sheet")
+            chosen = st.selectbox("Sheet", sheets, index=sheets.index(current) if current in sheets else 0,
+                                  key=f"w_sheet_{uploaded.file_id}")
+            if chosen != current:
+                state.put("upload_sheet", (uploaded.file_id, chosen))
+                st.rerun()
     st.caption("One value per row, or a (value, count) or (value, probability) table: the shape is guessed below and you can change it.")
 
 elif source == "paste":

@@ -88,6 +88,8 @@ def check_result(entry: dict[str, Any], frame, emp, table) -> None:
         assert {key: dict(emp.dropped).get(key) for key in expect["dropped"]} == expect["dropped"]
     if "warning" in expect:
         assert any(re.search(expect["warning"], warning) for warning in emp.warnings), emp.warnings
+    if "read_warning" in expect:
+        assert any(re.search(expect["read_warning"], warning) for warning in frame.attrs["warnings"]), frame.attrs
     if "winner" in expect:
         assert table["model"].iloc[0] == expect["winner"], table[["model", "kl", "note"]]
     notes = dict(zip(table["model"], table["note"]))
@@ -278,3 +280,39 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# ---------------------------------------------------------- typed model options
+HUGE_NUMBER = "1" + "0" * 5000  # issue 13 row 7: more digits than Python converts to int
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("widget, prefix", [("w_fixed_binomial", "p="), ("w_formula_start", "p=")])
+def test_a_5000_digit_parameter_on_the_models_page_is_a_clear_message(widget: str, prefix: str) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.button(key="sample_worms").click().run()
+    at = at.switch_page("pages/models.py").run()
+    if widget == "w_formula_start":
+        at.checkbox(key="w_pick_expression").check().run()
+        at.text_input(key="w_formula").set_value("p*(1-p)**x").run()
+    at.text_input(key=widget).set_value(prefix + HUGE_NUMBER).run()
+    assert not at.exception, at.exception
+    assert any("p = 1000000000... is 5,001 characters long" in shown(element.value) for element in at.error), [e.value for e in at.error]
+
+
+@pytest.mark.slow
+def test_the_data_page_reads_the_active_sheet_names_it_and_lets_the_person_choose() -> None:
+    """Issue 13 row 5 in the app: the active visible sheet, said in the source line, and a Sheet choice."""
+    entry = next(entry for entry in MANIFEST if entry["name"] == "xlsx_hidden_first_sheet.xlsx")
+    at = upload(entry)
+    assert not at.exception and not at.error
+    assert at.session_state["source_frame"]["x"].tolist() == [0, 1, 2]
+    assert any("Read the sheet 'Data' (the active sheet)" in element.value for element in at.text)
+    sheet = next(box for box in at.selectbox if box.key and box.key.startswith("w_sheet_"))
+    assert sheet.options == ["Old", "Data"] and sheet.value == "Data"
+    at = sheet.set_value("Old").run()
+    assert not at.exception and not at.error
+    assert at.session_state["source_frame"]["x"].tolist() == [101, 102]
+    assert any("the sheet you chose" in element.value for element in at.text)

@@ -100,7 +100,7 @@ def test_streaming_path_gives_the_same_numbers(capsys, worms_csv):
 
 def test_progress_bar_goes_to_stderr_only(capsys, worms_csv):
     code, out, err = run(capsys, *rank_args(worms_csv, "--format", "csv", "--stream", "always", "--progress"))
-    assert code == 0 and "\r" not in out
+    assert code == 0 and "\r" not in out.replace("\r\n", "")  # a bar redraws with a bare CR; CSV lines end in CRLF
 
 
 def _single_error_line(err: str) -> str:
@@ -166,3 +166,15 @@ def test_entry_point_in_a_real_process(worms_csv):
     bad = subprocess.run([sys.executable, "-m", "kl_core", "rank", "nope.csv", "-c", "x"],
                          capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert bad.returncode == 2 and bad.stderr.startswith("kl_core: error:") and "Traceback" not in bad.stderr
+
+
+def test_csv_format_is_the_apps_csv_with_formulas_neutralised(capsys, worms_csv):
+    """Issue 13 row 15: one CSV writer (kl_core.export.csv) for the CLI and the app."""
+    hostile = "=cmd|' /C calc'!A0"
+    code, out, _ = run(capsys, *rank_args(worms_csv, "--format", "csv", "--models", f"uniform,{hostile}"))
+    assert code == 0
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[2][0] == "'" + hostile and rows[2][1] == "'" + hostile
+    assert all(not cell.startswith(("=", "@", "+")) for row in rows for cell in row)
+    assert out.count("\r\n") == len(rows)
+    assert json.loads(rows[1][rows[0].index("params")]) == {"low": 0, "high": 10}

@@ -1,15 +1,16 @@
 """Pathological data: every fit is time-boxed, so rankings finish, and every row says what happened.
 
 Each dataset is ranked against ALL registered families that apply to its kind (every
-discrete family, or the continuous shortlist for continuous data). The ranking must finish
-within TIME_BOUND seconds, and every row must have a KL value (finite or +inf) or a note
-saying why not. Inputs beyond the caps must fail fast with a DataError naming the cap.
+discrete family, or the continuous shortlist for continuous data). Every row must have a KL
+value (finite or +inf) or a note saying why not. Inputs beyond the caps must fail with a
+DataError naming the cap, within a memory budget (they are refused before the work is done).
+No assertion here reads a clock: the time boxes are the users' safety net, and a hang is
+caught by pytest-timeout.
 """
 
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pytest
@@ -18,18 +19,16 @@ from kl_core import DataError, Empirical, rank
 from kl_core.empirical import MAX_SUPPORT
 from kl_core.models import REGISTRY
 from kl_core.models.continuous import SHORTLIST
+from tests.budget import allocation_budget
 
-TIME_BOUND = 30.0  # seconds per ranking: a bound on hangs, not a benchmark
+REFUSAL_BUDGET_BYTES = 256 * 2**20  # a refusal may look at the input, not build what it describes
 DISCRETE_FAMILIES = [name for name, spec in REGISTRY.items() if "discrete" in spec.kinds and spec.group != "yours"]
 CONTINUOUS_FAMILIES = ["uniform", *SHORTLIST]
 
 
 def rank_within_bound(emp: Empirical, models: list[str]):
-    started = time.perf_counter()
     with np.errstate(all="ignore"):
         table = rank(emp, models)
-    elapsed = time.perf_counter() - started
-    assert elapsed < TIME_BOUND, f"ranking took {elapsed:.1f} s"
     assert sorted(table["model"]) == sorted(models)
     for row in table.itertuples():
         kl = float(row.kl)
@@ -68,17 +67,16 @@ def test_two_values_a_billion_apart() -> None:
 
 def test_a_million_distinct_categories_fail_fast_naming_the_cap() -> None:
     labels = np.char.add("id", np.arange(10**6).astype(str)).astype(object)
-    started = time.perf_counter()
-    with pytest.raises(DataError, match=rf"1,000,000 distinct labels; the limit is {MAX_SUPPORT:,}"):
+    with allocation_budget(REFUSAL_BUDGET_BYTES, "refusing a million labels"), \
+            pytest.raises(DataError, match=rf"1,000,000 distinct labels; the limit is {MAX_SUPPORT:,}"):
         Empirical.from_samples(labels)
-    assert time.perf_counter() - started < 10
 
 
 def test_a_million_distinct_values_in_a_frequency_table_fail_fast() -> None:
-    started = time.perf_counter()
-    with pytest.raises(DataError, match=rf"1,000,000 distinct values; the limit is {MAX_SUPPORT:,}"):
-        Empirical.from_counts(np.arange(10**6), np.ones(10**6))
-    assert time.perf_counter() - started < 10
+    values, counts = np.arange(10**6), np.ones(10**6)
+    with allocation_budget(REFUSAL_BUDGET_BYTES, "refusing a million values"), \
+            pytest.raises(DataError, match=rf"1,000,000 distinct values; the limit is {MAX_SUPPORT:,}"):
+        Empirical.from_counts(values, counts)
 
 
 def test_all_mass_at_zero() -> None:

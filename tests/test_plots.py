@@ -2,7 +2,6 @@
 
 import json
 import math
-import time
 
 import numpy as np
 import pandas as pd
@@ -389,7 +388,11 @@ def _models_for(emp: Empirical, count: int) -> dict[str, FittedModel]:
 
 
 @pytest.mark.parametrize("which", ["500 bins", "10,000 values"])
-def test_figures_build_fast(which):
+def test_figures_stay_within_a_point_budget(which):
+    """The work of drawing is bounded by what is drawn: at most two points per cell per trace.
+
+    (The speed target, 0.3 s a figure, lives in benchmarks/; a wall clock is no test oracle.)
+    """
     rng = np.random.default_rng(0)
     if which == "500 bins":
         emp = Empirical.from_samples(rng.normal(size=20_000), bins=500)
@@ -407,10 +410,9 @@ def test_figures_build_fast(which):
         "cdf": lambda: cdf_figure(emp, models),
         "ranking": lambda: ranking_figure(table),
     }
+    budget = 2 * (len(models) + 1) * emp.k
     for name, build in builders.items():
-        build()  # warm-up: plotly's validators load lazily
-        start = time.perf_counter()
         fig = build()
-        elapsed = time.perf_counter() - start
-        assert elapsed < 0.6, f"{name} took {elapsed:.3f} s"  # target 0.3 s; slack for loaded CI machines
         assert isinstance(fig, go.Figure)
+        points = sum(len(trace.x) for trace in fig.data if getattr(trace, "x", None) is not None)
+        assert points <= budget, f"{name} draws {points:,} points; the budget is {budget:,}"

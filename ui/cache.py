@@ -22,7 +22,7 @@ import pandas as pd
 import streamlit as st
 
 from kl_core import Empirical
-from kl_core.io import read_table
+from kl_core.io import read_table_bounded
 from kl_core.plain import plain
 from kl_core.ranking import Comparison, compare, kl_sweep
 
@@ -37,13 +37,14 @@ def digest(data: bytes) -> str:
 
 
 @st.cache_data(max_entries=MAX_UPLOADS, show_spinner="Reading the file…")
-def _read_cached(sha256: str, filename: str, _data: bytes) -> pd.DataFrame:
-    return read_table(_data, filename)
+def _read_cached(sha256: str, filename: str, _data: bytes, sheet: str | None = None) -> pd.DataFrame:
+    return read_table_bounded(_data, filename, **({"sheet": sheet} if sheet is not None else {}))
 
 
-def read_upload(data: bytes, filename: str) -> pd.DataFrame:
-    """``kl_core.io.read_table`` on an upload, cached on its sha256 (DataError passes through)."""
-    return _read_cached(digest(data), filename, data)
+def read_upload(data: bytes, filename: str, sheet: str | None = None) -> pd.DataFrame:
+    """``kl_core.io.read_table_bounded`` on an upload (a worker with memory and time caps), cached on its
+    sha256 (DataError passes through)."""
+    return _read_cached(digest(data), filename, data, sheet)
 
 
 def canonical(value: Any) -> str:

@@ -122,25 +122,27 @@ def load_sample(key: str) -> None:
         state.put(state.MODEL_REQUESTS, [(n, o) for n, o in requests if n in REGISTRY and REGISTRY[n].why_not(emp, o) is None])
 
 
-def load_upload(data: bytes, filename: str) -> str | None:
-    """Read an uploaded file and make it the source; the error message, or None when it worked.
+def load_upload(data: bytes, filename: str, sheet: str | None = None) -> str | None:
+    """Read an uploaded file (a workbook's ``sheet``, or the one it opens on) and make it the source;
+    the error message, or None when it worked.
 
     The same file again (same sha256) is not read twice.
     """
-    sha = cache.digest(data)
+    sha = cache.digest(data) + (f":{sheet}" if sheet is not None else "")
     if state.get(state.SOURCE_ID) == f"upload:{sha}":
         return None
     failed = state.get(state.UPLOAD_ERROR)
     if failed and failed[0] == sha:
         return failed[1]
     try:
-        frame = cache.read_upload(data, filename)
+        frame = cache.read_upload(data, filename, sheet)
     except (DataError, ValueError) as error:
         message = f"Could not read {filename}: {error}"
         state.put(state.UPLOAD_ERROR, (sha, message))
         return message
     state.put(state.UPLOAD_ERROR, None)
-    set_source(frame, f"upload:{sha}", filename, f"Uploaded file {filename} ({len(frame):,} rows)")
+    notes = " ".join(frame.attrs.get("warnings", []))  # which sheet was read, skipped lines...
+    set_source(frame, f"upload:{sha}", filename, f"Uploaded file {filename} ({len(frame):,} rows)" + (f". {notes}" if notes else ""))
     return None
 
 

@@ -6,6 +6,7 @@ parameter values (``p=0.5, n=10``) are read with a regular expression, never ``e
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Mapping, Sequence
 
@@ -25,6 +26,7 @@ _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _ASSIGNMENT = re.compile(rf"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*({_NUMBER})\s*$")
 _INTEGER = re.compile(r"^[-+]?\d+$")
 _PIECES = re.compile(r"[,;\n]")
+_MAX_NUMBER_CHARS = 40  # 17 significant digits, a sign, a point and an exponent fit with room to spare
 
 
 def parse_assignments(text: str, allowed: Sequence[str]) -> dict[str, float | int]:
@@ -51,8 +53,26 @@ def parse_assignments(text: str, allowed: Sequence[str]) -> dict[str, float | in
             raise DataError(f"{name!r} is not a parameter here; the parameters are: {', '.join(allowed) or 'none'}.")
         if name in values:
             raise DataError(f"{name!r} is given twice.")
-        values[name] = int(number) if _INTEGER.match(number) else float(number)
+        values[name] = _parameter_number(name, number)
     return values
+
+
+def _parameter_number(name: str, text: str) -> float | int:
+    """The number in ``text``; DataError for one too long or too big to be a parameter.
+
+    Examples
+    --------
+    >>> _parameter_number("p", "1" + "0" * 5000)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kl_core.errors.DataError: p = 1000000000... is 5,001 characters long; write a number of ordinary size, e.g. p=0.5.
+    """
+    if len(text) > _MAX_NUMBER_CHARS:
+        raise DataError(f"{name} = {text[:10]}... is {len(text):,} characters long; write a number of ordinary size, e.g. {name}=0.5.")
+    value = int(text) if _INTEGER.match(text) else float(text)
+    if not math.isfinite(value):
+        raise DataError(f"{name} = {text} is too large to be a number here; write a finite number, e.g. {name}=0.5.")
+    return value
 
 
 def fixable_parameters(name: str) -> list[str]:

@@ -100,6 +100,30 @@ M = [
  e("@too_many_categories", err(r"100,001 distinct labels; the limit is 100,000"), filename="ids.csv", why="generated: 100,001 distinct IDs"),
  e("@too_many_rows", err(r"The file has 1,001 rows; the limit is 1,000"), filename="rows.csv", limits={"max_rows": 1000}, app=False,
    why="generated: 1,001 rows against a 1,000-row cap"),
+ # issue 13
+ e("xlsx_formatted_far_corner.xlsx", ok("one formatted cell at XFD1048576: only the real extent is read, never the padded dimension", kind="discrete", k=3, n=3)),
+ e("xlsx_shared_strings_bomb.xlsx", err(r"part 'xl/sharedStrings\.xml' expands 1,026-fold, from 63\.9 KB to 64\.0 MB.*zip bomb"), why="refused from the archive's declared sizes before inflating"),
+ e("xlsx_rows_bomb.xlsx", ok("250,000 rows padded to column XFD around three values: the values are read, the padding never walked", kind="discrete", k=3, n=3)),
+ e("xlsx_whitespace_bomb.xlsx", err(r"part 'xl/worksheets/sheet1\.xml' expands 1,026-fold.*zip bomb"), why="96 MB of blanks packed into 96 KB"),
+ e("parquet_300m_null_rows.parquet", err(r"The file has 300,000,000 rows; the limit is 20,000,000"), why="refused from the footer's row count, before decoding"),
+ e("xlsx_hidden_first_sheet.xlsx", ok("the active visible sheet is read, and the reading says which", kind="discrete", support=[0.0, 1.0, 2.0],
+   read_warning=r"Read the sheet 'Data' \(the active sheet\); the workbook also has 'Old' \(hidden\)")),
+ e("xlsx_formula_without_value.xlsx", ok("a formula without a saved value is a missing cell, counted in dropped, and named", kind="discrete", n=3,
+   dropped={"missing": 1}, read_warning=r"1 formula cell\(s\) have no saved value \(first: A4\)")),
+ e("classic_mac_line_ends.csv", ok("lines ending in a bare CR are read as lines", kind="discrete", k=2, n=3, read_warning=r"bare carriage return")),
+ e("json_duplicate_key.json", err(r"The JSON has the key 'x' twice in one object"), why="json.loads would keep 7, 8, 9 silently"),
+ e("space_grouped_numbers.csv", ok("1 000 (a blank groups digits, it cannot be a decimal mark) is a number", kind="discrete", k=2, support=[1000.0, 2500.0])),
+ e("dot_grouped_decimal_comma.csv", ok("1.000,5 (both marks: the last is the decimal mark) is a number", kind="binned", low=1000.5, high=2000.25),
+   models=["uniform", "norm"]),
+ e("blank_lines_before_header.csv", ok("100,000 blank lines before the header are skipped, and counted", kind="discrete", k=2, n=3,
+   read_warning=r"Skipped 100,000 empty lines before the first row")),
+ e("empty_rows_before_header.csv", ok("20,000 delimiter-only rows before the header are skipped", kind="discrete", n=2, columns=["a", "b", "c", "d"],
+   read_warning=r"Skipped 20,000 empty lines")),
+ e("json_lone_surrogate.json", err(r"The JSON holds a lone UTF-16 surrogate escape \(\\ud800\)"), why="was a UnicodeEncodeError"),
+ e("utf16_bom_then_utf8.csv", err(r"starts with a UTF-16 byte order mark, but the text after it is not UTF-16"), why="was a refusal quoting a garbled header"),
+ e("tiny_counts.csv", ok("counts of 1e-300 are not whole numbers: a warning, never silent", kind="discrete", k=2,
+   warning=r"Some counts are not whole numbers"), shape="counts", weight="count"),
 ]
-json.dump(M, open(__import__("pathlib").Path(__file__).resolve().parent / "manifest.json", "w"), indent=1, ensure_ascii=False)
-print(len(M))
+if __name__ == "__main__":  # pytest's doctest collection imports this module: never write then
+    json.dump(M, open(__import__("pathlib").Path(__file__).resolve().parent / "manifest.json", "w"), indent=1, ensure_ascii=False)
+    print(len(M))

@@ -1,0 +1,84 @@
+"""The ranking table as CSV: the one CSV writer of the command line and the app.
+
+Text cells that a spreadsheet would run as a formula (``=cmd|' /C calc'!A0``,
+``@SUM(...)``, ``-2+3``, also in their full-width forms) get a leading ``'``, so
+they are shown, not run. Numeric columns are written as numbers, untouched; ∞ is
+``inf``; a missing value is an empty cell; parameters and other structured cells
+are JSON text; lines end in CRLF (RFC 4180).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kl_core.plain import plain
+
+__all__ = ["FORMULA_TRIGGERS", "neutralised", "ranking_csv"]
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # incl. full-width forms
+
+
+def neutralised(text: str) -> str:
+    """``'`` in front of text a spreadsheet would treat as a formula.
+
+    Examples
+    --------
+    >>> neutralised("=cmd|' /C calc'!A0"), neutralised(" @x"), neutralised("binomial")
+    ("'=cmd|' /C calc'!A0", "' @x", 'binomial')
+    """
+    if text.startswith(FORMULA_TRIGGERS) or text.lstrip(" ").startswith(FORMULA_TRIGGERS):
+        return "'" + text
+    return text
+
+
+def ranking_csv(table: pd.DataFrame) -> str:
+    """The ranking table as CSV text, safe to open in a spreadsheet.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"model": ["=HYPERLINK(1)", "b"], "kl": [-0.5, float("inf")], "note": ["", "@x"]})
+    >>> ranking_csv(table).splitlines()
+    ['model,kl,note', "'=HYPERLINK(1),-0.5,", "b,inf,'@x"]
+    >>> ranking_csv(pd.DataFrame({"model": ["binomial"], "params": [{"n": 10, "p": 0.5}]})).splitlines()[1]
+    'binomial,"{""n"": 10, ""p"": 0.5}"'
+    """
+    out = table.copy()
+    for column in out.columns:
+        series = out[column]
+        if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+            out[column] = series.map(_cell).astype(object)
+    out.columns = [neutralised(str(column)) for column in out.columns]
+    buffer = io.StringIO()
+    out.to_csv(buffer, index=False, na_rep="", lineterminator="\r\n")  # RFC 4180; a CR in a cell gets quoted
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str):
+        return neutralised(value)
+    if isinstance(value, (Mapping, list, tuple, np.ndarray)):
+        return neutralised(json.dumps(plain(value, _json_leaf), ensure_ascii=False, allow_nan=False))
+    return value
+
+
+def _json_leaf(value: Any) -> Any:
+    """Numbers as JSON numbers (±inf as "inf"/"-inf", NaN as null), anything else as text."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        number = float(value)
+        if math.isnan(number):
+            return None
+        return number if math.isfinite(number) else ("inf" if number > 0 else "-inf")
+    if value is None or isinstance(value, str):
+        return value
+    return str(value)
