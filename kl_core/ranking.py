@@ -25,16 +25,30 @@ from scipy import special, stats
 
 from kl_core.empirical import Empirical, bits_or_nats
 from kl_core.errors import DataError
-from kl_core.measures import ZERO_POLICIES, ZeroPolicy, apply_zero_policy, entropy, js_divergence, log_unit
+from kl_core.measures import (
+    ZERO_POLICIES,
+    ZeroPolicy,
+    apply_zero_policy_log,
+    entropy,
+    js_divergence_log,
+    kl_contributions_log,
+    log_unit,
+    reverse_kl_log,
+)
 from kl_core.models import FittedModel, FitTimeout, fit
+from kl_core.models.registry import fit_within_support
 
 ModelRequest = Union[str, tuple[str, Mapping[str, Any]], FittedModel]
 Progress = Callable[[int, int, str], None]
 
 COLUMNS: tuple[str, ...] = (
     "model", "label", "params", "n_params", "kl", "reverse_kl", "js", "cross_entropy",
-    "loglik", "aic", "bic", "g_stat", "dof", "p_value", "note",
+    "loglik", "aic", "bic", "g_stat", "dof", "p_value", "note", "akaike_weight",
 )
+RANK_BY: tuple[str, ...] = ("kl", "aic", "bic")
+AIC_NOISE = 2.0  # ΔAIC below this: the data cannot tell the models apart (Burnham & Anderson's rule of thumb)
+P_BEST_CLEAR = 0.8  # bootstrap winner frequency below this: the winner is not clear
+G_TEST_LEVEL = 0.05
 _OUTSIDE_TOLERANCE = 1e-12  # model mass this small outside the data is float rounding
 # Total model mass above 1 by less than this is float rounding (scipy's pmfs lose ~1e-9 at extreme
 # parameters, e.g. boltzmann with lambda_ near 1e-8); the same tolerance as kl_core.measures.
@@ -84,6 +98,7 @@ def compare(
     seed: int = 0,
     progress: Progress | None = None,
     bootstrap_seconds: float = 30.0,
+    rank_by: str = "kl",
 ) -> Comparison:
     """Fit every requested model and rank them; see :func:`rank` for the parameters.
 
@@ -91,6 +106,7 @@ def compare(
     bounds the time spent refitting bootstrap resamples.
     """
     unit = log_unit(base)
+    _check_rank_by(emp, rank_by)
     if zero_policy not in ZERO_POLICIES:
         raise DataError(f"zero_policy must be one of {ZERO_POLICIES}; got {zero_policy!r}")
     if zero_policy == "epsilon" and not 0 < epsilon < 1:
@@ -113,11 +129,11 @@ def compare(
             except Exception as error:  # noqa: BLE001 - a model that cannot be evaluated is a row, never a crash
                 failure = f"not usable: {error or type(error).__name__}"
         rows.append(_failed_row(key, request, failure))
-    table = pd.DataFrame(rows, columns=list(COLUMNS))
+    table = with_akaike_weights(pd.DataFrame(rows, columns=list(COLUMNS)))
     specs = {key: _as_spec(request) for key, request in requests.items() if not isinstance(request, FittedModel)}
     if bootstrap:
         table = _with_bootstrap(table, emp, requests, fitted, bootstrap, seed, unit, zero_policy, epsilon, bootstrap_seconds)
-    table = _sorted(table)
+    table = _sorted(table, rank_by)
     return Comparison(emp, table, fitted, base, zero_policy, epsilon, specs)
 
 
@@ -129,6 +145,7 @@ def rank(
     epsilon: float = 1e-6,
     bootstrap: int = 0,
     seed: int = 0,
+    rank_by: str = "kl",
 ) -> pd.DataFrame:
     """Fit each model to ``emp`` and rank them by D_KL(empirical ‖ model), best first.
 
@@ -154,13 +171,17 @@ def rank(
         often the model ranks first).
     seed : int
         Seed for the bootstrap.
+    rank_by : {"kl", "aic", "bic"}
+        The order: by KL (the log-likelihood, whatever the parameter count), or by AIC or
+        BIC, which charge for parameters. AIC and BIC need counts (N).
 
     Returns
     -------
     DataFrame
         One row per model, best first (∞ after the finite ones, failed fits last, ties
         broken by fewer parameters), with the columns in :data:`COLUMNS`. N-dependent
-        columns are NaN for probability input, where N is unknown.
+        columns are NaN for probability input, where N is unknown. ``akaike_weight`` is
+        exp(-ΔAIC/2) normalised over the models with a finite AIC (0 for ∞).
 
     Examples
     --------
@@ -171,12 +192,47 @@ def rank(
     >>> table[["model", "kl"]].round(5).values.tolist()
     [['uniform', 0.19719], ['binomial', 0.61654]]
     """
-    return compare(emp, models, base, zero_policy, epsilon, bootstrap, seed).table
+    return compare(emp, models, base, zero_policy, epsilon, bootstrap, seed, rank_by=rank_by).table
 
 
 # ------------------------------------------------------------------ one model's row
+def log_cells(emp: Empirical, model: FittedModel) -> tuple[np.ndarray, np.ndarray]:
+    """Empirical probabilities and the model's log probabilities over the data's cells plus 'elsewhere'.
+
+    The model side comes from :meth:`~kl_core.models.FittedModel.log_mass`, so a cell the
+    model makes merely improbable keeps a finite log mass; ``-inf`` means excluded.
+
+    Examples
+    --------
+    >>> emp = Empirical.from_counts([0, 2000], [1, 1])
+    >>> from kl_core.models import fit
+    >>> p, log_q = log_cells(emp, fit(emp, "poisson"))
+    >>> p.tolist(), log_q.round(1).tolist()
+    ([0.5, 0.5, 0.0], [-1000.0, -391.0, 0.0])
+    """
+    log_q = np.asarray(model.log_mass(emp), dtype=float)
+    if np.any(np.isnan(log_q)):
+        named = ", ".join(_cell_name(emp, i) for i in np.flatnonzero(np.isnan(log_q))[:_MAX_NAMED_VALUES])
+        raise DataError(f"{model.label} gives no probability (NaN) to {named}")
+    log_total = float(special.logsumexp(log_q)) if np.any(log_q > -np.inf) else -math.inf
+    if log_total > math.log1p(_EXCESS_TOLERANCE):
+        raise DataError(
+            f"{model.label} puts total mass {math.exp(log_total):.6g} > 1 on the data's values; it is not a distribution"
+        )
+    outside = -math.expm1(log_total) if log_total < 0 else 0.0
+    if outside < _OUTSIDE_TOLERANCE:
+        outside = 0.0
+    log_q = log_q - max(log_total, 0.0)  # a total a hair above 1 is rounding: scale it back
+    with np.errstate(divide="ignore"):
+        log_outside = math.log(outside) if outside > 0 else -math.inf
+    return np.append(emp.probs, 0.0), np.append(log_q, log_outside)
+
+
 def cells(emp: Empirical, model: FittedModel) -> tuple[np.ndarray, np.ndarray]:
     """Empirical and model probabilities over the data's cells plus the 'elsewhere' cell.
+
+    The model's masses are ``exp`` of :func:`log_cells` (for plots and tables; the
+    measures use the logs).
 
     Examples
     --------
@@ -186,19 +242,16 @@ def cells(emp: Empirical, model: FittedModel) -> tuple[np.ndarray, np.ndarray]:
     >>> p.tolist(), q.round(4).tolist()
     ([0.5, 0.5, 0.0], [0.3679, 0.3679, 0.2642])
     """
-    q = model.mass(emp)
-    outside = max(1.0 - float(q.sum()), 0.0)
-    if outside < _OUTSIDE_TOLERANCE:
-        outside = 0.0
-    if q.sum() > 1 + _EXCESS_TOLERANCE:
-        raise DataError(f"{model.label} puts total mass {q.sum():.6g} > 1 on the data's values; it is not a distribution")
-    return np.append(emp.probs, 0.0), np.append(q / max(1.0, float(q.sum())), outside)
+    p, log_q = log_cells(emp, model)
+    return p, np.exp(log_q)
 
 
 def model_measures(
     emp: Empirical, model: FittedModel, base: float = 2, zero_policy: ZeroPolicy = "strict", epsilon: float = 1e-6
 ) -> dict[str, Any]:
     """Every column of a ranking row for one fitted model (all but ``model``).
+
+    Every measure is computed from the model's log masses (:func:`log_cells`).
 
     Examples
     --------
@@ -209,75 +262,94 @@ def model_measures(
     (0.19719, 10)
     """
     unit = log_unit(base)
-    p, q = cells(emp, model)
-    used = _used_cells(p, q)
-    p, q = p[used], q[used]
-    q_used = apply_zero_policy(q, zero_policy, epsilon)
-    kl_nats = max(float(special.rel_entr(p, q_used).sum()), 0.0)
-    reverse_nats = _reverse_kl_nats(p, q, zero_policy, epsilon)
+    p, log_q = log_cells(emp, model)
+    used = _used_cells(p, log_q)
+    p, log_q = p[used], log_q[used]
+    log_q_used = apply_zero_policy_log(log_q, zero_policy, epsilon)
+    kl_nats = _kl_nats(p, log_q_used)
     entropy_nats = entropy(p, math.e)
     row = {
         "label": model.label,
         "params": dict(model.params),
         "n_params": int(model.n_params),
         "kl": kl_nats / unit,
-        "reverse_kl": reverse_nats / unit,
-        "js": js_divergence(p, q, base),
+        "reverse_kl": reverse_kl_log(p, log_q, math.e, zero_policy, epsilon) / unit,
+        "js": js_divergence_log(p, log_q, base),
         "cross_entropy": (entropy_nats + kl_nats) / unit,
-        "note": _note(emp, model, p, q, zero_policy, epsilon),
+        "note": _note(emp, model, p, log_q, zero_policy, epsilon),
     }
-    row.update(_likelihood_statistics(emp, model, p, q_used, kl_nats, entropy_nats))
+    row.update(_likelihood_statistics(emp, model, p, log_q_used, kl_nats))
     return row
 
 
-def _used_cells(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+def _kl_nats(p: np.ndarray, log_q: np.ndarray) -> float:
+    """Σ p (log p - log q) in nats, ≥ 0 (the sum may round a hair below 0 for identical inputs)."""
+    return max(float(kl_contributions_log(p, log_q, math.e).sum()), 0.0)
+
+
+def _used_cells(p: np.ndarray, log_q: np.ndarray) -> np.ndarray:
     """Cells where the data or the model has mass (the elsewhere cell only when q > 0)."""
-    return (p > 0) | (q > 0) | (np.arange(p.size) < p.size - 1)
+    return (p > 0) | (log_q > -np.inf) | (np.arange(p.size) < p.size - 1)
 
 
-def _reverse_kl_nats(p: np.ndarray, q: np.ndarray, zero_policy: str, epsilon: float) -> float:
-    model_total = float(q.sum())
-    q_normalised = q / model_total if model_total > 0 else q
-    p_used = apply_zero_policy(p, zero_policy, epsilon)
-    return max(float(special.rel_entr(q_normalised, p_used).sum()), 0.0)
+def sample_size(emp: Empirical) -> float | None:
+    """N for the N-dependent statistics: the counts' sum, or None when unknown or below one observation.
+
+    Counts summing to less than 1 (weights such as 1e-300 and 3e-300) are read as proportions:
+    a log-likelihood, AIC or G-test from "4e-300 observations" would look decisive and mean nothing.
+
+    Examples
+    --------
+    >>> sample_size(Empirical.from_counts([0, 1], [3, 1])), sample_size(Empirical.from_counts([0, 1], [1e-300, 3e-300]))
+    (4.0, None)
+    """
+    return emp.n if emp.n is not None and emp.n >= 1 else None
 
 
 def _likelihood_statistics(
-    emp: Empirical, model: FittedModel, p: np.ndarray, q_used: np.ndarray, kl_nats: float, entropy_nats: float
+    emp: Empirical, model: FittedModel, p: np.ndarray, log_q_used: np.ndarray, kl_nats: float
 ) -> dict[str, Any]:
-    cell_count = int(np.count_nonzero((p > 0) | (q_used > 0)))
+    cell_count = int(np.count_nonzero((p > 0) | (log_q_used > -np.inf)))
     dof = cell_count - 1 - model.n_params
-    if emp.n is None:
+    n = sample_size(emp)
+    if n is None:
         return {"loglik": math.nan, "aic": math.nan, "bic": math.nan, "g_stat": math.nan, "dof": dof, "p_value": math.nan}
-    n = emp.n
-    loglik = -n * (entropy_nats + kl_nats) if math.isfinite(kl_nats) else -math.inf
+    # log L = Σ n p log q, summed directly from the log masses (exact to rounding, ∞ only for a true zero).
+    observed = p > 0
+    loglik = float(n * np.dot(p[observed], log_q_used[observed]))
     m = model.n_params
     g_stat = 2 * n * kl_nats
     p_value = float(stats.chi2.sf(g_stat, dof)) if dof >= 1 and math.isfinite(g_stat) else (0.0 if dof >= 1 else math.nan)
     return {
         "loglik": loglik,
         "aic": 2 * m - 2 * loglik,
-        "bic": m * math.log(n) - 2 * loglik if n > 0 else math.nan,
+        "bic": m * math.log(n) - 2 * loglik,
         "g_stat": g_stat,
         "dof": dof,
         "p_value": p_value,
     }
 
 
-def _note(emp: Empirical, model: FittedModel, p: np.ndarray, q: np.ndarray, zero_policy: str, epsilon: float) -> str:
+def _note(emp: Empirical, model: FittedModel, p: np.ndarray, log_q: np.ndarray, zero_policy: str, epsilon: float) -> str:
     parts = [model.note] if model.note else []
-    zero_cells = np.flatnonzero((q == 0) & (p > 0))
+    zero_cells = np.flatnonzero((log_q == -np.inf) & (p > 0))
     if zero_cells.size:
         named = ", ".join(_cell_name(emp, i) for i in zero_cells[:_MAX_NAMED_VALUES])
         more = f" and {zero_cells.size - _MAX_NAMED_VALUES} more" if zero_cells.size > _MAX_NAMED_VALUES else ""
         if zero_policy == "strict":
-            parts.append(f"∞: {model.label} gives 0 probability to {named}{more}, which was observed")
+            were = "which were" if zero_cells.size > 1 else "which was"
+            parts.append(f"∞: {model.label} gives 0 probability to {named}{more}, {were} observed")
         else:
             parts.append(f"finite only through the ε-floor (ε={epsilon:g}): {model.label} gives 0 probability to {named}{more}")
     elif zero_policy == "epsilon":
         parts.append(f"ε-floor (ε={epsilon:g}) applied")
     if emp.n is None:
         parts.append("probability input: N unknown, so log-likelihood, AIC, BIC and the G-test are not available")
+    elif sample_size(emp) is None:
+        parts.append(
+            f"the counts sum to {emp.n:.3g}, less than one observation: read as proportions, so log-likelihood, AIC, "
+            "BIC and the G-test are not available"
+        )
     return "; ".join(parts)
 
 
@@ -329,7 +401,9 @@ def _fit_request(emp: Empirical, request: ModelRequest) -> tuple[FittedModel | N
     except FitTimeout as error:
         return None, f"fit failed: {error}"
     except DataError as error:
-        return None, f"not applicable: {error}"
+        # A family whose support leaves out observed values is ranked, with KL = ∞ and the values named.
+        excluding = fit_within_support(emp, name, **options)
+        return (excluding, "") if excluding is not None else (None, f"not applicable: {error}")
     except Exception as error:  # noqa: BLE001 - a failed fit is a row with its reason, never a crash
         return None, f"fit failed: {error or type(error).__name__}"
 
@@ -340,11 +414,40 @@ def _failed_row(key: str, request: ModelRequest, reason: str) -> dict[str, Any]:
     return row
 
 
-def _sorted(table: pd.DataFrame) -> pd.DataFrame:
+def _check_rank_by(emp: Empirical, rank_by: str) -> None:
+    if rank_by not in RANK_BY:
+        raise DataError(f"rank_by must be one of {', '.join(RANK_BY)}; got {rank_by!r}")
+    if rank_by != "kl" and sample_size(emp) is None:
+        raise DataError(f"ranking by {rank_by.upper()} needs counts (N observations); this data has none. Rank by kl instead.")
+
+
+def _sorted(table: pd.DataFrame, rank_by: str = "kl") -> pd.DataFrame:
+    key = table[rank_by].astype(float)
     order = table.assign(
-        _failed=table["kl"].isna(), _infinite=np.isinf(table["kl"].astype(float)), _kl=table["kl"].fillna(np.inf)
-    ).sort_values(["_failed", "_infinite", "_kl", "n_params"], kind="stable")
+        _failed=table["kl"].isna(), _infinite=np.isinf(table["kl"].astype(float)), _key=key.fillna(np.inf)
+    ).sort_values(["_failed", "_infinite", "_key", "n_params"], kind="stable")
     return table.loc[order.index].reset_index(drop=True)
+
+
+def with_akaike_weights(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with ``akaike_weight`` = exp(-ΔAIC/2) / Σ exp(-ΔAIC/2) over the rows with a finite AIC.
+
+    Rows with an infinite AIC (a model that excludes observed values) weigh 0; rows without
+    an AIC (a failed fit, or probability input) have NaN.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"aic": [10.0, 12.0, float("inf"), float("nan")]})
+    >>> with_akaike_weights(frame)["akaike_weight"].round(4).tolist()
+    [0.7311, 0.2689, 0.0, nan]
+    """
+    aic = table["aic"].astype(float).to_numpy() if len(table) else np.array([], dtype=float)
+    finite = np.isfinite(aic)
+    weights = np.where(np.isinf(aic), 0.0, np.nan)
+    if finite.any():
+        relative = -(aic[finite] - aic[finite].min()) / 2
+        weights[finite] = np.exp(relative - special.logsumexp(relative))
+    return table.assign(akaike_weight=weights)
 
 
 # -------------------------------------------------------------------- bootstrap
@@ -414,19 +517,26 @@ def _resample_kl(resample: Empirical, request: ModelRequest, model: FittedModel,
     if not isinstance(request, FittedModel):
         refitted, _ = _fit_request(resample, request)
         model = refitted if refitted is not None else model
-    p, q = cells(resample, model)
-    return max(float(special.rel_entr(p, apply_zero_policy(q, zero_policy, epsilon)).sum()), 0.0)
+    p, log_q = log_cells(resample, model)
+    return _kl_nats(p, apply_zero_policy_log(log_q, zero_policy, epsilon))
 
 
 # ------------------------------------------------------------- reading a ranking
 def verdict(table: pd.DataFrame, base: float = 2) -> str:
-    """One sentence a person can read off the ranking.
+    """One sentence a person can read off the ranking, claiming no more than the data support.
+
+    Models whose log-likelihoods differ by less than the noise (ΔAIC < 2, or a bootstrap
+    winner frequency below 0.8) are called indistinguishable and the simpler one is named;
+    when even the best model is rejected by the G-test at 5 %, the sentence says so.
 
     Examples
     --------
     >>> teeth = Empirical.from_counts(range(11), [2, 3, 5, 14, 16, 15, 12, 8, 10, 8, 7])
-    >>> verdict(rank(teeth, ["uniform", "binomial"]))
-    'Uniform loses 0.197 bits per observation, binomial 0.617: the uniform model keeps the most information, with fewer parameters.'
+    >>> print(verdict(rank(teeth, ["uniform", "binomial"])))
+    Uniform loses 0.197 bits per observation, binomial 0.617: the uniform model keeps the most information, with fewer parameters. But even uniform is rejected by the G-test at 5 % (p = 0.0023): no model here describes the data well.
+    >>> coin = Empirical.from_counts([0, 1], [51, 49])
+    >>> print(verdict(rank(coin, ["uniform", "bernoulli"])))
+    Bernoulli loses 0 bits per observation, uniform 0.000289: the two are indistinguishable on this data (ΔAIC = 1.96 < 2), so take the simpler uniform (0 parameters).
     """
     unit = bits_or_nats(base)
     finite = table[np.isfinite(table["kl"].astype(float))]
@@ -436,10 +546,53 @@ def verdict(table: pd.DataFrame, base: float = 2) -> str:
     best_name = display_name(best)
     lead = f"{best_name[0].upper()}{best_name[1:]} loses {best['kl']:.3g} {unit} per observation"
     if len(finite) == 1:
-        return f"{lead}; it is the only model with a finite KL divergence."
+        return f"{lead}; it is the only model with a finite KL divergence.{_rejection(best)}"
     second = finite.iloc[1]
+    lead = f"{lead}, {display_name(second)} {second['kl']:.3g}"
+    tied, why = _indistinguishable(finite)
+    if len(tied) > 1:
+        simplest = min(tied, key=lambda row: int(row["n_params"]))  # min keeps the first (best-fitting) on a tie
+        count = int(simplest["n_params"])
+        names = _joined([display_name(row) for row in tied])
+        who = "the two are" if len(tied) == 2 and display_name(tied[1]) == display_name(second) else f"{names} are"
+        return (f"{lead}: {who} indistinguishable on this data ({why}), so take the simpler {display_name(simplest)} "
+                f"({count} parameter{'' if count == 1 else 's'}).{_rejection(best)}")
     parameters = _parameter_comparison(int(best["n_params"]), int(second["n_params"]))
-    return f"{lead}, {display_name(second)} {second['kl']:.3g}: the {best_name} model keeps the most information{parameters}."
+    return f"{lead}: the {best_name} model keeps the most information{parameters}.{_rejection(best)}"
+
+
+def _indistinguishable(finite: pd.DataFrame) -> tuple[list[pd.Series], str]:
+    """The best row and every row the data cannot tell from it, with the reason in words."""
+    best = finite.iloc[0]
+    rows = [row for _, row in finite.iterrows()]
+    tied = [best]
+    reasons = []
+    best_aic = float(best["aic"])
+    if math.isfinite(best_aic):
+        close = [row for row in rows[1:] if abs(float(row["aic"]) - best_aic) < AIC_NOISE]
+        if close:
+            gap = abs(float(close[0]["aic"]) - best_aic)
+            reasons.append(f"ΔAIC = {gap:.2f} < {AIC_NOISE:g}")
+            tied += close
+    p_best = float(best.get("p_best", math.nan)) if "p_best" in finite.columns else math.nan
+    if math.isfinite(p_best) and p_best < P_BEST_CLEAR:
+        reasons.append(f"it wins only {p_best:.0%} of bootstrap resamples")
+        tied += [row for row in rows[1:] if float(row.get("p_best", 0.0) or 0.0) > 0 and not any(row is t for t in tied)]
+    return tied, "; ".join(reasons)
+
+
+def _rejection(best: pd.Series) -> str:
+    p_value = float(best.get("p_value", math.nan))
+    if not math.isfinite(p_value) or p_value >= G_TEST_LEVEL:
+        return ""
+    shown = f"{p_value:.2g}" if p_value >= 1e-4 else "< 0.0001"
+    equals = "" if shown.startswith("<") else "= "
+    return (f" But even {display_name(best)} is rejected by the G-test at 5 % (p {equals}{shown}): "
+            "no model here describes the data well.")
+
+
+def _joined(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def display_name(row: Mapping[str, Any]) -> str:
@@ -465,10 +618,10 @@ def contributions(emp: Empirical, model: FittedModel, base: float = 2) -> pd.Dat
     >>> contributions(emp, fit(emp, "uniform"))["contribution"].tolist()
     [0.0, 0.0]
     """
-    q = model.mass(emp)
+    log_q = np.asarray(model.log_mass(emp), dtype=float)
     p = emp.probs
-    terms = special.rel_entr(p, q) / log_unit(base)
-    return pd.DataFrame({"value": emp.support, "p": p, "q": q, "contribution": terms})
+    terms = kl_contributions_log(p, np.minimum(log_q, 0.0), base)
+    return pd.DataFrame({"value": emp.support, "p": p, "q": np.exp(log_q), "contribution": terms})
 
 
 def kl_sweep(
@@ -488,8 +641,8 @@ def kl_sweep(
     for value in values:
         try:
             model = fit(emp, name, **{**options, parameter: value})
-            p, q = cells(emp, model)
-            kl = max(float(special.rel_entr(p, q).sum()), 0.0) / unit
+            p, log_q = log_cells(emp, model)
+            kl = _kl_nats(p, log_q) / unit
         except DataError:
             kl = math.nan
         rows.append({"value": float(value), "kl": kl})

@@ -59,7 +59,8 @@ def test_choosing_the_simple_models_gives_the_worm_verdict():
     assert not at.exception
     verdict = at.markdown[0].value.replace("\\", "")
     assert verdict == ("### Uniform loses 0.197 bits per observation, binomial 0.617: "
-                       "the uniform model keeps the most information, with fewer parameters.")
+                       "the uniform model keeps the most information, with fewer parameters. "
+                       "But even uniform is rejected by the G-test at 5 % (p = 0.0023): no model here describes the data well.")
 
 
 def test_declared_n_and_fixed_parameters():
@@ -81,10 +82,10 @@ def test_fit_button_shows_results_and_failures():
     at = models_page()
     assert at.checkbox(key="w_pick_bernoulli").disabled  # 0..10 is not 0/1: never requested
     at.checkbox(key="w_pick_geom").check().run()
-    at.number_input(key="w_binomial_n").set_value(5).run()  # below the largest value, 10: not applicable
+    at.number_input(key="w_binomial_n").set_value(5).run()  # below the largest value, 10: KL = ∞ (issue 10)
     at.button(key="fit_models").click().run()
     assert not at.exception
-    assert at.success and "Fitted 2 of 3" in at.success[0].value
+    assert at.success and "Fitted 3 of 3" in at.success[0].value
     failures = at.dataframe[-1].value
     assert failures["Model"].tolist() == ["binomial"] and "declare n" in failures["Why"].iloc[0]
     assert "bernoulli" not in dict(at.session_state["model_requests"])

@@ -11,7 +11,8 @@ from scipy.spatial.distance import jensenshannon
 
 from kl_core import DataError
 from kl_core.measures import (
-    apply_zero_policy, cross_entropy, entropy, infinite_cells, js_divergence, kl_contributions, kl_divergence,
+    apply_zero_policy, cross_entropy, cross_entropy_log, entropy, infinite_cells, js_divergence, js_divergence_log,
+    kl_contributions, kl_contributions_log, kl_divergence, kl_divergence_log, reverse_kl_log,
 )
 
 # seeds/002: planet temperature level probabilities; entropy 2.323115964316818 bits.
@@ -155,3 +156,69 @@ def test_bits_are_nats_over_ln2(pair):
 def test_cross_entropy_is_entropy_plus_kl(pair):
     p, q = pair
     assert cross_entropy(p, q) == pytest.approx(entropy(p) + kl_divergence(p, q), rel=1e-9, abs=1e-12)
+
+
+# ------------------------------------------------------------ log space (issue 10 item 3, issue 13 JS bug)
+def test_js_with_a_smallest_float_cell_is_finite():
+    # test_fuzz found JS = ∞ here: M = 5e-324 / 2 rounds to 0 and rel_entr(q, 0) is ∞.
+    p = np.array([0.5, 0.5, 0.0])
+    q = np.array([0.5, 0.5 - 5e-324, 5e-324])
+    assert 0 <= js_divergence(p, q) <= 1
+    assert js_divergence(p, q) == pytest.approx(0.0, abs=1e-15)
+
+
+def test_kl_from_log_masses_stays_finite_where_q_underflows():
+    # A Poisson(1000) model of the values 0 and 2000: both masses are below the smallest float.
+    log_q = stats.poisson.logpmf([0, 2000], 1000)
+    p = np.array([0.5, 0.5])
+    expected_nats = -math.log(2) - 0.5 * float(log_q.sum())  # Σ p log p - Σ p log q
+    assert kl_divergence_log(p, log_q, base=math.e) == pytest.approx(expected_nats, rel=1e-12)
+    assert cross_entropy_log(p, log_q, base=math.e) == pytest.approx(-0.5 * float(log_q.sum()), rel=1e-12)
+    assert kl_divergence(p, np.exp(log_q)) == math.inf  # what the probabilities alone can say
+    assert js_divergence_log(p, log_q) == pytest.approx(1.0, abs=1e-12)
+
+
+def test_log_and_plain_measures_agree_on_ordinary_numbers():
+    log_q = np.log(OBTAINED)
+    assert kl_divergence_log(TRUE, log_q) == pytest.approx(kl_divergence(TRUE, OBTAINED), rel=1e-12)
+    # OBTAINED sums to 1 only to ~1e-8 (printed digits); scipy renormalises, we count the rest as elsewhere.
+    assert js_divergence_log(TRUE, log_q) == pytest.approx(jensenshannon(TRUE, OBTAINED, base=2) ** 2, rel=1e-7)
+    assert kl_contributions_log(TRUE, log_q).sum() == pytest.approx(kl_divergence(TRUE, OBTAINED), rel=1e-12)
+    # D(Q‖P) with Q normalised: scipy's entropy(q, p).
+    assert reverse_kl_log(TRUE, log_q) == pytest.approx(stats.entropy(OBTAINED, TRUE, base=2), rel=1e-7)
+
+
+def test_log_q_summing_above_one_is_refused():
+    with pytest.raises(DataError, match="log_q sums to 2"):
+        kl_divergence_log(np.array([0.5, 0.5]), np.array([0.0, 0.0]))
+
+
+def _tiny_log_masses(size: int):
+    """Log masses that mix ordinary cells with ones far below the smallest float, and exact zeros."""
+    cell = st.one_of(st.floats(-5, 0), st.floats(-1e5, -700), st.just(-math.inf), st.just(math.log(5e-324)))
+    return st.lists(cell, min_size=size, max_size=size).filter(lambda c: max(c) > -math.inf).map(
+        lambda c: np.array(c) - float(np.logaddexp.reduce(np.array(c))) - 1e-12  # a distribution (or a hair less)
+    )
+
+
+tiny_pairs = st.integers(1, 10).flatmap(lambda k: st.tuples(_distributions(k), _tiny_log_masses(k)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(tiny_pairs)
+def test_js_is_at_most_one_bit_for_any_masses_however_small(pair):
+    p, log_q = pair
+    js = js_divergence_log(p, log_q)
+    assert 0 <= js <= 1
+    assert 0 <= js_divergence(p, np.exp(log_q)) <= 1  # the same through the probabilities, subnormals included
+    assert js_divergence_log(p, log_q, base=math.e) <= math.log(2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tiny_pairs)
+def test_kl_from_logs_is_infinite_only_where_the_model_excludes_an_observed_cell(pair):
+    p, log_q = pair
+    excluded = bool(np.any((p > 0) & (log_q == -math.inf)))
+    kl = kl_divergence_log(p, log_q)
+    assert kl >= 0
+    assert math.isinf(kl) == excluded

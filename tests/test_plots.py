@@ -272,7 +272,7 @@ def test_ranking_figure(runs, key):
 
 
 def test_ranking_with_infinite_failed_and_bootstrap(worms):
-    comparison = compare(worms, [("uniform", {"low": 3, "high": 10}), ("binomial", {"n": 3}), "poisson", "binomial"],
+    comparison = compare(worms, [("uniform", {"low": 3, "high": 10}), ("binomial", {"p": 2.0}), "poisson", "binomial"],
                          bootstrap=20)
     table = comparison.table
     assert table["kl"].isna().any() and np.isinf(table["kl"]).any()

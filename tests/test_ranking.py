@@ -1,6 +1,7 @@
 """kl_core.ranking: the worm-teeth reference values, the likelihood identities, ∞ and notes, bootstrap."""
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -81,12 +82,39 @@ def test_reverse_kl_is_infinite_when_the_model_has_mass_outside_the_data(teeth):
 
 
 def test_failed_fits_are_rows_with_reasons_and_rank_last(teeth):
-    table = rank(teeth, ["uniform", ("binomial", {"n": 5}), "nonexistent_family"])
-    assert table["model"].iloc[0] == "uniform"
+    table = rank(teeth, ["uniform", "nonexistent_family", ("binomial", {"n": 5})])
+    assert table["model"].tolist() == ["uniform", "binomial", "nonexistent_family"]
     notes = table.set_index("model")["note"]
-    assert "declare n ≥ 10" in notes["binomial"]
+    assert "declare n ≥ 10" in notes["binomial"]  # an ∞ row (issue 10), ranked before the failure
+    assert math.isinf(table["kl"].iloc[1])
     assert "no model called" in notes["nonexistent_family"]
-    assert table["kl"].iloc[1:].isna().all()
+    assert math.isnan(table["kl"].iloc[2])
+
+
+def test_a_model_that_excludes_observed_values_is_an_infinite_row_naming_them():
+    # Issue 10: not NaN "not applicable" but KL = ∞, ranked last, with the value named.
+    emp = Empirical.from_counts(range(12), [1] * 12)
+    table = rank(emp, [("binomial", {"n": 10}), "poisson"])
+    assert table["model"].tolist() == ["poisson", "binomial"]
+    row = table.iloc[1]
+    assert math.isinf(row["kl"]) and row["loglik"] == -math.inf and row["p_value"] == 0.0
+    assert "binomial(n=10, p=0.5) gives 0 probability to 11, which was observed" in row["note"]
+    assert row["params"] == {"n": 10, "p": pytest.approx(0.5)}  # p fitted to the values 0..10 that it can hold
+    assert 0 < row["js"] <= 1 and "not applicable" not in row["note"]
+
+
+def test_support_exclusions_name_every_value_and_count_the_rest():
+    emp = Empirical.from_counts([-3, -2, -1, -0.5, 0, 1, 2], [1, 1, 1, 1, 5, 3, 1])
+    row = rank(emp, ["poisson"]).iloc[0]
+    assert math.isinf(row["kl"])
+    assert "gives 0 probability to -3, -2, -1 and 1 more, which were observed" in row["note"]
+    assert row["params"]["mu"] == pytest.approx(5 / 9)  # the MLE on 0, 1, 2
+
+
+def test_not_applicable_stays_for_a_family_that_cannot_read_the_data_kind():
+    labels = Empirical.from_samples(["a", "b", "b"])
+    row = rank(labels, ["poisson"]).iloc[0]
+    assert math.isnan(row["kl"]) and row["note"].startswith("not applicable")
 
 
 def test_ties_go_to_fewer_parameters():
@@ -147,12 +175,86 @@ def test_bootstrap_refits_named_models(teeth):
 
 
 def test_verdict_reads_like_the_issue(teeth):
-    sentence = verdict(rank(teeth, ["uniform", "binomial"]))
+    table = rank(teeth, ["uniform", "binomial"])
+    sentence = verdict(table)
+    # The uniform's G-test on 11 values (dof 10): G = 2·100·KL in nats; scipy's chi2 gives p = 0.0023 < 5 %.
+    p_value = stats.chi2.sf(2 * 100 * UNIFORM_BITS * math.log(2), 10)
+    assert f"{p_value:.2g}" == "0.0023"
     assert sentence == (
         "Uniform loses 0.197 bits per observation, binomial 0.617: "
-        "the uniform model keeps the most information, with fewer parameters."
+        "the uniform model keeps the most information, with fewer parameters. "
+        "But even uniform is rejected by the G-test at 5 % (p = 0.0023): no model here describes the data well."
     )
     assert "infinite" in verdict(rank(teeth, [("uniform", {"low": 0, "high": 3})]))
+
+
+def test_verdict_calls_models_within_the_noise_indistinguishable_and_names_the_simpler():
+    # Poisson counts: nbinom (2 parameters) tends to the Poisson and gains a hair of likelihood.
+    counts = np.bincount(np.random.default_rng(1).poisson(3.0, 2000))
+    emp = Empirical.from_counts(np.arange(counts.size), counts)
+    table = rank(emp, ["nbinom", "poisson"]).set_index("model")
+    delta_aic = table.loc["poisson", "aic"] - table.loc["nbinom", "aic"]
+    assert abs(delta_aic) < 2
+    sentence = verdict(rank(emp, ["nbinom", "poisson"]))
+    assert "indistinguishable" in sentence and "take the simpler poisson (1 parameter)" in sentence
+    assert "keeps the most information" not in sentence
+
+
+def test_verdict_with_a_bootstrap_winner_below_80_percent_is_not_a_winner():
+    table = pd.DataFrame({
+        "model": ["geom", "poisson"], "label": ["geom", "poisson"], "n_params": [1, 1], "kl": [0.10, 0.30],
+        "aic": [100.0, 140.0], "p_value": [0.5, 0.4], "p_best": [0.62, 0.38],
+    })
+    sentence = verdict(table)
+    assert "indistinguishable" in sentence and "wins only 62% of bootstrap resamples" in sentence
+    clear = verdict(table.assign(p_best=[0.9, 0.1]))
+    assert "keeps the most information" in clear and "indistinguishable" not in clear
+
+
+def test_verdict_says_when_even_the_best_model_is_rejected():
+    table = pd.DataFrame({"model": ["a", "b"], "label": ["a", "b"], "n_params": [1, 2], "kl": [0.1, 0.5],
+                          "aic": [10.0, 50.0], "p_value": [0.01, 1e-9]})
+    assert "rejected by the G-test at 5 % (p = 0.01)" in verdict(table)
+    assert "rejected" not in verdict(table.assign(p_value=[0.2, 1e-9]))
+
+
+def test_akaike_weights_sum_to_one_over_finite_rows_and_follow_delta_aic(teeth):
+    table = rank(teeth, ["uniform", "binomial", ("uniform", {"low": 0, "high": 9})]).set_index("label")
+    weights = table["akaike_weight"]
+    assert weights.sum() == pytest.approx(1.0)
+    assert weights["uniform(low=0, high=9)"] == 0.0  # KL = ∞
+    aic = table["aic"].dropna()
+    finite = aic[np.isfinite(aic)]
+    expected = np.exp(-(finite - finite.min()) / 2)
+    assert weights[finite.index].tolist() == pytest.approx((expected / expected.sum()).tolist())
+    assert list(rank(teeth, ["uniform"]).columns) == list(COLUMNS) and COLUMNS[-1] == "akaike_weight"
+
+
+def test_rank_by_aic_or_bic_charges_for_parameters():
+    # Poisson counts where nbinom gains 0.42 nats for its extra parameter: first by KL, second by AIC and BIC.
+    counts = np.bincount(np.random.default_rng(1).poisson(3.0, 2000))
+    emp = Empirical.from_counts(np.arange(counts.size), counts)
+    by_kl = rank(emp, ["nbinom", "poisson"])
+    by_aic = rank(emp, ["nbinom", "poisson"], rank_by="aic")
+    by_bic = rank(emp, ["nbinom", "poisson"], rank_by="bic")
+    assert by_kl["model"].tolist() == ["nbinom", "poisson"]  # a hair more likelihood
+    assert by_aic["model"].tolist() == ["poisson", "nbinom"] == by_bic["model"].tolist()
+    assert by_aic["aic"].is_monotonic_increasing and by_bic["bic"].is_monotonic_increasing
+    with pytest.raises(DataError, match="rank_by must be one of kl, aic, bic"):
+        rank(emp, ["poisson"], rank_by="loglik")
+    planets = Empirical.from_probabilities([1, 2], [0.5, 0.5])
+    with pytest.raises(DataError, match="ranking by AIC needs counts"):
+        rank(planets, ["uniform"], rank_by="aic")
+
+
+def test_counts_below_one_observation_are_proportions_not_evidence():
+    # Issue 13 item 14: counts 1e-300 and 3e-300 once gave N = 4e-300 to the log-likelihood, AIC and G-test.
+    emp = Empirical.from_counts([0, 1], [1e-300, 3e-300])
+    row = rank(emp, ["bernoulli"]).iloc[0]
+    assert row["kl"] == pytest.approx(0.0, abs=1e-12)
+    for column in ("loglik", "aic", "bic", "g_stat", "p_value", "akaike_weight"):
+        assert math.isnan(row[column])
+    assert "less than one observation" in row["note"]
 
 
 def test_contributions_sum_to_kl(teeth):
@@ -172,3 +274,33 @@ def test_table_model_mass_above_one_is_refused():
     broken = FittedModel("broken", {}, 0, pmf_function=lambda v: np.full(len(v), 0.9))
     row = rank(emp, [broken, "uniform"]).iloc[-1]
     assert math.isnan(row["kl"]) and "total mass 1.8 > 1" in row["note"] and "not a distribution" in row["note"]
+
+
+# --------------------------------------------------------- log space (issue 10 item 3)
+def test_far_values_are_improbable_not_impossible():
+    # Poisson(mu=1000) gives 0 and 2000 masses e^-1000 and e^-391: below the smallest float, never 0.
+    emp = Empirical.from_counts([0, 2000], [1, 1])
+    row = rank(emp, ["poisson"]).iloc[0]
+    scipy_loglik = float(stats.poisson.logpmf([0, 2000], 1000).sum())  # -1391.0
+    assert row["loglik"] == pytest.approx(scipy_loglik, rel=1e-12)
+    assert round(row["loglik"], 1) == -1391.0
+    assert math.isfinite(row["kl"]) and "0 probability" not in row["note"]
+    assert row["kl"] == pytest.approx((-scipy_loglik / 2 - math.log(2)) / math.log(2), rel=1e-12)
+    assert row["aic"] == pytest.approx(2 - 2 * scipy_loglik)
+    assert 0 <= row["js"] <= 1
+
+
+REAL = Path(__file__).parent / "data" / "real"
+
+
+@pytest.mark.parametrize(
+    "dataset, column, r_loglik",
+    # R 4.2: sum(dpois(x, mean(x), log = TRUE)) on datasets::rivers and datasets::islands (issue 10).
+    [("rivers", "length", -20522.58), ("islands", "area", -108742.50)],
+)
+def test_poisson_loglik_on_r_datasets_matches_r(dataset, column, r_loglik):
+    values = pd.read_csv(REAL / f"{dataset}.csv")[column].to_numpy()
+    row = rank(Empirical.from_samples(values, kind="discrete"), ["poisson"]).iloc[0]
+    assert row["loglik"] == pytest.approx(r_loglik, abs=0.005)
+    assert row["loglik"] == pytest.approx(float(stats.poisson.logpmf(values, values.mean()).sum()), rel=1e-12)
+    assert math.isfinite(row["kl"]) and row["note"] == ""

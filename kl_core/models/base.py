@@ -51,6 +51,10 @@ class FittedModel:
         Mass at given points, for discrete and categorical models.
     cdf_function : callable, optional
         Cumulative distribution, for numeric models (used for bins and CDF plots).
+    logpmf_function, logcdf_function, logsf_function : callable, optional
+        The logs of the mass, the CDF and the survival function, computed directly
+        (scipy's ``logpmf``/``logcdf``/``logsf``) so that tiny probabilities do not
+        underflow to 0; when absent, the log of the non-log function is used.
     note : str
         Anything the user should know about this fit.
     label : str, optional
@@ -75,6 +79,9 @@ class FittedModel:
     label: str = ""
     continuous: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    logpmf_function: MassFunction | None = None
+    logcdf_function: MassFunction | None = None
+    logsf_function: MassFunction | None = None
 
     def __post_init__(self) -> None:
         if not self.label:
@@ -92,9 +99,96 @@ class FittedModel:
             raise DataError(f"{self.label} has no cumulative distribution (categorical or table model)")
         return np.asarray(self.cdf_function(np.asarray(values, dtype=float)), dtype=float)
 
+    def logpmf(self, values: np.ndarray) -> np.ndarray:
+        """Log mass at each value; -inf off the model's support, finite wherever the mass is positive.
+
+        Examples
+        --------
+        >>> from scipy import stats
+        >>> far = FittedModel("poisson", {"mu": 1000.0}, 1, stats.poisson(1000).pmf, logpmf_function=stats.poisson(1000).logpmf)
+        >>> float(far.pmf(np.array([0]))[0]), round(float(far.logpmf(np.array([0]))[0]), 1)
+        (0.0, -1000.0)
+        """
+        if self.logpmf_function is None:
+            with np.errstate(divide="ignore"):
+                return np.log(np.clip(self.pmf(values), 0.0, 1.0))
+        with np.errstate(all="ignore"):
+            log_mass = np.asarray(self.logpmf_function(np.asarray(values)), dtype=float)
+        return np.minimum(np.nan_to_num(log_mass, nan=np.nan, posinf=0.0, neginf=-np.inf), 0.0)
+
+    def logcdf(self, values: np.ndarray) -> np.ndarray:
+        """log P(X ≤ value), from ``logcdf_function`` when given, else the log of :meth:`cdf`."""
+        return self._log_of(self.logcdf_function, self.cdf, values)
+
+    def logsf(self, values: np.ndarray) -> np.ndarray:
+        """log P(X > value), from ``logsf_function`` when given, else log(1 - CDF)."""
+        return self._log_of(self.logsf_function, lambda x: 1.0 - self.cdf(x), values)
+
+    def _log_of(self, log_function: MassFunction | None, function: MassFunction, values: np.ndarray) -> np.ndarray:
+        points = np.asarray(values, dtype=float)
+        with np.errstate(all="ignore"):
+            if log_function is not None:
+                result = np.asarray(log_function(points), dtype=float)
+            else:
+                result = np.log(np.clip(np.asarray(function(points), dtype=float), 0.0, 1.0))
+        return np.minimum(np.nan_to_num(result, nan=np.nan, posinf=0.0, neginf=-np.inf), 0.0)
+
     def bin_mass(self, edges: np.ndarray) -> np.ndarray:
         """Mass of each bin [edges[i], edges[i+1]): CDF(right) - CDF(left), never a density."""
         return np.clip(np.diff(self.cdf(edges)), 0.0, 1.0)
+
+    def log_bin_mass(self, edges: np.ndarray) -> np.ndarray:
+        """log of each bin's mass, log(F(r) - F(l)), computed without underflow.
+
+        Left of the median it is ``log F(r) + log(1 - exp(log F(l) - log F(r)))``; right of it
+        the same with the survival function, so a bin 40 standard deviations out gets its
+        true log mass (about -800), not log 0.
+
+        Examples
+        --------
+        >>> from scipy import stats
+        >>> model = FittedModel("norm", {}, 2, cdf_function=stats.norm.cdf, continuous=True,
+        ...                     logcdf_function=stats.norm.logcdf, logsf_function=stats.norm.logsf)
+        >>> model.log_bin_mass(np.array([40.0, 41.0])).round(1).tolist()
+        [-804.6]
+        """
+        edges = np.asarray(edges, dtype=float)
+        left, right = edges[:-1], edges[1:]
+        log_cdf = self.logcdf(edges)
+        log_sf = self.logsf(edges)
+        from_cdf = log_difference(log_cdf[1:], log_cdf[:-1])
+        from_sf = log_difference(log_sf[:-1], log_sf[1:])
+        upper_tail = log_cdf[:-1] > math.log(0.5)  # left edge past the median: S is the accurate side
+        return np.where((right > left) & upper_tail, from_sf, np.where(right > left, from_cdf, -np.inf))
+
+    def _has_log_tails(self) -> bool:
+        """True when logcdf/logsf are computed directly (given functions or a subclass's methods)."""
+        overridden = type(self).logcdf is not FittedModel.logcdf or type(self).logsf is not FittedModel.logsf
+        return overridden or self.logcdf_function is not None or self.logsf_function is not None
+
+    def log_mass(self, emp: Empirical) -> np.ndarray:
+        """The log of the model's probability of each of ``emp``'s cells (support points or bins).
+
+        ``-inf`` only where the model's support excludes the cell: computed from ``logpmf``
+        or a stable log(F(r) - F(l)), never as the log of a mass that underflowed.
+
+        Examples
+        --------
+        >>> from scipy import stats
+        >>> far = FittedModel("poisson", {"mu": 1000.0}, 1, stats.poisson(1000).pmf, logpmf_function=stats.poisson(1000).logpmf)
+        >>> far.log_mass(Empirical.from_counts([0, 2000], [1, 1])).round(1).tolist()
+        [-1000.0, -391.0]
+        """
+        if emp.kind == "binned":
+            if not self.continuous:
+                raise DataError(f"{self.label} is a discrete model; binned (continuous) data needs a continuous model")
+            if not self._has_log_tails():
+                with np.errstate(divide="ignore"):  # only the CDF is known: its (subclass's) bin mass is the best there is
+                    return np.log(self.bin_mass(emp.edges))
+            return self.log_bin_mass(emp.edges)
+        if self.continuous:
+            raise DataError(f"{self.label} is a continuous model; use its discretised form for discrete data")
+        return self.logpmf(emp.support)
 
     def mass(self, emp: Empirical) -> np.ndarray:
         """The model's probability of each of ``emp``'s cells (support points or bins).
@@ -114,6 +208,24 @@ class FittedModel:
         if self.continuous:
             raise DataError(f"{self.label} is a continuous model; use its discretised form for discrete data")
         return np.clip(self.pmf(emp.support), 0.0, 1.0)
+
+
+def log_difference(log_high: np.ndarray, log_low: np.ndarray) -> np.ndarray:
+    """log(exp(a) - exp(b)) for a ≥ b, elementwise and without underflow; -inf where a ≤ b.
+
+    Examples
+    --------
+    >>> log_difference(np.array([-1000.0, 0.0]), np.array([-1001.0, 0.0])).round(4).tolist()
+    [-1000.4587, -inf]
+    """
+    high = np.asarray(log_high, dtype=float)
+    low = np.asarray(log_low, dtype=float)
+    with np.errstate(all="ignore"):
+        gap = np.where(high > low, low - high, -np.inf)  # ≤ 0; -inf when low is -inf
+        # log1mexp(gap) = log(1 - e^gap), accurate both near 0 (expm1) and far below it (log1p).
+        log1mexp = np.where(gap > -math.log(2), np.log(-np.expm1(gap)), np.log1p(-np.exp(gap)))
+        result = high + log1mexp
+    return np.where((high > low) & np.isfinite(high), result, -np.inf)
 
 
 @dataclass(frozen=True)
@@ -142,6 +254,11 @@ class ModelSpec:
         Ticked by default when it applies.
     options : tuple of str
         Option names a user may set.
+    support : callable, optional
+        ``support(emp, options) -> (low, high)``: the whole numbers the family gives positive
+        mass to under these options (±inf for no bound), for discrete families. Data outside it
+        is not a reason to refuse the family: it is fitted to the values it holds and ranked
+        with KL = ∞ (see :func:`kl_core.models.registry.fit_within_support`).
     """
 
     name: str
@@ -154,6 +271,7 @@ class ModelSpec:
     checker: Callable[[Empirical, Options], str | None] | None = None
     default: bool = False
     options: tuple[str, ...] = ()
+    support: Callable[[Empirical, Options], tuple[float, float]] | None = None
 
     def why_not(self, emp: Empirical, options: Options | None = None) -> str | None:
         """Why this family cannot be fitted to ``emp``, or None when it can."""

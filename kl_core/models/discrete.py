@@ -257,12 +257,15 @@ def _model(
     loc: int = 0,
     shown_loc: bool = True,
 ) -> FittedModel:
-    """A FittedModel whose pmf and cdf are the frozen scipy distribution's."""
+    """A FittedModel whose pmf and cdf (and their logs) are the frozen scipy distribution's."""
     frozen = dist(*[params[s] for s in shapes], loc=loc)
     shown = _plain({key: params[key] for key in shapes})
     if loc and shown_loc:
         shown["loc"] = int(loc)
-    return FittedModel(name, shown, n_params, frozen.pmf, frozen.cdf, note=note, extra={"scipy_loc": loc})
+    return FittedModel(
+        name, shown, n_params, frozen.pmf, frozen.cdf, note=note, extra={"scipy_loc": loc},
+        logpmf_function=frozen.logpmf, logcdf_function=frozen.logcdf, logsf_function=frozen.logsf,
+    )
 
 
 def _mean_log(emp: Empirical, shift: float = 0.0) -> float:
@@ -271,6 +274,51 @@ def _mean_log(emp: Empirical, shift: float = 0.0) -> float:
 
 def _fixed_from_data(key: str, value: int, options: Options, what: str) -> str:
     return "" if key in options and options[key] is not None else f"{key} = {value}, {what}"
+
+
+# Whole-number supports under the user's options (ModelSpec.support): data outside them makes KL = ∞.
+def _non_negative_support(emp: Empirical, options: Options) -> tuple[float, float]:
+    return 0.0, math.inf
+
+
+def _all_integers_support(emp: Empirical, options: Options) -> tuple[float, float]:
+    return -math.inf, math.inf
+
+
+def _bernoulli_support(emp: Empirical, options: Options) -> tuple[float, float]:
+    return 0.0, 1.0
+
+
+def _betabinom_support(emp: Empirical, options: Options) -> tuple[float, float]:
+    return 0.0, float(integer_option(options, "n", int(emp.high)))
+
+
+def _shifted_support(emp: Empirical, options: Options) -> tuple[float, float]:
+    return 1.0 + integer_option(options, "loc", 0), math.inf
+
+
+def _zipfian_support(emp: Empirical, options: Options) -> tuple[float, float]:
+    loc = integer_option(options, "loc", 0)
+    return 1.0 + loc, float(integer_option(options, "n", int(emp.high) - loc) + loc)
+
+
+def _boltzmann_support(emp: Empirical, options: Options) -> tuple[float, float]:
+    return 0.0, float(integer_option(options, "N", int(emp.high) + 1) - 1)
+
+
+def _hypergeom_support_of(emp: Empirical, options: Options) -> tuple[float, float]:
+    declared, reason = _hypergeom_args("hypergeom", options)
+    if reason:
+        raise DataError(reason)
+    low, high = _hypergeom_support(declared)
+    return float(low), float(high)
+
+
+def _nhypergeom_support_of(emp: Empirical, options: Options) -> tuple[float, float]:
+    declared, reason = _nhypergeom_args(options)
+    if reason:
+        raise DataError(reason)
+    return 0.0, float(declared["n"])
 
 
 # ====================================================================== poisson
@@ -290,7 +338,7 @@ def _fit_poisson(emp: Empirical, options: Options) -> FittedModel:
 register(ModelSpec(
     name="poisson", label="Poisson", group="discrete", kinds=DISCRETE, parameters=("mu",),
     how_fitted="mu = mean, the closed-form maximum likelihood estimate",
-    fitter=_fit_poisson, checker=_poisson_check, default=True, options=("mu",),
+    fitter=_fit_poisson, checker=_poisson_check, support=_non_negative_support, default=True, options=("mu",),
 ))
 
 
@@ -311,7 +359,7 @@ def _fit_geom(emp: Empirical, options: Options) -> FittedModel:
 register(ModelSpec(
     name="geom", label="Geometric (failures)", group="discrete", kinds=DISCRETE, parameters=("p",),
     how_fitted="failures before the first success (0, 1, 2, …); p = 1 / (1 + mean), the closed-form maximum likelihood estimate",
-    fitter=_fit_geom, checker=_geom_check, options=("p",),
+    fitter=_fit_geom, checker=_geom_check, support=_non_negative_support, options=("p",),
 ))
 
 
@@ -364,7 +412,7 @@ register(ModelSpec(
     name="nbinom", label="Negative binomial", group="discrete", kinds=DISCRETE, parameters=("n", "p"),
     how_fitted="maximum likelihood: real n > 0 by a one-dimensional search with p = n / (n + mean), its closed-form MLE "
                "given n (n capped at 1e6, the Poisson limit, when variance ≤ mean)",
-    fitter=_fit_nbinom, checker=_nbinom_check, options=("n", "p"),
+    fitter=_fit_nbinom, checker=_nbinom_check, support=_non_negative_support, options=("n", "p"),
 ))
 
 
@@ -385,7 +433,7 @@ def _fit_bernoulli(emp: Empirical, options: Options) -> FittedModel:
 register(ModelSpec(
     name="bernoulli", label="Bernoulli", group="discrete", kinds=DISCRETE, parameters=("p",),
     how_fitted="values 0 and 1; p = mean, the closed-form maximum likelihood estimate",
-    fitter=_fit_bernoulli, checker=_bernoulli_check, options=("p",),
+    fitter=_fit_bernoulli, checker=_bernoulli_check, support=_bernoulli_support, options=("p",),
 ))
 
 
@@ -430,7 +478,7 @@ register(ModelSpec(
     name="betabinom", label="Beta-binomial", group="discrete", kinds=DISCRETE, parameters=("n", "a", "b"),
     how_fitted="n is declared (default: the largest observed value); a, b > 0 by numerical maximum likelihood "
                "started from the method of moments",
-    fitter=_fit_betabinom, checker=_betabinom_check, options=("n", "a", "b"),
+    fitter=_fit_betabinom, checker=_betabinom_check, support=_betabinom_support, options=("n", "a", "b"),
 ))
 
 
@@ -510,7 +558,7 @@ register(ModelSpec(
     name="betanbinom", label="Beta-negative binomial", group="discrete", kinds=DISCRETE, parameters=("n", "a", "b"),
     how_fitted="a, b > 0 by numerical maximum likelihood from the negative binomial's moments; whole n ≥ 1 (scipy "
                "accepts no other) declared or chosen by maximum likelihood: the best whole number next to the real-n optimum",
-    fitter=_fit_betanbinom, checker=_betanbinom_check, options=("n", "a", "b"),
+    fitter=_fit_betanbinom, checker=_betanbinom_check, support=_non_negative_support, options=("n", "a", "b"),
 ))
 
 
@@ -548,7 +596,7 @@ def _fit_logser(emp: Empirical, options: Options) -> FittedModel:
 register(ModelSpec(
     name="logser", label="Logarithmic series", group="discrete", kinds=DISCRETE, parameters=("p",),
     how_fitted="values 1, 2, … (shift with loc); p by numerical maximum likelihood through the logit",
-    fitter=_fit_logser, checker=_logser_check, options=("p", "loc"),
+    fitter=_fit_logser, checker=_logser_check, support=_shifted_support, options=("p", "loc"),
 ))
 
 
@@ -576,7 +624,7 @@ def _fit_zipf(emp: Empirical, options: Options) -> FittedModel:
 register(ModelSpec(
     name="zipf", label="Zipf (zeta)", group="discrete", kinds=DISCRETE, parameters=("a",),
     how_fitted="values 1, 2, … (shift with loc); a > 1 by numerical maximum likelihood through log(a - 1)",
-    fitter=_fit_zipf, checker=_zipf_check, options=("a", "loc"),
+    fitter=_fit_zipf, checker=_zipf_check, support=_shifted_support, options=("a", "loc"),
 ))
 
 
@@ -600,7 +648,7 @@ def _fit_yulesimon(emp: Empirical, options: Options) -> FittedModel:
 register(ModelSpec(
     name="yulesimon", label="Yule–Simon", group="discrete", kinds=DISCRETE, parameters=("alpha",),
     how_fitted="values 1, 2, … (shift with loc); alpha > 0 by numerical maximum likelihood started from the moments",
-    fitter=_fit_yulesimon, checker=_yulesimon_check, options=("alpha", "loc"),
+    fitter=_fit_yulesimon, checker=_yulesimon_check, support=_shifted_support, options=("alpha", "loc"),
 ))
 
 
@@ -640,7 +688,7 @@ register(ModelSpec(
     name="zipfian", label="Zipfian (finite Zipf)", group="discrete", kinds=DISCRETE, parameters=("a", "n"),
     how_fitted="values 1..n (shift with loc); n is declared (default: the largest observed value); "
                "a ≥ 0 by numerical maximum likelihood",
-    fitter=_fit_zipfian, checker=_zipfian_check, options=("a", "n", "loc"),
+    fitter=_fit_zipfian, checker=_zipfian_check, support=_zipfian_support, options=("a", "n", "loc"),
 ))
 
 
@@ -663,7 +711,7 @@ def _fit_dlaplace(emp: Empirical, options: Options) -> FittedModel:
 register(ModelSpec(
     name="dlaplace", label="Discrete Laplace", group="discrete", kinds=DISCRETE, parameters=("a",),
     how_fitted="all integers, centred at 0; a = asinh(1 / mean|k|), the closed-form maximum likelihood estimate",
-    fitter=_fit_dlaplace, checker=_dlaplace_check, options=("a",),
+    fitter=_fit_dlaplace, checker=_dlaplace_check, support=_all_integers_support, options=("a",),
 ))
 
 
@@ -693,7 +741,7 @@ register(ModelSpec(
     name="skellam", label="Skellam", group="discrete", kinds=DISCRETE, parameters=("mu1", "mu2"),
     how_fitted="all integers (difference of two Poissons); mu1, mu2 > 0 by numerical maximum likelihood "
                "started from the moments mu1 - mu2 = mean, mu1 + mu2 = variance",
-    fitter=_fit_skellam, checker=_skellam_check, options=("mu1", "mu2"),
+    fitter=_fit_skellam, checker=_skellam_check, support=_all_integers_support, options=("mu1", "mu2"),
 ))
 
 
@@ -729,7 +777,7 @@ register(ModelSpec(
     parameters=("lambda_", "N"),
     how_fitted="values 0..N-1 with N declared (default: the largest observed value + 1); "
                "lambda_ > 0 by numerical maximum likelihood",
-    fitter=_fit_boltzmann, checker=_boltzmann_check, options=("lambda_", "N"),
+    fitter=_fit_boltzmann, checker=_boltzmann_check, support=_boltzmann_support, options=("lambda_", "N"),
 ))
 
 
@@ -751,7 +799,7 @@ def _fit_planck(emp: Empirical, options: Options) -> FittedModel:
 register(ModelSpec(
     name="planck", label="Planck (discrete exponential)", group="discrete", kinds=DISCRETE, parameters=("lambda_",),
     how_fitted="values 0, 1, 2, …; lambda_ = log(1 + 1 / mean), the closed-form maximum likelihood estimate",
-    fitter=_fit_planck, checker=_planck_check, options=("lambda_",),
+    fitter=_fit_planck, checker=_planck_check, support=_non_negative_support, options=("lambda_",),
 ))
 
 
@@ -807,7 +855,7 @@ def _fit_hypergeom(emp: Empirical, options: Options) -> FittedModel:
 register(ModelSpec(
     name="hypergeom", label="Hypergeometric", group="discrete", kinds=DISCRETE, parameters=("M", "n", "N"),
     how_fitted="nothing fitted: the population size M, success states n and draws N are declared as options",
-    fitter=_fit_hypergeom, checker=_hypergeom_check, options=("M", "n", "N"),
+    fitter=_fit_hypergeom, checker=_hypergeom_check, support=_hypergeom_support_of, options=("M", "n", "N"),
 ))
 
 
@@ -835,7 +883,7 @@ def _fit_nhypergeom(emp: Empirical, options: Options) -> FittedModel:
 register(ModelSpec(
     name="nhypergeom", label="Negative hypergeometric", group="discrete", kinds=DISCRETE, parameters=("M", "n", "r"),
     how_fitted="nothing fitted: the population size M, success states n and failures to stop at r are declared as options",
-    fitter=_fit_nhypergeom, checker=_nhypergeom_check, options=("M", "n", "r"),
+    fitter=_fit_nhypergeom, checker=_nhypergeom_check, support=_nhypergeom_support_of, options=("M", "n", "r"),
 ))
 
 
@@ -860,7 +908,7 @@ def _noncentral(family: str, label: str, dist: Any, kind: str) -> None:
     register(ModelSpec(
         name=family, label=label, group="discrete", kinds=DISCRETE, parameters=("M", "n", "N", "odds"),
         how_fitted=f"M, n, N are declared as options; the odds ratio ({kind}) by numerical maximum likelihood from odds = 1",
-        fitter=fitter, checker=check, options=("M", "n", "N", "odds"),
+        fitter=fitter, checker=check, options=("M", "n", "N", "odds"), support=_hypergeom_support_of,
     ))
 
 

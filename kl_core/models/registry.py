@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
 from typing import Any
 
-from kl_core.empirical import Empirical
+import numpy as np
+
+from kl_core.empirical import MAX_EXACT_INTEGER, Empirical
 from kl_core.errors import DataError
 from kl_core.models.base import FittedModel, ModelSpec
 
@@ -54,6 +58,55 @@ def fit(emp: Empirical, name: str, **options: Any) -> FittedModel:
     if reason:
         raise DataError(reason)
     return spec.fitter(emp, options)
+
+
+def fit_within_support(emp: Empirical, name: str, **options: Any) -> FittedModel | None:
+    """The family fitted to the observed values its support holds, when it excludes others; else None.
+
+    A family that gives probability 0 to an observed value (``binomial`` with ``n=10`` on a
+    count of 11, ``poisson`` on a -2) is not "not applicable": its KL divergence is ∞, and a
+    ranking shows it so, last, with the values named. Its free parameters are fitted to the
+    values it can hold. Returns None when the family has no whole-number support, the data
+    is not discrete, nothing lies outside, or nothing lies inside.
+
+    Examples
+    --------
+    >>> emp = Empirical.from_counts(range(12), [1] * 12)
+    >>> model = fit_within_support(emp, "binomial", n=10)
+    >>> model.label
+    'binomial(n=10, p=0.5)'
+    >>> print(model.note)
+    parameters fitted to the 11 observed values in its support 0..10; binomial(n=10) gives 0 probability to 11, which was observed; declare n ≥ 11
+    """
+    spec = REGISTRY.get(name)
+    if spec is None or spec.support is None or emp.kind != "discrete":
+        return None
+    try:
+        low, high = spec.support(emp, options)
+    except DataError:
+        return None
+    values = np.asarray(emp.support, dtype=float)
+    held = (values == np.round(values)) & (np.abs(values) <= MAX_EXACT_INTEGER) & (values >= low) & (values <= high)
+    if held.all() or not held.any():
+        return None
+    counts = emp.counts[held]
+    inside = replace(emp, support=values[held], counts=counts, n=None if emp.n is None else float(counts.sum()))
+    try:
+        model = fit(inside, name, **options)
+    except DataError:
+        return None
+    why = spec.why_not(emp, options)  # the family's own words, with its advice ("declare n ≥ 11")
+    fitted = f"parameters fitted to the {int(held.sum())} observed values in its support {_support_words(low, high)}"
+    notes = (model.note, fitted if model.n_params else "", why or "")
+    return replace(model, note="; ".join(part for part in notes if part))
+
+
+def _support_words(low: float, high: float) -> str:
+    if math.isfinite(low) and math.isfinite(high):
+        return f"{low:g}..{high:g}"
+    if math.isfinite(low):
+        return f"(whole numbers ≥ {low:g})"
+    return f"(whole numbers ≤ {high:g})" if math.isfinite(high) else "(whole numbers)"
 
 
 def applicable(emp: Empirical, group: str | None = None) -> dict[str, str | None]:

@@ -46,7 +46,8 @@ def _fit_uniform(emp: Empirical, options: Options) -> FittedModel:
     if emp.kind == "binned":
         low, high = emp.low, emp.high
         frozen = stats.uniform(loc=low, scale=high - low)
-        return FittedModel("uniform", {"low": low, "high": high}, 2, cdf_function=frozen.cdf, continuous=True)
+        return FittedModel("uniform", {"low": low, "high": high}, 2, cdf_function=frozen.cdf, continuous=True,
+                           logcdf_function=frozen.logcdf, logsf_function=frozen.logsf)
     over = options.get("over", "range")
     if over not in ("range", "observed"):
         raise DataError(f"uniform option over must be 'range' (every integer low..high) or 'observed' (the observed values); got {over!r}")
@@ -63,7 +64,7 @@ def _fit_uniform(emp: Empirical, options: Options) -> FittedModel:
     frozen = stats.randint(low, high + 1)
     # Whole-number bounds are fixed from the data or declared, never fitted: 0 free parameters.
     note = "" if declared else "range taken from the observed minimum and maximum"
-    return FittedModel("uniform", {"low": low, "high": high}, 0, frozen.pmf, frozen.cdf, note=note)
+    return FittedModel("uniform", {"low": low, "high": high}, 0, frozen.pmf, frozen.cdf, note=note, logpmf_function=frozen.logpmf)
 
 
 UNIFORM = register(ModelSpec(
@@ -90,6 +91,10 @@ def _binomial_check(emp: Empirical, options: Options) -> str | None:
     return None
 
 
+def _binomial_support(emp: Empirical, options: Options) -> tuple[float, float]:
+    return 0.0, float(integer_option(options, "n", int(emp.high)))
+
+
 def _fit_binomial(emp: Empirical, options: Options) -> FittedModel:
     n = integer_option(options, "n", int(emp.high))
     p = number_option(options, "p")
@@ -101,11 +106,11 @@ def _fit_binomial(emp: Empirical, options: Options) -> FittedModel:
         p, fitted = emp.mean() / n, 1
     frozen = stats.binom(n, p)
     note = "" if "n" in options else f"n = {n}, the largest observed value"
-    return FittedModel("binomial", {"n": n, "p": p}, fitted, frozen.pmf, frozen.cdf, note=note)
+    return FittedModel("binomial", {"n": n, "p": p}, fitted, frozen.pmf, frozen.cdf, note=note, logpmf_function=frozen.logpmf)
 
 
 BINOMIAL = register(ModelSpec(
     name="binomial", label="Binomial", group="simple", kinds=frozenset({"discrete"}), parameters=("n", "p"),
     how_fitted="n is declared (default: the largest observed value); p = mean / n, the maximum likelihood estimate",
-    fitter=_fit_binomial, checker=_binomial_check, default=True, options=("n", "p"),
+    fitter=_fit_binomial, checker=_binomial_check, default=True, options=("n", "p"), support=_binomial_support,
 ))
