@@ -179,6 +179,36 @@ def format_interval(low: Any, high: Any) -> str:
     return f"[{format_number(low_value)}, {format_number(high_value)}]"
 
 
+def format_estimate(value: Any, stderr: Any) -> str:
+    """``1.234 ± 0.016``: an estimate to the decimal place of its standard error (2 significant digits).
+
+    Without a finite standard error the value alone, as :func:`format_number` shows it.
+
+    Examples
+    --------
+    >>> format_estimate(1.23412, 0.01575), format_estimate(591.18, 41.44), format_estimate(1252.73, 353.5)
+    ('1.234 ± 0.016', '591 ± 41', '1,250 ± 350')
+    >>> format_estimate(0.0997, 0.0996), format_estimate(-2.5, 0.25), format_estimate(0.544, float("nan"))
+    ('0.10 ± 0.10', '−2.50 ± 0.25', '0.544')
+    >>> format_estimate(0.00079762, 0.00011508), format_estimate(3.2e-9, 1.1e-10)
+    ('0.00080 ± 0.00012', '3.20e-09 ± 1.1e-10')
+    """
+    number, error = _as_float(value), _as_float(stderr)
+    if math.isnan(number) or math.isinf(number) or not math.isfinite(error) or error <= 0:
+        return format_number(value)
+    exponent = math.floor(math.log10(error))
+    if round(error, 1 - exponent) >= 10 ** (exponent + 1):  # 0.0996 -> 0.10: one decade up
+        exponent += 1
+    places = 1 - exponent  # the second significant digit of the error
+    if error < _PLAIN_RANGE[0] or max(abs(number), error) >= _PLAIN_RANGE[1]:
+        digits = max(math.floor(math.log10(abs(number))) + places, 0) if number else 0
+        text = f"{number:.{digits}e} ± {error:.1e}"
+    else:
+        decimals = max(places, 0)
+        text = f"{round(number, places):,.{decimals}f} ± {round(error, places):,.{decimals}f}"
+    return text.replace("-", "−") if number < 0 and "e" not in text else text
+
+
 def not_ranked(table: pd.DataFrame) -> list[tuple[str, str]]:
     """(model, reason) for every row whose KL is infinite or missing (a failed fit).
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Sequence, Union
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, Union
 
 import numpy as np
 import pandas as pd
@@ -500,17 +500,27 @@ def bootstrap_kl(
     on the counts) and refits every model given by name; ready-made models stay fixed.
     Stops early, returning the rows finished, when ``seconds`` run out.
     """
-    rng = np.random.default_rng(seed)
-    total = int(round(emp.n))
-    draws = rng.multinomial(total, emp.probs, size=resamples).astype(float)
     deadline = time.perf_counter() + seconds
     rows = []
-    for counts in draws:
+    for resample in bootstrap_resamples(emp, resamples, seed):
         if time.perf_counter() > deadline:
             break
-        resample = emp.with_counts(counts)
         rows.append([_resample_kl(resample, requests[name], model, zero_policy, epsilon) for name, model in fitted.items()])
     return np.array(rows, dtype=float).reshape(len(rows), len(fitted))
+
+
+def bootstrap_resamples(emp: Empirical, resamples: int, seed: int = 0) -> Iterator[Empirical]:
+    """``resamples`` bootstrap copies of counted data: N observations drawn from it (a multinomial on the counts).
+
+    Examples
+    --------
+    >>> emp = Empirical.from_counts([0, 1, 2], [5, 3, 2])
+    >>> [resample.total for resample in bootstrap_resamples(emp, 3, seed=1)]
+    [10.0, 10.0, 10.0]
+    """
+    rng = np.random.default_rng(seed)
+    draws = rng.multinomial(int(round(emp.n)), emp.probs, size=resamples).astype(float)
+    return (emp.with_counts(counts) for counts in draws)
 
 
 def _resample_kl(resample: Empirical, request: ModelRequest, model: FittedModel, zero_policy: str, epsilon: float) -> float:

@@ -14,6 +14,7 @@ from kl_core.display import (
     MISSING,
     format_count,
     format_dropped,
+    format_estimate,
     format_interval,
     format_number,
     headers,
@@ -125,3 +126,21 @@ def test_summary_rows(teeth):
     planets = Empirical.from_probabilities([1, 2], [0.5, 0.5])
     assert dict(summary_rows(planets.summary(math.e), math.e))["Observations (N)"].startswith("unknown")
     assert "Entropy (nats)" in dict(summary_rows(planets.summary(math.e), math.e))
+
+
+def test_format_estimate_shows_the_worm_teeth_binomial_p_with_its_standard_error():
+    from kl_core.models import fit
+    from kl_core.uncertainty import standard_errors
+
+    teeth = Empirical.from_counts(range(11), [2, 3, 5, 14, 16, 15, 12, 8, 10, 8, 7])
+    model = fit(teeth, "binomial", n=10)
+    assert format_estimate(model.params["p"], standard_errors(teeth, model)["p"]) == "0.544 ± 0.016"
+
+
+@pytest.mark.parametrize("value, stderr", [(73.6457, 2.2472), (0.0544273, 0.0049461), (4.00834, 0.341913), (12345.6, 7.1)])
+def test_format_estimate_rounds_the_value_to_the_second_digit_of_its_error(value, stderr):
+    shown_value, shown_error = (float(part.replace(",", "")) for part in format_estimate(value, stderr).split(" ± "))
+    unit = 10 ** (math.floor(math.log10(stderr)) - 1)
+    assert abs(shown_value - value) <= unit / 2 + 1e-12
+    assert shown_error == pytest.approx(stderr, abs=unit / 2 + 1e-12)
+    assert 10 <= round(shown_error / unit) < 100

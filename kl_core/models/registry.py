@@ -57,7 +57,9 @@ def fit(emp: Empirical, name: str, **options: Any) -> FittedModel:
     reason = spec.why_not(emp, options)
     if reason:
         raise DataError(reason)
-    return spec.fitter(emp, options)
+    model = spec.fitter(emp, options)
+    model.extra.setdefault("options", dict(options))  # what the user fixed (kl_core.uncertainty holds these)
+    return model
 
 
 def fit_within_support(emp: Empirical, name: str, **options: Any) -> FittedModel | None:
