@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from kl_core.continuous_kl import continuous_kl, continuous_row
 from kl_core.empirical import Empirical, bits_or_nats
 from kl_core.errors import DataError
 from kl_core.measures import ZERO_POLICIES, ZeroPolicy, apply_zero_policy, entropy, js_divergence, log_unit
@@ -33,7 +34,7 @@ Progress = Callable[[int, int, str], None]
 
 COLUMNS: tuple[str, ...] = (
     "model", "label", "params", "n_params", "kl", "reverse_kl", "js", "cross_entropy",
-    "loglik", "aic", "bic", "g_stat", "dof", "p_value", "note",
+    "loglik", "aic", "bic", "g_stat", "dof", "p_value", "note", "kl_binned",
 )
 _OUTSIDE_TOLERANCE = 1e-12  # model mass this small outside the data is float rounding
 # Total model mass above 1 by less than this is float rounding (scipy's pmfs lose ~1e-9 at extreme
@@ -227,6 +228,9 @@ def model_measures(
         "note": _note(emp, model, p, q, zero_policy, epsilon),
     }
     row.update(_likelihood_statistics(emp, model, p, q_used, kl_nats, entropy_nats))
+    row["kl_binned"] = math.nan
+    if emp.kind == "binned":  # continuous data: kl is the bin-free D̂, the binned KL moves to kl_binned
+        row.update(continuous_row(emp, model, row, unit))
     return row
 
 
@@ -399,13 +403,16 @@ def bootstrap_kl(
     """
     rng = np.random.default_rng(seed)
     total = int(round(emp.n))
-    draws = rng.multinomial(total, emp.probs, size=resamples).astype(float)
+    continuous = emp.kind == "binned" and emp.sketch is not None  # resample the values, score by D̂
+    weights = emp.sketch.counts / emp.sketch.total if continuous else emp.probs
     deadline = time.perf_counter() + seconds
     rows = []
-    for counts in draws:
+    draws = None if continuous else rng.multinomial(total, weights, size=resamples).astype(float)
+    for index in range(resamples):
         if time.perf_counter() > deadline:
             break
-        resample = emp.with_counts(counts)
+        counts = rng.multinomial(total, weights).astype(float) if draws is None else draws[index]
+        resample = emp.with_sketch_counts(counts) if continuous else emp.with_counts(counts)
         rows.append([_resample_kl(resample, requests[name], model, zero_policy, epsilon) for name, model in fitted.items()])
     return np.array(rows, dtype=float).reshape(len(rows), len(fitted))
 
@@ -414,6 +421,8 @@ def _resample_kl(resample: Empirical, request: ModelRequest, model: FittedModel,
     if not isinstance(request, FittedModel):
         refitted, _ = _fit_request(resample, request)
         model = refitted if refitted is not None else model
+    if resample.kind == "binned" and resample.sketch is not None:
+        return continuous_kl(resample, model)
     p, q = cells(resample, model)
     return max(float(special.rel_entr(p, apply_zero_policy(q, zero_policy, epsilon)).sum()), 0.0)
 
