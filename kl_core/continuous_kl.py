@@ -150,13 +150,13 @@ def continuous_row(emp: Empirical, model: FittedModel, row: Mapping[str, Any], u
         return out
     mean_log_q, where, logq = _mean_log_q(emp, model)
     entropy = differential_entropy(emp.sketch)
-    note = row.get("note", "")
+    # The binned row's notes (zero-mass bins, the ε-floor) are about kl_binned; D̂ has its own.
+    note = _join(model.note, "probability input: N unknown, so log-likelihood, AIC and BIC are not available" if emp.n is None else "")
     if mean_log_q == -math.inf:
         zero = np.flatnonzero(~(logq > -np.inf))
         named = ", ".join(f"{where[i]:.6g}" for i in zero[:_MAX_NAMED])
         more = f" and {zero.size - _MAX_NAMED} more" if zero.size > _MAX_NAMED else ""
-        note = _join(note.replace(f"∞: {model.label} gives 0 probability to", "binned: 0 probability to"),
-                     f"∞: {model.label} gives density 0 to {named}{more}, which was observed (outside its support)")
+        note = _join(note, f"∞: {model.label} gives density 0 to {named}{more}, which was observed (outside its support)")
         kl_nats, cross = math.inf, math.inf
     else:
         kl_nats, cross = -entropy - mean_log_q, -mean_log_q

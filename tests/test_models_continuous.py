@@ -312,3 +312,20 @@ def test_continuous_model_interface():
         assert model.logcdf(probe)[0] == -np.inf and model.logsf(probe)[0] == 0.0
         assert model.logsf(np.array([1e6]))[0] < -1e5  # finite, not log(0)
         assert np.allclose(model.cdf(model.ppf(np.array([0.1, 0.5, 0.9]))), [0.1, 0.5, 0.9])
+
+
+def test_old_faithful_shows_no_absurd_parameter_without_a_note():
+    """issue 10: on faithful$eruptions the binned fits gave weibull_min(c=6.7e7, loc=−5.96e7), gamma(a=7.1e10)... silently."""
+    from reference_data import real_values
+
+    x = real_values("faithful", "eruptions")
+    emp = Empirical.from_samples(x)
+    assert emp.k >= 10  # numpy's "auto" rule: not 5 bins for 272 values
+    names = [*SHORTLIST, *(f"{base}_3p" for base in THREE_PARAMETER)]
+    for name in names:
+        model = fit(emp, name)
+        absurd = [k for k, v in model.params.items() if abs(v) > 1e4 * np.abs(x).max() or (v != 0 and abs(v) < 1e-6)]
+        if absurd:
+            assert "edge of its range" in model.note or "limit" in model.note, (name, model.params, model.note)
+        loglik = float(np.sum(model.logpdf(x)))
+        assert math.isfinite(loglik), name  # no observed value is called impossible

@@ -26,7 +26,7 @@ from scipy import optimize, special
 
 from kl_core.sketch import Moments
 
-__all__ = ["CLOSED_FORMS", "Weighted", "closed_form"]
+__all__ = ["CLOSED_FORMS", "Weighted", "closed_form", "coarse"]
 
 
 @dataclass(frozen=True)
@@ -117,8 +117,8 @@ def _weibull_min(data: Weighted, fixed: Params) -> Params | None:
             return a / b + centre - 1 / c - mean_log
 
         if data.values.size > _COARSE:  # root on a coarse summary, then Newton steps on every value
-            coarse = _coarse(data)
-            start = _weibull_min(coarse, fixed) if coarse.values.size < data.values.size else None
+            summary = coarse(data)
+            start = _weibull_min(summary, fixed) if summary.values.size < data.values.size else None
             c = _newton_weibull(sums, centre, mean_log, start["c"]) if start else None
         else:
             c = None
@@ -133,7 +133,7 @@ def _weibull_min(data: Weighted, fixed: Params) -> Params | None:
 _COARSE = 50_000  # beyond this many values, 1-D roots start from a coarse summary
 
 
-def _coarse(data: Weighted, cells: int = 4_096) -> Weighted:
+def coarse(data: Weighted, cells: int = 4_096) -> Weighted:
     """Weighted means of about ``cells`` equal-weight groups of the sorted values (same moments)."""
     cumulative = np.cumsum(data.weights)
     cut = np.unique(np.searchsorted(cumulative, np.linspace(0, cumulative[-1], cells + 1)[1:-1]))
@@ -154,7 +154,7 @@ def _newton_weibull(sums: Callable[[float], tuple[float, float, float]], centre:
         c -= step
         if not (c > 0 and math.isfinite(c)):
             return None
-        if abs(step) <= 1e-13 * c:
+        if abs(step) <= 1e-11 * c:
             return c
     return None
 
@@ -181,8 +181,8 @@ def _logistic(data: Weighted, fixed: Params) -> Params | None:
         return None
     start = None
     if data.values.size > _COARSE:
-        coarse = _coarse(data)
-        start = _logistic(coarse, fixed) if coarse.values.size < data.values.size else None
+        summary = coarse(data)
+        start = _logistic(summary, fixed) if summary.values.size < data.values.size else None
     if start is None:
         m = data.moments
         start = {"loc": float(_weighted_median(data)), "scale": math.sqrt(3 * m.variance) / math.pi}
@@ -206,7 +206,7 @@ def _newton_logistic(data: Weighted, loc: float, scale: float) -> Params | None:
         while scale - step_scale <= 0:  # keep the scale positive: halve the step
             step_loc, step_scale = step_loc / 2, step_scale / 2
         loc, scale = loc - step_loc, scale - step_scale
-        if abs(step_loc) <= 1e-13 * (abs(loc) + scale) and abs(step_scale) <= 1e-13 * scale:
+        if abs(step_loc) <= 1e-11 * (abs(loc) + scale) and abs(step_scale) <= 1e-11 * scale:
             return {"loc": loc, "scale": scale}
     return None
 

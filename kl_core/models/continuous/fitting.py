@@ -39,8 +39,8 @@ __all__ = [
 ]
 
 DEFAULT_TIME_LIMIT = 60.0  # seconds: a safety net for users, never what decides a fit
-POINTS_LIMIT = 20_000  # distinct values searched point by point; beyond, quantile cells
-SEARCH_CELLS = 8_192
+POINTS_LIMIT = 5_000  # distinct values searched point by point; beyond, quantile cells
+SEARCH_CELLS = 4_096
 
 
 class ContinuousModel(FittedModel):
@@ -240,6 +240,8 @@ def _fit(family: Family, emp: Empirical, fixed: dict[str, float], limit: float) 
     starts = [exact] if exact is not None else []
     if sketch.exact and sketch.size <= POINTS_LIMIT:
         return fit_cells(family, points(sketch.values, sketch.counts), fixed, limit, starts), ""
+    # Many distinct values: the cell likelihood on equal-weight quantile cells. (The density at the
+    # cells' mean values is cheaper but biased: t's df off by 1e-3 on 300,000 values, against 1e-4.)
     data = _quantile_cells(sketch)
     note = f"fitted on {data.probs.size:,} quantile cells of the {'values' if sketch.exact else 'fine sketch'}"
     return fit_cells(family, data, fixed, limit, starts), note
@@ -280,7 +282,8 @@ _LIMITS: dict[tuple[str, str], str] = {
     ("beta", "b"): "here the beta tends to a gamma",
     ("betaprime", "b"): "here the beta prime tends to a gamma",
 }
-_BIG = 1e5
+_BIG = 1e4  # a shape beyond this (or a scale beyond 1e4 × the data's range) is at the edge
+_LIMIT = 1e5  # beyond this the family's log density is the normal's up to rounding: scored as the normal
 _SMALL = 1e-6
 
 
@@ -293,7 +296,7 @@ def _at_normal_limit(family: Family, params: dict[str, float], fixed: dict[str, 
     if shape is None or shape in fixed or "loc" in fixed:
         return False
     value = params[shape]
-    return value < _SMALL if family.name in ("lognorm", "invgauss") else value > _BIG
+    return value < 1 / _LIMIT if family.name in ("lognorm", "invgauss") else value > _LIMIT
 
 
 def edge_notes(family: Family, params: dict[str, float], fixed: dict[str, float], emp: Empirical) -> list[str]:
