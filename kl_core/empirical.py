@@ -27,6 +27,7 @@ import pandas as pd
 
 from kl_core.errors import DataError
 from kl_core.measures import entropy as _entropy
+from kl_core.sketch import ValueSketch
 
 Kind = Literal["discrete", "categorical", "binned"]
 KINDS: tuple[str, ...] = ("discrete", "categorical", "binned")
@@ -62,6 +63,11 @@ class Empirical:
         Rows left out, by reason ("missing", "infinite").
     warnings : tuple of str
         Things done to the input that a user should know about.
+    sketch : ValueSketch or None
+        For continuous (``binned``) data: the exact values with their counts, or a fine
+        sketch beyond 2,000,000 distinct values (:mod:`kl_core.sketch`). The fits and the
+        ranking's KL use it; the bins are for display. None for discrete and categorical
+        data, and for binned data known only as bins (then fits are interval-censored).
 
     Examples
     --------
@@ -78,6 +84,7 @@ class Empirical:
     name: str = ""
     dropped: Mapping[str, int] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    sketch: ValueSketch | None = None
 
     # ----------------------------------------------------------------- constructors
     @classmethod
@@ -105,6 +112,12 @@ class Empirical:
         fast = _counted_integers(values, name) if kind in (None, "discrete") else None
         if fast is not None:
             return fast
+        floats = _plain_floats(values) if kind in (None, "binned") else None
+        if floats is not None:  # a float array: no copy unless some values are NaN or ±inf
+            numeric, dropped = floats
+            if numeric.size == 0:
+                raise DataError(_nothing_left_message(dropped, name))
+            return _numeric_empirical(numeric, kind, bins, dropped, name)
         values = _as_series(values)
         temporal = _is_temporal(values)
         numeric, labels, dropped = _split_values(values, force_labels=kind == "categorical" or temporal)
@@ -115,12 +128,7 @@ class Empirical:
             return replace(emp, warnings=(TEMPORAL_WARNING,)) if temporal and kind is None else emp
         if numeric.size == 0:
             raise DataError(_nothing_left_message(dropped, name))
-        chosen = kind or _guess_numeric_kind(numeric)
-        if chosen == "binned":
-            emp = _binned_from_numbers(numeric, bins, dropped, name)
-        else:
-            emp = _discrete_from_numbers(numeric, dropped, name)
-        return replace(emp, warnings=emp.warnings + _precision_warnings(numeric))
+        return _numeric_empirical(numeric, kind, bins, dropped, name)
 
     @classmethod
     def from_counts(
@@ -284,11 +292,26 @@ class Empirical:
         if self.edges is not None:
             digest.update(self.edges.tobytes())
         digest.update(b"n" if self.n is None else np.float64(self.n).tobytes())
+        if self.sketch is not None:  # the values behind the bins: what the fits use
+            digest.update(self.sketch.digest_bytes())
         return digest.hexdigest()
 
     def with_counts(self, counts: np.ndarray) -> "Empirical":
         """The same support with new weights (used by the bootstrap)."""
         return replace(self, counts=np.asarray(counts, dtype=float), n=float(np.sum(counts)))
+
+    def with_sketch_counts(self, counts: np.ndarray) -> "Empirical":
+        """Continuous data with new weights on its sketch's values (a bootstrap resample); bins recounted.
+
+        Examples
+        --------
+        >>> emp = Empirical.from_samples([0.5, 1.5, 2.5, 3.5], bins=2)
+        >>> emp.with_sketch_counts(np.array([2.0, 0.0, 1.0, 1.0])).counts.tolist()
+        [2.0, 2.0]
+        """
+        sketch = self.sketch.with_counts(counts)
+        shown, _ = np.histogram(np.clip(sketch.values, self.edges[0], self.edges[-1]), bins=self.edges, weights=sketch.counts)
+        return replace(self, counts=shown.astype(float), n=sketch.total, sketch=sketch)
 
     def _require_numeric(self, what: str) -> None:
         if not self.is_numeric:
@@ -497,7 +520,9 @@ def _not_numbers_for_kind_message(labels: np.ndarray, kind: str, name: str, temp
 
 def _precision_warnings(numbers: np.ndarray) -> tuple[str, ...]:
     """A warning when some values are too large for float64 to hold every whole number exactly."""
-    huge = int(np.count_nonzero(np.abs(numbers) > MAX_EXACT_INTEGER)) if numbers.size else 0
+    if not numbers.size or max(abs(float(numbers.min())), abs(float(numbers.max()))) <= MAX_EXACT_INTEGER:
+        return ()
+    huge = int(np.count_nonzero(np.abs(numbers) > MAX_EXACT_INTEGER))
     if not huge:
         return ()
     return (
@@ -507,8 +532,44 @@ def _precision_warnings(numbers: np.ndarray) -> tuple[str, ...]:
     )
 
 
+def _numeric_empirical(
+    numeric: np.ndarray, kind: Kind | None, bins: int | str | Sequence[float] | None, dropped: dict[str, int], name: str
+) -> Empirical:
+    chosen = kind or _guess_numeric_kind(numeric)
+    if chosen == "binned":
+        emp = _binned_from_numbers(numeric, bins, dropped, name)
+    else:
+        emp = _discrete_from_numbers(numeric, dropped, name)
+    return replace(emp, warnings=emp.warnings + _precision_warnings(numeric))
+
+
+_CHUNK = 1 << 20  # values per step where a whole-array temporary would double the memory
+
+
+def _plain_floats(values: Any) -> tuple[np.ndarray, dict[str, int]] | None:
+    """A 1-D float numpy array (or plain float Series) as is, without NaN/±inf; None for anything else."""
+    array = values.to_numpy() if isinstance(values, pd.Series) and values.dtype.kind == "f" else values
+    if not isinstance(array, np.ndarray) or array.dtype.kind != "f" or array.ndim != 1:
+        return None
+    array = array.astype(float, copy=False)
+    finite = np.isfinite(array)
+    if finite.all():
+        return array, {}
+    numbers, _, dropped = _finite_numbers(array)
+    return numbers, dropped
+
+
+def _all_whole(numbers: np.ndarray) -> bool:
+    """Whether every value is a whole number, chunk by chunk (stops at the first fraction)."""
+    for start in range(0, numbers.size, _CHUNK):
+        part = numbers[start:start + _CHUNK]
+        if not np.all(part == np.round(part)):
+            return False
+    return True
+
+
 def _guess_numeric_kind(numbers: np.ndarray) -> Kind:
-    if not np.all(numbers == np.round(numbers)) or np.max(np.abs(numbers)) > MAX_EXACT_INTEGER:
+    if not _all_whole(numbers) or max(abs(float(numbers.min())), abs(float(numbers.max()))) > MAX_EXACT_INTEGER:
         return "binned"  # fractions, or numbers too large for every whole number to be exact
     with np.errstate(over="ignore"):
         span = numbers.max() - numbers.min()
@@ -593,8 +654,38 @@ def _binned_from_numbers(
     centres = edges[:-1] + np.diff(edges) / 2  # not (a + b) / 2, which overflows near ±1.8e308
     return Empirical(
         centres, counts.astype(float), "binned", edges=edges.astype(float), n=float(numbers.size),
-        name=name, dropped=dropped, warnings=tuple(warnings),
+        name=name, dropped=dropped, warnings=tuple(warnings), sketch=ValueSketch.from_values(numbers),
     )
+
+
+def _binned_from_table(values: np.ndarray, weights: np.ndarray, name: str, dropped: dict[str, int]) -> Empirical:
+    """Continuous (value, weight) table: an exact sketch, and display bins by the "auto" rule on the weights."""
+    support, inverse = np.unique(values, return_inverse=True)
+    summed = np.bincount(inverse, weights=weights, minlength=support.size)
+    used = summed > 0
+    support, summed = support[used], summed[used]
+    if support.size < 2:
+        raise DataError(f"{name or 'The table'} has one value with a positive weight; continuous bins need at least two.")
+    count = _auto_count(support, summed)
+    edges = _histogram_edges(support, count)
+    counts, _ = np.histogram(support, bins=edges, weights=summed)
+    centres = edges[:-1] + np.diff(edges) / 2
+    warnings = (f"The rule for display bins asked for more than {MAX_BINS} bins; {MAX_BINS} are used.",) if count == MAX_BINS else ()
+    return Empirical(
+        centres, counts.astype(float), "binned", edges=edges, n=float(summed.sum()), name=name, dropped=dropped,
+        warnings=warnings, sketch=ValueSketch.from_table(support, summed),
+    )
+
+
+def _auto_count(values: np.ndarray, weights: np.ndarray) -> int:
+    """numpy's "auto" bin count (the larger of Freedman–Diaconis and Sturges) for weighted values, capped."""
+    n = float(weights.sum()) if weights.sum() >= 2 else float(values.size)
+    sturges = math.log2(n) + 1
+    q25, q75 = np.quantile(values, [0.25, 0.75], weights=weights, method="inverted_cdf")
+    width = 2 * (q75 - q25) * n ** (-1 / 3)
+    span = float(values[-1] - values[0])
+    fd = span / width if width > 0 else 0.0
+    return int(min(max(math.ceil(sturges), math.ceil(fd), 1), MAX_BINS))
 
 
 def _bin_edges(numbers: np.ndarray, bins: int | str | Sequence[float] | None) -> tuple[np.ndarray, list[str]]:
@@ -618,12 +709,17 @@ def _bin_edges(numbers: np.ndarray, bins: int | str | Sequence[float] | None) ->
             "or remove the extreme ones."
         )
     if bins is None:
-        bins = "fd" if np.subtract(*np.percentile(numbers, [75, 25])) > 0 else "sturges"
+        bins = "auto"  # numpy's: the larger of Freedman–Diaconis and Sturges (10 bins for 272 values, never 5)
     if isinstance(bins, str) and bins in ("fd", "auto"):
         requested = _freedman_diaconis_count(numbers)
+        if bins == "auto":  # numpy's rule, computed here so that a large array is never copied for its quartiles
+            requested = max(requested if math.isfinite(requested) else 0, math.ceil(math.log2(numbers.size) + 1))
         if requested > MAX_BINS:
-            warnings.append(f"The Freedman–Diaconis rule asked for {requested:,.0f} bins; {MAX_BINS} are used.")
+            rule = "Freedman–Diaconis" if bins == "fd" else "display-bin"
+            warnings.append(f"The {rule} rule asked for {requested:,.0f} bins; {MAX_BINS} are used.")
             return _histogram_edges(numbers, MAX_BINS), warnings
+        if bins == "auto":
+            return _histogram_edges(numbers, int(requested)), warnings
     if isinstance(bins, str):
         try:
             edges = np.histogram_bin_edges(numbers, bins=bins)
@@ -677,8 +773,13 @@ def _too_narrow_error(numbers: np.ndarray, count: int) -> DataError:
 
 
 def _freedman_diaconis_count(numbers: np.ndarray) -> float:
-    """How many bins the Freedman–Diaconis rule wants, computed before numpy allocates them."""
-    iqr = float(np.subtract(*np.percentile(numbers, [75, 25])))
+    """How many bins the Freedman–Diaconis rule wants, computed before numpy allocates them.
+
+    Beyond 2**22 values the quartiles come from a deterministic stride of about 2**20 of them
+    (display bins only), so the array is never copied whole.
+    """
+    sample = numbers[:: max(1, numbers.size >> 20)] if numbers.size > 1 << 22 else numbers
+    iqr = float(np.subtract(*np.percentile(sample, [75, 25])))
     width = 2 * iqr * numbers.size ** (-1 / 3)
     span = float(numbers.max() - numbers.min())
     with np.errstate(over="ignore"):
@@ -688,8 +789,6 @@ def _freedman_diaconis_count(numbers: np.ndarray) -> float:
 
 def _from_table(values: Any, weights: Any, kind: Kind | None, name: str, weight_label: str) -> Empirical:
     _check_kind(kind)
-    if kind == "binned":
-        raise DataError("A frequency or probability table is discrete or categorical; binned data needs raw observations")
     try:
         weight_array = np.asarray(weights, dtype=float)
     except (TypeError, ValueError) as error:
@@ -701,7 +800,7 @@ def _from_table(values: Any, weights: Any, kind: Kind | None, name: str, weight_
     temporal = _is_temporal(value_series)
     force_labels = kind == "categorical" or temporal
     numbers, labels, _ = _split_values(value_series, force_labels=force_labels)
-    if labels is not None and kind == "discrete":
+    if labels is not None and kind in ("discrete", "binned"):
         raise DataError(_not_numbers_for_kind_message(labels, kind, name, temporal))
     keep, dropped = _usable_rows(value_series, weight_array, labels is None, force_labels)
     weight_array = weight_array[keep]
@@ -709,11 +808,21 @@ def _from_table(values: Any, weights: Any, kind: Kind | None, name: str, weight_
     if labels is None:
         table_values = pd.to_numeric(value_series[keep], errors="coerce").to_numpy(dtype=float)
         extra = _precision_warnings(table_values)
+        if kind == "binned" or (kind is None and _continuous_table(table_values)):
+            emp = _binned_from_table(table_values, weight_array, name, dropped)
+            return replace(emp, warnings=emp.warnings + extra)
     else:
         table_values = value_series[keep].astype("string").str.strip().to_numpy(dtype=object)
         extra = (TEMPORAL_WARNING,) if temporal else ()
     emp = _aggregate(table_values, weight_array, "categorical" if labels is not None else "discrete", name, dropped)
     return replace(emp, warnings=emp.warnings + extra)
+
+
+def _continuous_table(values: np.ndarray) -> bool:
+    """A (value, count) table is continuous when its values are fractions and too many to list as points."""
+    if np.all(values == np.round(values)):
+        return False
+    return np.unique(values).size > MAX_DISCRETE_VALUES
 
 
 def _usable_rows(values: pd.Series, weights: np.ndarray, numeric: bool, force_labels: bool) -> tuple[np.ndarray, dict[str, int]]:

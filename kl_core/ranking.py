@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from kl_core.continuous_kl import continuous_kl, continuous_row
 from kl_core.empirical import Empirical, bits_or_nats
 from kl_core.errors import DataError
 from kl_core.measures import (
@@ -43,7 +44,7 @@ Progress = Callable[[int, int, str], None]
 
 COLUMNS: tuple[str, ...] = (
     "model", "label", "params", "n_params", "kl", "reverse_kl", "js", "cross_entropy",
-    "loglik", "aic", "bic", "g_stat", "dof", "p_value", "note", "akaike_weight",
+    "loglik", "aic", "bic", "g_stat", "dof", "p_value", "note", "kl_binned", "akaike_weight",
 )
 RANK_BY: tuple[str, ...] = ("kl", "aic", "bic")
 AIC_NOISE = 2.0  # ΔAIC below this: the data cannot tell the models apart (Burnham & Anderson's rule of thumb)
@@ -279,6 +280,9 @@ def model_measures(
         "note": _note(emp, model, p, log_q, zero_policy, epsilon),
     }
     row.update(_likelihood_statistics(emp, model, p, log_q_used, kl_nats))
+    row["kl_binned"] = math.nan
+    if emp.kind == "binned":  # continuous data: kl is the bin-free D̂, the binned KL moves to kl_binned
+        row.update(continuous_row(emp, model, row, unit))
     return row
 
 
@@ -519,7 +523,11 @@ def bootstrap_resamples(emp: Empirical, resamples: int, seed: int = 0) -> Iterat
     [10.0, 10.0, 10.0]
     """
     rng = np.random.default_rng(seed)
-    draws = rng.multinomial(int(round(emp.n)), emp.probs, size=resamples).astype(float)
+    total = int(round(emp.n))
+    if emp.kind == "binned" and emp.sketch is not None:  # resample the raw values (drawn one at a time: 2M cells)
+        weights = emp.sketch.counts / emp.sketch.total
+        return (emp.with_sketch_counts(rng.multinomial(total, weights).astype(float)) for _ in range(resamples))
+    draws = rng.multinomial(total, emp.probs, size=resamples).astype(float)
     return (emp.with_counts(counts) for counts in draws)
 
 
@@ -527,6 +535,8 @@ def _resample_kl(resample: Empirical, request: ModelRequest, model: FittedModel,
     if not isinstance(request, FittedModel):
         refitted, _ = _fit_request(resample, request)
         model = refitted if refitted is not None else model
+    if resample.kind == "binned" and resample.sketch is not None:
+        return continuous_kl(resample, model)
     p, log_q = log_cells(resample, model)
     return _kl_nats(p, apply_zero_policy_log(log_q, zero_policy, epsilon))
 

@@ -39,6 +39,7 @@ from kl_core.errors import DataError
 from kl_core.export.csv import ranking_csv
 from kl_core.plain import plain
 from kl_core.ranking import Comparison, compare, display_name, verdict
+from kl_core.sketch import ValueSketch
 
 __all__ = [
     "FORMAT", "FORMAT_VERSION", "MAX_PLOTTED", "comparison_from_json", "comparison_json", "html_report", "python_snippet",
@@ -141,6 +142,7 @@ def _empirical_plain(emp: Empirical) -> dict[str, Any]:
         "edges": None if emp.edges is None else [_short(float(e)) for e in emp.edges],
         "dropped": {str(k): int(v) for k, v in dict(emp.dropped).items()},
         "warnings": list(emp.warnings),
+        "sketch": None if emp.sketch is None else emp.sketch.to_plain(),
     }
 
 
@@ -155,9 +157,13 @@ def _empirical_from_plain(data: Mapping[str, Any]) -> Empirical:
     if support.ndim != 1 or counts.shape != support.shape or (edges is not None and edges.size != support.size + 1):
         raise DataError("The exported data is inconsistent: support, counts (and edges) do not line up")
     n = data.get("n")
+    try:
+        sketch = None if not data.get("sketch") else ValueSketch.from_plain(data["sketch"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise DataError(f"The exported data's values (its sketch) are inconsistent: {error}") from None
     return Empirical(
         support, counts, kind, edges=edges, n=None if n is None else float(n), name=str(data.get("name") or ""),
-        dropped=dict(data.get("dropped") or {}), warnings=tuple(data.get("warnings") or ()),
+        dropped=dict(data.get("dropped") or {}), warnings=tuple(data.get("warnings") or ()), sketch=sketch,
     )
 
 
@@ -410,8 +416,22 @@ def _empirical_source(emp: Empirical) -> str:
     support_array = f"np.array({support}, dtype=object)" if emp.kind == "categorical" else f"np.array({support}, dtype=float)"
     edges = "None" if emp.edges is None else f"np.array({_number_list(emp.edges)}, dtype=float)"
     n = "None" if emp.n is None else _py(float(emp.n), {})
+    sketch = "" if emp.sketch is None else f"    sketch=ValueSketch.from_plain({_sketch_source(emp.sketch)}),\n"
     return (f"Empirical(\n    {support_array},\n    np.array({counts}, dtype=float),\n    {emp.kind!r},\n"
-            f"    edges={edges},\n    n={n},\n    name={name},\n)")
+            f"    edges={edges},\n    n={n},\n    name={name},\n{sketch})")
+
+
+def _sketch_source(sketch: ValueSketch) -> str:
+    """The sketch's plain form as Python source, every float exact (repr)."""
+    plain = sketch.to_plain()
+    parts = []
+    for key, value in plain.items():
+        if key == "moments":
+            text = "[" + ", ".join("None" if v is None else repr(float(v)) for v in value) + "]"
+        else:
+            text = _number_list(value) if isinstance(value, list) else repr(value)
+        parts.append(f"{key!r}: {text}")
+    return "{" + ", ".join(parts) + "}"
 
 
 def _support_values(emp: Empirical) -> list[Any]:
@@ -461,6 +481,7 @@ def python_snippet(comparison: Comparison) -> str:
         "import pandas as pd",
         "",
         "from kl_core import Empirical, compare, verdict",
+        "from kl_core.sketch import ValueSketch",
         "",
     ]
     for fingerprint, name in names.items():

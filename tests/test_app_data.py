@@ -101,10 +101,10 @@ def test_typed_frequency_table_and_a_reading_that_fails():
     at.button(key="use_table").click().run()
     assert not at.exception and not at.error
     assert at.session_state["emp"].n == 20 and at.radio(key="w_shape").value == "counts"
-    at.selectbox(key="w_kind").set_value("binned").run()  # a table cannot be binned
-    assert not at.exception
-    assert "binned data needs raw observations" in at.error[0].value
-    assert at.session_state["emp"] is None
+    at.selectbox(key="w_kind").set_value("binned").run()  # a (value, count) table read as continuous
+    assert not at.exception and not at.error
+    assert at.session_state["emp"].kind == "binned" and at.session_state["emp"].sketch.exact
+    assert at.session_state["emp"].sketch.total == 20
     at.selectbox(key="w_kind").set_value("auto").run()
     assert not at.error and at.session_state["emp"].n == 20
 

@@ -34,6 +34,8 @@ def rank_within_bound(emp: Empirical, models: list[str]):
         kl = float(row.kl)
         if math.isnan(kl):
             assert str(row.note).strip(), f"{row.model}: no KL and no note"
+        elif emp.kind == "binned":  # kl is the estimate D̂ (−Ĥ − mean log q); the binned KL is ≥ 0 by law
+            assert float(row.kl_binned) >= 0 and (math.isfinite(kl) or row.note), row
         else:
             assert kl >= 0, row
     return table

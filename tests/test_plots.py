@@ -185,7 +185,8 @@ def test_contributions_figure(runs, key):
     for key_, trace in _by_key(fig).items():
         expected = contributions(emp, models[key_], 2)["contribution"].to_numpy()
         np.testing.assert_allclose(trace.y, expected)
-        kl = comparison.table.set_index("model").loc[key_, "kl"]
+        # the bars are the binned KL's terms: for continuous data that is kl_binned (kl is the bin-free D̂)
+        kl = comparison.table.set_index("model").loc[key_, "kl_binned" if emp.kind == "binned" else "kl"]
         assert np.nansum(trace.y) == pytest.approx(kl, rel=1e-6, abs=1e-9)
     assert "KL contribution (bits)" in fig.layout.yaxis.title.text
 

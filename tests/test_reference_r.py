@@ -1,12 +1,18 @@
 """kl_core's maximum-likelihood fits against R fitdistrplus, saved once as CSV.
 
-The reference files and the R script that made them are in tests/data/reference/
+The reference files and the R scripts that made them are in tests/data/reference/
 (see its README: R 4.2.2, fitdistrplus 1.1.8; R is never needed to run these tests).
-Discrete fits: fitdistrplus::fitdist(method="mle") on the raw samples. Binned fits:
-fitdistrplus::fitdistcens on interval-censored data, whose likelihood is exactly the
-binned multinomial likelihood Σ count·log(F(right) − F(left)) that kl_core maximises.
+
+* Continuous fits on real public datasets (tests/data/real/, ``mle_fits.csv`` from
+  ``make_reference_mle.R``): fitdistrplus::fitdist(x, distr, "mle") on the raw values,
+  which is what kl_core fits for continuous data.
+* Discrete fits: fitdistrplus::fitdist(method="mle") on the raw samples.
+* Data known only as bins: fitdistrplus::fitdistcens on interval-censored data, whose
+  likelihood Σ count·log(F(right) − F(left)) is what kl_core maximises when an Empirical
+  has bins but no values (its sketch is None).
 """
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +20,7 @@ import pandas as pd
 import pytest
 
 from kl_core import Empirical, compare
+from reference_data import mle_reference, real_values
 
 REFERENCE = Path(__file__).parent / "data" / "reference"
 
@@ -84,3 +91,39 @@ def test_binned_fits_match_fitdistcens(dataset, model, options, parameters):
         assert fitted.params[ours] == pytest.approx(expected, rel=1e-4), (ours, fitted.params)
     assert row["loglik"] == pytest.approx(loglik, rel=1e-7)
     assert row["loglik"] >= loglik - 1e-6 * abs(loglik)  # ours is at least as good a maximum
+
+
+# ----------------------------------------------------- raw-data MLE on real datasets
+# R's distribution → (kl_core model, our parameters in R's parametrisation)
+R_FAMILIES = {
+    "norm": ("norm", lambda p: {"mean": p["loc"], "sd": p["scale"]}),
+    "lnorm": ("lognorm", lambda p: {"meanlog": math.log(p["scale"]), "sdlog": p["s"]}),
+    "gamma": ("gamma", lambda p: {"shape": p["a"], "rate": 1 / p["scale"]}),
+    "weibull": ("weibull_min", lambda p: {"shape": p["c"], "scale": p["scale"]}),
+    "exp": ("expon", lambda p: {"rate": 1 / p["scale"]}),
+    "logis": ("logistic", lambda p: {"location": p["loc"], "scale": p["scale"]}),
+}
+
+
+def _continuous_cases() -> list[tuple[str, str, str]]:
+    fits = _reference("mle_fits.csv")
+    fits = fits[fits.distr.isin(list(R_FAMILIES))]
+    return sorted({(r.dataset, r.variable, r.distr) for r in fits.itertuples()})
+
+
+@pytest.mark.parametrize("dataset, variable, distr", _continuous_cases())
+def test_raw_mle_matches_fitdistrplus_on_real_data(dataset, variable, distr):
+    """Parameters within 1e-4 relative of R's, raw log-likelihood ≥ R's − 1e-6·|ll| (R's 2-parameter forms)."""
+    reference = mle_reference(dataset, variable, distr)
+    x = real_values(dataset, variable)
+    assert x.size == reference["n"]
+    model, to_r = R_FAMILIES[distr]
+    result = compare(Empirical.from_samples(x, kind="binned", name=dataset), [model], base=math.e)
+    row = result.table.iloc[0]
+    assert model in result.fitted, row["note"]
+    ours = to_r(result.fitted[model].params)
+    for parameter, estimate in reference["params"].items():
+        assert ours[parameter] == pytest.approx(estimate, rel=1e-4), (parameter, ours)
+    loglik = reference["loglik"]
+    assert row["loglik"] >= loglik - 1e-6 * abs(loglik)
+    assert row["aic"] == pytest.approx(reference["aic"], rel=1e-6)  # same parameter count as R

@@ -1,0 +1,256 @@
+"""Maximum-likelihood fits with closed forms or a one-dimensional root, on weighted data.
+
+Each takes :class:`Weighted` data (the exact values with their counts, or a fine sketch's
+representative points, plus its exact sufficient statistics) and the fixed parameters,
+and returns every parameter, or None when the family has no closed form for that case
+(the numerical search then fits it). The normal, log-normal (loc 0), exponential and gamma
+(loc 0) use only the sufficient statistics, so they are exact at any size; the Weibull
+(loc 0) solves its profile equation in the shape, the Laplace takes the weighted median,
+the inverse Gaussian (loc 0) its two means.
+
+Examples
+--------
+>>> data = Weighted.of(np.array([1.0, 2.0, 4.0]), np.array([1.0, 2.0, 1.0]))
+>>> closed_form("norm", data, {})
+{'loc': 2.25, 'scale': 1.0897247358851685}
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from scipy import optimize, special
+
+from kl_core.sketch import Moments
+
+__all__ = ["CLOSED_FORMS", "Weighted", "closed_form", "coarse"]
+
+
+@dataclass(frozen=True)
+class Weighted:
+    """Weighted values (exact or a sketch's cell means) and the data's exact sufficient statistics."""
+
+    values: np.ndarray
+    weights: np.ndarray
+    moments: Moments
+
+    @classmethod
+    def of(cls, values: np.ndarray, weights: np.ndarray) -> "Weighted":
+        """Weighted data from values and counts."""
+        return cls(values, weights, Moments.of(values, weights))
+
+
+Params = dict[str, float]
+
+
+def _norm(data: Weighted, fixed: Params) -> Params | None:
+    m = data.moments
+    if "loc" in fixed and "scale" in fixed:
+        return None
+    loc = fixed.get("loc", m.mean)
+    scale = fixed.get("scale", math.sqrt(m.variance + (m.mean - loc) ** 2))
+    return {"loc": loc, "scale": scale} if scale > 0 else None
+
+
+def _expon(data: Weighted, fixed: Params) -> Params | None:
+    m = data.moments
+    if "scale" in fixed:
+        return None
+    loc = fixed.get("loc", m.low)  # the 2-parameter exponential's MLE threshold is the minimum
+    scale = m.mean - loc
+    return {"loc": loc, "scale": scale} if scale > 0 and loc <= m.low else None
+
+
+def _lognorm(data: Weighted, fixed: Params) -> Params | None:
+    m = data.moments
+    if fixed.get("loc") != 0 or not math.isfinite(m.log_mean) or len(fixed) == 3:
+        return None
+    s = fixed.get("s", math.sqrt(m.log_variance))
+    scale = fixed.get("scale", math.exp(m.log_mean))
+    if "s" in fixed and "scale" not in fixed:
+        scale = math.exp(m.log_mean)
+    if "scale" in fixed and "s" not in fixed:
+        s = math.sqrt(m.log_variance + (m.log_mean - math.log(scale)) ** 2)
+    return {"s": s, "loc": 0.0, "scale": scale} if s > 0 else None
+
+
+def _gamma(data: Weighted, fixed: Params) -> Params | None:
+    m = data.moments
+    if fixed.get("loc") != 0 or not math.isfinite(m.log_mean) or len(fixed) == 3:
+        return None
+    if "a" in fixed:
+        return {"a": fixed["a"], "loc": 0.0, "scale": m.mean / fixed["a"]}
+    if "scale" in fixed:  # ψ(a) = mean log x − log scale
+        target = m.log_mean - math.log(fixed["scale"])
+        a = _solve(lambda a: special.digamma(a) - target, 1.0)
+        return None if a is None else {"a": a, "loc": 0.0, "scale": fixed["scale"]}
+    gap = math.log(m.mean) - m.log_mean  # log a − ψ(a) = gap > 0 (Jensen)
+    if not gap > 0:
+        return None
+    a = _solve(lambda a: math.log(a) - special.digamma(a) - gap, (3 - gap + math.sqrt((gap - 3) ** 2 + 24 * gap)) / (12 * gap))
+    return None if a is None else {"a": a, "loc": 0.0, "scale": m.mean / a}
+
+
+def _weibull_min(data: Weighted, fixed: Params) -> Params | None:
+    if fixed.get("loc") != 0 or len(fixed) == 3 or data.moments.low <= 0:
+        return None
+    w = data.weights / data.weights.sum()
+    logs = np.log(data.values)
+    centre = float(logs.max())
+    shifted = logs - centre  # x^c = e^{c·centre} · e^{c·shifted}: no overflow
+    mean_log = float(np.dot(w, logs))
+
+    def sums(c: float) -> tuple[float, float, float]:
+        powers = w * np.exp(c * shifted)
+        return float(powers.sum()), float(np.dot(powers, shifted)), float(np.dot(powers, shifted**2))
+
+    if "scale" in fixed:
+        return None
+    if "c" in fixed:
+        c = fixed["c"]
+    else:
+        def score(c: float) -> float:  # Σx^c log x / Σx^c − 1/c − mean log x = 0
+            b, a, _ = sums(c)
+            return a / b + centre - 1 / c - mean_log
+
+        if data.values.size > _COARSE:  # root on a coarse summary, then Newton steps on every value
+            summary = coarse(data)
+            start = _weibull_min(summary, fixed) if summary.values.size < data.values.size else None
+            c = _newton_weibull(sums, centre, mean_log, start["c"]) if start else None
+        else:
+            c = None
+        if c is None:
+            c = _solve(score, 1.2 / max(math.sqrt(float(np.dot(w, (logs - mean_log) ** 2))), 1e-300), positive=True)
+        if c is None:
+            return None
+    b, _, _ = sums(c)
+    return {"c": c, "loc": 0.0, "scale": math.exp(centre + math.log(b) / c)}
+
+
+_COARSE = 50_000  # beyond this many values, 1-D roots start from a coarse summary
+
+
+def coarse(data: Weighted, cells: int = 4_096) -> Weighted:
+    """Weighted means of about ``cells`` equal-weight groups of the sorted values (same moments)."""
+    cumulative = np.cumsum(data.weights)
+    cut = np.unique(np.searchsorted(cumulative, np.linspace(0, cumulative[-1], cells + 1)[1:-1]))
+    starts = np.concatenate([[0], cut[cut > 0]])
+    weights = np.add.reduceat(data.weights, starts)
+    means = np.add.reduceat(data.weights * data.values, starts) / weights
+    return Weighted(means, weights, data.moments)
+
+
+def _newton_weibull(sums: Callable[[float], tuple[float, float, float]], centre: float, mean_log: float, c: float) -> float | None:
+    """Newton steps on the Weibull profile score from a close start; None if they do not settle."""
+    for _ in range(8):
+        b, a, second = sums(c)
+        ratio = a / b
+        score = ratio + centre - 1 / c - mean_log
+        slope = second / b - ratio**2 + 1 / c**2
+        step = score / slope
+        c -= step
+        if not (c > 0 and math.isfinite(c)):
+            return None
+        if abs(step) <= 1e-11 * c:
+            return c
+    return None
+
+
+def _weighted_median(data: Weighted) -> float:
+    """The weighted median of sorted values (the lower one when the weight splits exactly)."""
+    cumulative = np.cumsum(data.weights)
+    return float(data.values[np.searchsorted(cumulative, 0.5 * cumulative[-1])])
+
+
+def _laplace(data: Weighted, fixed: Params) -> Params | None:
+    if "scale" in fixed and "loc" in fixed:
+        return None
+    loc = fixed.get("loc", _weighted_median(data))
+    scale = float(np.dot(data.weights, np.abs(data.values - loc)) / data.weights.sum())
+    if "scale" in fixed:
+        return {"loc": loc, "scale": fixed["scale"]}
+    return {"loc": loc, "scale": scale} if scale > 0 else None
+
+
+def _logistic(data: Weighted, fixed: Params) -> Params | None:
+    """Newton's method on the two score equations (scipy's own fit solves the same ones), coarse first."""
+    if fixed:
+        return None
+    start = None
+    if data.values.size > _COARSE:
+        summary = coarse(data)
+        start = _logistic(summary, fixed) if summary.values.size < data.values.size else None
+    if start is None:
+        m = data.moments
+        start = {"loc": float(_weighted_median(data)), "scale": math.sqrt(3 * m.variance) / math.pi}
+    return _newton_logistic(data, start["loc"], start["scale"])
+
+
+def _newton_logistic(data: Weighted, loc: float, scale: float) -> Params | None:
+    w = data.weights / data.weights.sum()
+    for _ in range(50):
+        z = (data.values - loc) / scale
+        t = np.tanh(z / 2)
+        d = (1 - t * t) / 2
+        g = t + z * d
+        f1, f2 = float(np.dot(w, t)), float(np.dot(w, z * t)) - 1.0
+        j11, j12 = -float(np.dot(w, d)) / scale, -float(np.dot(w, d * z)) / scale
+        j21, j22 = -float(np.dot(w, g)) / scale, -float(np.dot(w, g * z)) / scale
+        det = j11 * j22 - j12 * j21
+        if not det or not math.isfinite(det):
+            return None
+        step_loc, step_scale = (j22 * f1 - j12 * f2) / det, (j11 * f2 - j21 * f1) / det
+        while scale - step_scale <= 0:  # keep the scale positive: halve the step
+            step_loc, step_scale = step_loc / 2, step_scale / 2
+        loc, scale = loc - step_loc, scale - step_scale
+        if abs(step_loc) <= 1e-11 * (abs(loc) + scale) and abs(step_scale) <= 1e-11 * scale:
+            return {"loc": loc, "scale": scale}
+    return None
+
+
+def _invgauss(data: Weighted, fixed: Params) -> Params | None:
+    if fixed.get("loc") != 0 or len(fixed) > 1 or data.moments.low <= 0:
+        return None
+    w = data.weights / data.weights.sum()
+    mean = float(np.dot(w, data.values))
+    inverse = float(np.dot(w, 1 / data.values)) - 1 / mean
+    if not inverse > 0:
+        return None
+    shape = 1 / inverse  # scipy: invgauss(mu, scale) has mean mu·scale and shape λ = scale
+    return {"mu": mean / shape, "loc": 0.0, "scale": shape}
+
+
+def _solve(f: Callable[[float], float], guess: float, positive: bool = True) -> float | None:
+    """A root of a monotone f on (0, ∞), bracketed outward from ``guess``."""
+    low, high = guess / 2, guess * 2
+    for _ in range(200):
+        if f(low) * f(high) < 0:
+            break
+        low, high = low / 4, high * 4
+    else:
+        return None
+    try:
+        return float(optimize.brentq(f, low, high, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500))
+    except (ValueError, RuntimeError):
+        return None
+
+
+CLOSED_FORMS: dict[str, Callable[[Weighted, Params], Params | None]] = {
+    "norm": _norm, "expon": _expon, "lognorm": _lognorm, "gamma": _gamma, "weibull_min": _weibull_min,
+    "laplace": _laplace, "invgauss": _invgauss, "logistic": _logistic,
+}
+
+
+def closed_form(name: str, data: Weighted, fixed: Params) -> Params | None:
+    """Every parameter of ``name``'s MLE on ``data`` with ``fixed`` held, or None (search instead)."""
+    solver = CLOSED_FORMS.get(name)
+    if solver is None:
+        return None
+    with np.errstate(all="ignore"):
+        found = solver(data, fixed)
+    if found is None or not all(math.isfinite(v) for v in found.values()):
+        return None
+    return {**found, **fixed}

@@ -1,0 +1,332 @@
+"""Fitting a scipy continuous family to continuous data: the raw-data maximum likelihood.
+
+The data is the :class:`~kl_core.sketch.ValueSketch` of an :class:`~kl_core.empirical.Empirical`
+(never its display bins):
+
+* closed forms or a 1-D root where the family has one (:mod:`.closed_forms`): exact at any size;
+* otherwise the weighted negative log-likelihood −Σ cᵢ log f(xᵢ; θ) over the distinct values,
+  searched with robust starts and an evaluation budget (:mod:`.search`), while there are at
+  most :data:`POINTS_LIMIT` of them; beyond that, the same search on at most
+  :data:`SEARCH_CELLS` quantile cells of the values (or of the fine sketch) with the stable
+  cell likelihood log(F(r) − F(l)) — the error this costs is printed by ``benchmarks/bench_core.py``;
+* data known only as bins (no sketch) is fitted as interval-censored, and the note says so.
+
+Positive-support families on positive data are fitted with ``loc = 0`` (R's two-parameter
+forms); ``loc="free"`` or the ``<name>_3p`` entry fits the threshold. A fit that runs to the
+edge of the parameter space is noted in words (:func:`edge_notes`).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any, Callable
+
+import numpy as np
+from scipy import stats
+
+from kl_core.empirical import Empirical
+from kl_core.errors import DataError
+from kl_core.models.base import FittedModel, Options
+from kl_core.models.continuous import scipy_bridge
+from kl_core.models.continuous.catalogue import Family, positive_support
+from kl_core.models.continuous.closed_forms import Weighted, closed_form
+from kl_core.models.continuous.search import Cells, cells, fit_cells, frozen_cell_mass, points, std_logpdf
+
+__all__ = [
+    "DEFAULT_TIME_LIMIT", "POINTS_LIMIT", "SEARCH_CELLS", "ContinuousModel", "continuous_checker", "continuous_fitter",
+    "edge_notes", "fixed_parameters", "time_limit",
+]
+
+DEFAULT_TIME_LIMIT = 60.0  # seconds: a safety net for users, never what decides a fit
+POINTS_LIMIT = 5_000  # distinct values searched point by point; beyond, quantile cells
+SEARCH_CELLS = 4_096
+
+
+class ContinuousModel(FittedModel):
+    """A fitted scipy continuous family: log density, CDF, log CDF, log survival, quantiles.
+
+    Every method is vectorised and quiet: −inf / 0 / 1 off the support, no warnings. Bin mass
+    takes S(left) − S(right) in the right tail, so far bins keep a positive mass. The frozen
+    scipy distribution is in ``extra["frozen"]``.
+
+    Examples
+    --------
+    >>> from kl_core.models import fit
+    >>> model = fit(Empirical.from_samples([1.2, 2.3, 2.9, 4.1, 5.5]), "expon")
+    >>> model.params, model.logpdf(np.array([-1.0]))[0], float(model.cdf(np.array([0.0]))[0])
+    ({'loc': 0.0, 'scale': 3.2}, np.float64(-inf), 0.0)
+    """
+
+    def _call(self, method: str, x: Any) -> np.ndarray:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return np.asarray(getattr(self.extra["frozen"], method)(np.asarray(x, dtype=float)), dtype=float)
+
+    def logpdf(self, x: Any) -> np.ndarray:
+        """Log density (nats); −inf off the support."""
+        fast = self.extra.get("standard")
+        if fast is None:
+            return self._call("logpdf", x)
+        dist, shapes, loc, scale = fast  # scipy's unchecked log density: no per-call argument checks
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            z = (np.asarray(x, dtype=float) - loc) / scale
+            return std_logpdf(dist, shapes, z) - math.log(scale)
+
+    def cdf(self, x: Any) -> np.ndarray:
+        """P(X ≤ x)."""
+        return self._call("cdf", x)
+
+    def logcdf(self, x: Any) -> np.ndarray:
+        """log P(X ≤ x), accurate in the left tail."""
+        return self._call("logcdf", x)
+
+    def logsf(self, x: Any) -> np.ndarray:
+        """log P(X > x), accurate in the right tail."""
+        return self._call("logsf", x)
+
+    def ppf(self, q: Any) -> np.ndarray:
+        """Quantiles."""
+        return self._call("ppf", q)
+
+    def bin_mass(self, edges: np.ndarray) -> np.ndarray:
+        edges = np.asarray(edges, dtype=float)
+        return frozen_cell_mass(self.extra["frozen"], edges[:-1], edges[1:])
+
+
+# ------------------------------------------------------------------ options
+def time_limit(options: Options) -> float:
+    """The safety-net time limit in seconds (option ``time_limit``)."""
+    value = options.get("time_limit", DEFAULT_TIME_LIMIT)
+    try:
+        limit = float(value)
+    except (TypeError, ValueError):
+        raise DataError(f"option time_limit must be a number of seconds; got {value!r}") from None
+    if not limit > 0 or not math.isfinite(limit):
+        raise DataError(f"option time_limit must be a positive number of seconds; got {value!r}")
+    return limit
+
+
+def fixed_parameters(family: Family, options: Options, threshold: bool) -> dict[str, float]:
+    """The parameters the user fixed; ``loc = 0`` for a positive family unless ``threshold`` or loc="free"."""
+    fixed: dict[str, float] = {}
+    for name in family.parameters:
+        value = options.get(name)
+        if value is None or (name == "loc" and value == "free"):
+            continue
+        if isinstance(value, (bool, np.bool_)):
+            raise DataError(f"{family.name}: option {name} must be a number; got {value!r}")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            hint = ' (or "free")' if name == "loc" else ""
+            raise DataError(f"{family.name}: option {name} must be a number{hint}; got {value!r}") from None
+        if not math.isfinite(number):
+            raise DataError(f"{family.name}: option {name} must be finite; got {value!r}")
+        fixed[name] = number
+    if "scale" in fixed and fixed["scale"] <= 0:
+        raise DataError(f"{family.name}: scale must be positive; got {fixed['scale']:g}")
+    for name in family.shape_names:
+        if name in fixed:
+            t = family.transforms[name]
+            low = t.low if t.kind in ("lower", "interval") else -math.inf
+            high = t.high if t.kind in ("upper", "interval") else math.inf
+            if not low <= fixed[name] <= high:
+                raise DataError(f"{family.name}: shape {name} must lie in [{low:g}, {high:g}]; got {fixed[name]:g}")
+    if len(fixed) == len(family.parameters) and family.shape_names:
+        if not scipy_bridge.valid_shapes(family.dist, [fixed[s] for s in family.shape_names]):
+            raise DataError(f"{family.name}: the shape values {[fixed[s] for s in family.shape_names]} are not valid")
+    if "loc" not in options and not threshold and positive_support(family):
+        fixed["loc"] = 0.0
+    return fixed
+
+
+def _threshold_default(family: Family, options: Options, threshold: bool) -> bool:
+    """Whether loc is held at 0 by default (not by the user)."""
+    return not threshold and "loc" not in options and positive_support(family)
+
+
+def _not_positive_reason(family: Family, emp: Empirical, label: str) -> str | None:
+    """Why a two-parameter positive family cannot hold the data, in words, or None."""
+    allow_zero = family.name == "expon" or emp.sketch is None  # a bin [0, e) holds positive values
+    low = emp.sketch.low if emp.sketch is not None else float(emp.edges[np.flatnonzero(emp.counts > 0)[0]])
+    if low > 0 or (allow_zero and low >= 0):
+        return None
+    need = "values ≥ 0" if allow_zero else "positive values"
+    if emp.sketch is not None:
+        values, counts = emp.sketch.values, emp.sketch.counts
+        bad = values < 0 if allow_zero else values <= 0
+        how_many = f"{float(counts[bad].sum()):,.0f} value(s) {'< 0' if allow_zero else '≤ 0'}, e.g. {float(values[bad][0]):.4g}"
+    else:
+        how_many = f"the data reach down to {low:.4g}"
+    three = f"{family.name}_3p" if f"{family.name}_3p" in _three_parameter_names() else f'loc="free"'
+    return f"{label} needs {need}; {how_many}. Try the 3-parameter form ({three})"
+
+
+def _three_parameter_names() -> set[str]:
+    from kl_core.models.registry import REGISTRY
+
+    return {name for name in REGISTRY if name.endswith("_3p")}
+
+
+def continuous_checker(family: Family, threshold: bool = False) -> Callable[[Empirical, Options], str | None]:
+    """The registry checker: bad options, too little data, a support that cannot hold the data."""
+    def check(emp: Empirical, options: Options) -> str | None:
+        try:
+            fixed_parameters(family, options, threshold)
+            time_limit(options)
+        except DataError as error:
+            return str(error)
+        distinct = emp.sketch.size if emp.sketch is not None else int(np.count_nonzero(emp.counts))
+        if distinct < 2:
+            return f"{family.name} needs at least two different values to fit its location and scale"
+        if _threshold_default(family, options, threshold) or options.get("loc") == 0:
+            return _not_positive_reason(family, emp, family.name)
+        return None
+
+    return check
+
+
+# --------------------------------------------------------------------- fitting
+def continuous_fitter(family: Family, name: str, threshold: bool = False) -> Callable[[Empirical, Options], FittedModel]:
+    """The registry fitter for ``family`` (``threshold``: the 3-parameter entry, loc free)."""
+    def fit(emp: Empirical, options: Options) -> FittedModel:
+        fixed = fixed_parameters(family, options, threshold)
+        by_default = _threshold_default(family, options, threshold)
+        user_fixed = {k: v for k, v in fixed.items() if not (k == "loc" and by_default)}
+        params, how = _fit(family, emp, fixed, time_limit(options))
+        shapes = [params[s] for s in family.shape_names]
+        frozen = family.dist(*shapes, loc=params["loc"], scale=params["scale"])
+        standard = (family.dist, shapes, params["loc"], params["scale"])
+        notes = [how] if how else []
+        if user_fixed:
+            notes.append(f"fixed: {', '.join(f'{k}={v:g}' for k, v in user_fixed.items())}")
+        notes.extend(edge_notes(family, params, fixed, emp))
+        if _at_normal_limit(family, params, fixed) and emp.sketch is not None:
+            # At these parameters the family's log density is rounding noise around the normal's
+            # (which can look a few nats "better"): score and draw it as its limit, the normal MLE.
+            normal = closed_form("norm", Weighted(emp.sketch.values, emp.sketch.counts, emp.sketch.moments), {})
+            frozen = stats.norm(normal["loc"], normal["scale"])
+            standard = (stats.norm, [], normal["loc"], normal["scale"])
+            notes.append(f"treated as that limit, the normal (loc={normal['loc']:.4g}, scale={normal['scale']:.4g})")
+        label = f"{name}({_short(params, by_default)})"
+        return ContinuousModel(
+            name, params, len(family.parameters) - len(fixed), cdf_function=frozen.cdf, continuous=True,
+            note="; ".join(notes), label=label, extra={"frozen": frozen, "standard": standard},
+        )
+
+    return fit
+
+
+def _short(params: dict[str, float], hide_loc: bool) -> str:
+    from kl_core.models.base import format_params
+
+    return format_params({k: v for k, v in params.items() if not (hide_loc and k == "loc")})
+
+
+def _fit(family: Family, emp: Empirical, fixed: dict[str, float], limit: float) -> tuple[dict[str, float], str]:
+    """Parameters (raw units) and a note on how, from the sketch (or the bins, interval-censored)."""
+    sketch = emp.sketch
+    if sketch is None:
+        lows, highs = emp.edges[:-1], emp.edges[1:]
+        data = cells(lows, highs, emp.counts, emp.n)
+        note = "fitted to the bins as interval-censored data (the raw values were not kept)"
+        return fit_cells(family, data, fixed, limit, _starts(family, data)), note
+    weighted = Weighted(sketch.values, sketch.counts, sketch.moments)
+    exact = closed_form(family.name, weighted, fixed)
+    if exact is not None and (sketch.exact or family.name in _EXACT_FROM_MOMENTS):
+        return exact, ""
+    starts = [exact] if exact is not None else []
+    if sketch.exact and sketch.size <= POINTS_LIMIT:
+        return fit_cells(family, points(sketch.values, sketch.counts), fixed, limit, starts), ""
+    # Many distinct values: the cell likelihood on equal-weight quantile cells. (The density at the
+    # cells' mean values is cheaper but biased: t's df off by 1e-3 on 300,000 values, against 1e-4.)
+    data = _quantile_cells(sketch)
+    note = f"fitted on {data.probs.size:,} quantile cells of the {'values' if sketch.exact else 'fine sketch'}"
+    return fit_cells(family, data, fixed, limit, starts), note
+
+
+_EXACT_FROM_MOMENTS = frozenset({"norm", "lognorm", "gamma", "expon"})  # closed forms from Moments alone
+
+
+def _starts(family: Family, data: Cells) -> list[dict[str, float]]:
+    return []
+
+
+def _quantile_cells(sketch: Any) -> Cells:
+    """At most SEARCH_CELLS cells holding about equal weight, from exact values or fine cells."""
+    if sketch.exact:
+        cumulative = np.cumsum(sketch.counts)
+        cut = np.searchsorted(cumulative, np.linspace(0, cumulative[-1], SEARCH_CELLS + 1)[1:-1], side="left")
+        edges = np.unique(np.concatenate([[sketch.low], sketch.values[cut], [sketch.high]]))
+        counts, _ = np.histogram(sketch.values, bins=edges, weights=sketch.counts)
+    else:
+        cumulative = np.cumsum(sketch.cell_counts)
+        cut = np.searchsorted(cumulative, np.linspace(0, cumulative[-1], SEARCH_CELLS + 1)[1:-1], side="left") + 1
+        boundaries = np.unique(np.concatenate([[0], cut, [sketch.edges.size - 1]]))
+        edges = sketch.edges[boundaries]
+        counts = np.add.reduceat(sketch.cell_counts, boundaries[:-1])
+    return cells(edges[:-1], edges[1:], counts.astype(float), sketch.total)
+
+
+# ------------------------------------------------------------- edges of the space
+_LIMITS: dict[tuple[str, str], str] = {
+    ("gamma", "a"): "here gamma tends to a normal",
+    ("t", "df"): "here Student's t tends to a normal",
+    ("lognorm", "s"): "here the log-normal tends to a normal",
+    ("weibull_min", "c"): "here the Weibull tends to a Gumbel (minimum) distribution",
+    ("invgauss", "mu"): "here the inverse Gaussian tends to a normal",
+    ("genextreme", "c"): "here it tends to a Weibull or Fréchet limit",
+    ("skewnorm", "a"): "here the skew normal tends to a half-normal",
+    ("beta", "b"): "here the beta tends to a gamma",
+    ("betaprime", "b"): "here the beta prime tends to a gamma",
+}
+_BIG = 1e4  # a shape beyond this (or a scale beyond 1e4 × the data's range) is at the edge
+_LIMIT = 1e5  # beyond this the family's log density is the normal's up to rounding: scored as the normal
+_SMALL = 1e-6
+
+
+_NORMAL_LIMIT_SHAPES = {"gamma": "a", "t": "df", "invgauss": "mu", "lognorm": "s"}
+
+
+def _at_normal_limit(family: Family, params: dict[str, float], fixed: dict[str, float]) -> bool:
+    """Whether the fit ran to the edge where the family becomes a normal (a, df → ∞; lognorm s → 0 with loc free)."""
+    shape = _NORMAL_LIMIT_SHAPES.get(family.name)
+    if shape is None or shape in fixed or "loc" in fixed:
+        return False
+    value = params[shape]
+    return value < 1 / _LIMIT if family.name in ("lognorm", "invgauss") else value > _LIMIT
+
+
+def edge_notes(family: Family, params: dict[str, float], fixed: dict[str, float], emp: Empirical) -> list[str]:
+    """Words for parameters that ran to the edge of the space (shape → ∞ or 0, scale → 0, |loc| ≫ range).
+
+    Examples
+    --------
+    >>> from kl_core.models.continuous.catalogue import family
+    >>> emp = Empirical.from_samples(np.linspace(1, 2, 50))
+    >>> edge_notes(family("gamma"), {"a": 7e10, "loc": -1e5, "scale": 1e-6}, {}, emp)[0]
+    'a=7e+10 ran to the edge of its range: here gamma tends to a normal'
+    """
+    notes: list[str] = []
+    low, high = (emp.sketch.low, emp.sketch.high) if emp.sketch is not None else (float(emp.edges[0]), float(emp.edges[-1]))
+    span = max(high - low, abs(high) * 1e-12, 1e-300)
+    for name in family.shape_names:
+        if name in fixed:
+            continue
+        value = params[name]
+        t = family.transforms[name]
+        near_bound = t.kind in ("lower", "interval") and abs(value - t.low) < _SMALL * max(1.0, abs(t.low))
+        if abs(value) > _BIG or (near_bound and t.low == 0 and value < _SMALL):
+            limit = _LIMITS.get((family.name, name), "the fit is at a limit of the family; another family probably fits better")
+            notes.append(f"{name}={value:.3g} ran to the edge of its range: {limit}")
+    if notes:
+        return notes  # loc and scale running off follow from the shape's
+    if "scale" not in fixed and params["scale"] < _SMALL * span:
+        notes.append(f"scale={params['scale']:.3g} is tiny against the data's range: the fit is at a degenerate limit")
+    if "scale" not in fixed and params["scale"] > 1e4 * span:
+        notes.append(f"scale={params['scale']:.4g} is huge against the data's range: the fit is at a limit of the family")
+    if "loc" not in fixed and abs(params["loc"] - (low + high) / 2) > 1e3 * span:
+        notes.append(f"loc={params['loc']:.4g} lies far outside the data: the fit is at a limit of the family")
+    return notes

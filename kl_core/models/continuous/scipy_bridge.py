@@ -1,0 +1,162 @@
+"""Every private scipy call the continuous fits make, in one place, with a public fallback.
+
+scipy's public ``cdf``/``logpdf`` check their arguments on every call, which costs more than
+the arithmetic for the few thousand points a likelihood evaluation needs; the underscore
+methods below skip those checks. They were checked against :data:`SCIPY_CHECKED`.
+:func:`problems` lists every call that no longer behaves as it did (``tests/test_scipy_bridge.py``
+fails loudly naming it); when a call is missing, the public method is used instead.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Sequence
+
+import numpy as np
+from scipy import stats
+
+__all__ = [
+    "SCIPY_CHECKED", "continuous_names", "fitstart", "has_fast_ppf", "problems", "shape_domains", "std_cdf", "std_logpdf",
+    "std_ppf", "std_sf", "support", "valid_shapes",
+]
+
+SCIPY_CHECKED = "1.17.1"
+
+
+def continuous_names() -> list[str]:
+    """Names of scipy's continuous families (``scipy.stats._continuous_distns._distn_names``)."""
+    try:
+        from scipy.stats import _continuous_distns
+
+        return list(_continuous_distns._distn_names)
+    except (ImportError, AttributeError):
+        return sorted(n for n in dir(stats) if isinstance(getattr(stats, n), stats.rv_continuous))
+
+
+def shape_domains(dist: stats.rv_continuous) -> list[tuple[str, float, float]]:
+    """(name, low, high) of each shape parameter (``dist._shape_info()``); fallback (0, ∞)."""
+    try:
+        return [(s.name, float(s.domain[0]), float(s.domain[1])) for s in dist._shape_info()]
+    except AttributeError:
+        names = [n.strip() for n in (dist.shapes or "").split(",") if n.strip()]
+        return [(n, 0.0, math.inf) for n in names]
+
+
+def _broadcast(shapes: Sequence[float], like: np.ndarray) -> list[np.ndarray]:
+    return [np.full(like.shape, s, dtype=float) for s in shapes]
+
+
+def valid_shapes(dist: stats.rv_continuous, shapes: Sequence[float]) -> bool:
+    """Whether the shapes are valid (``dist._argcheck``; public fallback: a finite support)."""
+    if not shapes:
+        return True
+    try:
+        return bool(np.all(dist._argcheck(*shapes)))
+    except AttributeError:
+        return not np.isnan(dist.support(*shapes)[0])
+
+
+def support(dist: stats.rv_continuous, shapes: Sequence[float]) -> tuple[float, float]:
+    """Standard support (loc 0, scale 1) for valid shapes (``dist._get_support``)."""
+    try:
+        a, b = dist._get_support(*shapes)
+    except AttributeError:
+        a, b = dist.support(*shapes)
+    return float(a), float(b)
+
+
+def std_cdf(dist: stats.rv_continuous, z: np.ndarray, shapes: Sequence[float]) -> np.ndarray:
+    """Standard CDF at points strictly inside the support, valid shapes (``dist._cdf``)."""
+    try:
+        return np.asarray(dist._cdf(z, *_broadcast(shapes, z)), dtype=float)
+    except AttributeError:
+        return np.asarray(dist.cdf(z, *shapes), dtype=float)
+
+
+def std_sf(dist: stats.rv_continuous, z: np.ndarray, shapes: Sequence[float]) -> np.ndarray:
+    """Standard survival function inside the support (``dist._sf``)."""
+    try:
+        return np.asarray(dist._sf(z, *_broadcast(shapes, z)), dtype=float)
+    except AttributeError:
+        return np.asarray(dist.sf(z, *shapes), dtype=float)
+
+
+def std_logpdf(dist: stats.rv_continuous, z: np.ndarray, shapes: Sequence[float]) -> np.ndarray:
+    """Standard log density inside the support (``dist._logpdf``)."""
+    try:
+        return np.asarray(dist._logpdf(z, *_broadcast(shapes, z)), dtype=float)
+    except AttributeError:
+        return np.asarray(dist.logpdf(z, *shapes), dtype=float)
+
+
+def has_fast_ppf(dist: stats.rv_continuous) -> bool:
+    """Whether the family overrides scipy's generic (root-finding) ``_ppf``."""
+    try:
+        return type(dist)._ppf is not stats.rv_continuous._ppf
+    except AttributeError:
+        return False
+
+
+def std_ppf(dist: stats.rv_continuous, q: np.ndarray, shapes: Sequence[float]) -> np.ndarray:
+    """Standard quantiles; the unchecked ``dist._ppf`` when the family has a closed form."""
+    if has_fast_ppf(dist):
+        return np.asarray(dist._ppf(q, *_broadcast(shapes, q)), dtype=float)
+    return np.asarray(dist.ppf(q, *shapes), dtype=float)
+
+
+def fitstart(dist: stats.rv_continuous, sample: np.ndarray) -> list[float] | None:
+    """The family's own rough shape start (``dist._fitstart``) when it overrides the generic one."""
+    try:
+        if type(dist)._fitstart is stats.rv_continuous._fitstart:
+            return None  # the generic start integrates moments numerically: seconds
+        return [float(v) for v in dist._fitstart(sample)[:-2]]
+    except AttributeError:
+        return None
+
+
+def problems() -> list[str]:
+    """Each private call that is missing or disagrees with its public twin (empty when all is well).
+
+    Examples
+    --------
+    >>> problems()
+    []
+    """
+    found = []
+    z = np.array([0.3, 1.2, 2.5])
+    q = np.array([0.25, 0.5, 0.75])
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        for name, dist, shapes in (("gamma", stats.gamma, [2.5]), ("weibull_min", stats.weibull_min, [1.7]), ("norm", stats.norm, [])):
+            checks = {
+                f"stats.{name}._cdf": (lambda: dist._cdf(z, *_broadcast(shapes, z)), lambda: dist.cdf(z, *shapes)),
+                f"stats.{name}._sf": (lambda: dist._sf(z, *_broadcast(shapes, z)), lambda: dist.sf(z, *shapes)),
+                f"stats.{name}._logpdf": (lambda: dist._logpdf(z, *_broadcast(shapes, z)), lambda: dist.logpdf(z, *shapes)),
+                f"stats.{name}._ppf": (lambda: dist._ppf(q, *_broadcast(shapes, q)), lambda: dist.ppf(q, *shapes)),
+                f"stats.{name}._get_support": (lambda: dist._get_support(*shapes), lambda: dist.support(*shapes)),
+            }
+            if shapes:
+                checks[f"stats.{name}._argcheck"] = (lambda: dist._argcheck(*shapes), lambda: True)
+                checks[f"stats.{name}._shape_info"] = (
+                    lambda: [s.name for s in dist._shape_info()], lambda: [n.strip() for n in dist.shapes.split(",")])
+            for call, (private, public) in checks.items():
+                try:
+                    got, want = private(), public()
+                    same = got == want if isinstance(want, list) else np.allclose(np.asarray(got, float), np.asarray(want, float))
+                    if not same:
+                        found.append(f"{call} disagrees with the public method")
+                except Exception as error:  # noqa: BLE001 - any failure is a changed private API
+                    found.append(f"{call} fails: {error!r}")
+    try:
+        from scipy.stats import _continuous_distns
+
+        if "gamma" not in _continuous_distns._distn_names:
+            found.append("scipy.stats._continuous_distns._distn_names no longer lists gamma")
+    except (ImportError, AttributeError) as error:
+        found.append(f"scipy.stats._continuous_distns._distn_names fails: {error!r}")
+    if not has_fast_ppf(stats.gamma):
+        found.append("type(stats.gamma)._ppf no longer overrides rv_continuous._ppf")
+    if fitstart(stats.gamma, np.array([1.0, 2.0, 3.0, 5.0])) is None:
+        found.append("stats.gamma._fitstart is missing")
+    return found

@@ -1,0 +1,328 @@
+"""What the raw-data fits keep of continuous data: exact values with counts, or a fine sketch.
+
+A :class:`ValueSketch` is built once from raw observations (or a (value, count) table):
+
+* while there are at most :data:`MAX_EXACT_VALUES` distinct values it holds them all,
+  sorted, with their counts (``exact=True``): every fit is the raw-data maximum likelihood;
+* beyond that it holds a fine histogram (``exact=False``) on :func:`sketch_edges` — at least
+  2**16 equal-width cells across the central 99.8 % of the data, log-spaced cells out to the
+  exact minimum and maximum — with the mean of the values in each cell as its representative
+  point, plus the sufficient statistics (N, mean, sum of squared deviations, the same for
+  log x on positive data, min, max) that make the normal, log-normal, exponential and gamma
+  fits exact at any size.
+
+Both parts are *mergeable*: a chunk's sketch on the same edges adds to another's
+(:meth:`ValueSketch.merge`), so an engine that reads in chunks (memory, DuckDB, Dask) can
+build the same sketch. The fitting error of the fine cells against the raw-data MLE is
+measured by ``benchmarks/bench_core.py`` and in ``tests/test_sketch.py``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+__all__ = ["MAX_EXACT_VALUES", "Moments", "ValueSketch", "sketch_edges"]
+
+MAX_EXACT_VALUES = 2_000_000  # distinct values kept exactly; beyond, the fine sketch
+BODY_CELLS = 2**17  # equal-width cells between the 0.1 % and 99.9 % quantiles
+TAIL_CELLS = 2**12  # log-spaced cells in each tail, out to the exact min / max
+_CHUNK = 1 << 20  # values per pass in the chunked reduction (bounded extra memory)
+_QUANTILE_SAMPLE = 1 << 20  # values used to place the body (a deterministic stride)
+_TAIL_QUANTILE = 0.001
+
+
+@dataclass(frozen=True)
+class Moments:
+    """Mergeable sufficient statistics: count, mean, sum of squared deviations (x and log x).
+
+    ``log_mean``/``log_m2`` are NaN when some value is ≤ 0. Merging uses Chan et al.'s
+    pairwise update, so chunks give the same numbers as one pass (to rounding).
+
+    Examples
+    --------
+    >>> a, b = Moments.of(np.array([1.0, 2.0])), Moments.of(np.array([3.0, 4.0]))
+    >>> merged = a.merge(b)
+    >>> merged.n, merged.mean, merged.variance
+    (4.0, 2.5, 1.25)
+    """
+
+    n: float
+    mean: float
+    m2: float
+    log_mean: float
+    log_m2: float
+    low: float
+    high: float
+
+    @classmethod
+    def of(cls, values: np.ndarray, weights: np.ndarray | None = None) -> "Moments":
+        """Statistics of ``values`` (optionally weighted by counts)."""
+        w = np.ones_like(values) if weights is None else weights
+        n = float(w.sum())
+        mean = float(np.dot(w, values) / n)
+        m2 = float(np.dot(w, (values - mean) ** 2))
+        if values.size and float(values.min()) > 0:
+            logs = np.log(values)
+            log_mean = float(np.dot(w, logs) / n)
+            log_m2 = float(np.dot(w, (logs - log_mean) ** 2))
+        else:
+            log_mean = log_m2 = math.nan
+        return cls(n, mean, m2, log_mean, log_m2, float(values.min()), float(values.max()))
+
+    def merge(self, other: "Moments") -> "Moments":
+        """The statistics of both samples together."""
+        n = self.n + other.n
+        delta, log_delta = other.mean - self.mean, other.log_mean - self.log_mean
+        return Moments(
+            n,
+            self.mean + delta * other.n / n,
+            self.m2 + other.m2 + delta**2 * self.n * other.n / n,
+            self.log_mean + log_delta * other.n / n,
+            self.log_m2 + other.log_m2 + log_delta**2 * self.n * other.n / n,
+            min(self.low, other.low),
+            max(self.high, other.high),
+        )
+
+    @property
+    def variance(self) -> float:
+        """Population variance (the normal's MLE of scale²)."""
+        return self.m2 / self.n
+
+    @property
+    def log_variance(self) -> float:
+        """Population variance of log x (NaN unless every value is positive)."""
+        return self.log_m2 / self.n
+
+
+@dataclass(frozen=True, eq=False)
+class ValueSketch:
+    """Continuous data as the fits need it; see the module docstring.
+
+    Parameters
+    ----------
+    values : ndarray
+        Sorted distinct values (exact) or each occupied fine cell's mean value.
+    counts : ndarray
+        Weight of each value or cell (float64, summing to ``total``).
+    exact : bool
+        True when ``values`` are the data's distinct values.
+    edges : ndarray or None
+        The fine cells' edges (not exact), aligned with every cell, occupied or not.
+    cell_counts, cell_sums : ndarray or None
+        Per fine cell (all of them): count and sum of values; what :meth:`merge` adds.
+    moments : Moments
+        Sufficient statistics of the raw values.
+
+    Examples
+    --------
+    >>> sketch = ValueSketch.from_values(np.array([2.0, 1.0, 2.0]))
+    >>> sketch.values.tolist(), sketch.counts.tolist(), sketch.exact, sketch.total
+    ([1.0, 2.0], [1.0, 2.0], True, 3.0)
+    """
+
+    values: np.ndarray
+    counts: np.ndarray
+    exact: bool
+    moments: Moments
+    edges: np.ndarray | None = None
+    cell_counts: np.ndarray | None = None
+    cell_sums: np.ndarray | None = None
+
+    @property
+    def low(self) -> float:
+        """Exact minimum."""
+        return self.moments.low
+
+    @property
+    def high(self) -> float:
+        """Exact maximum."""
+        return self.moments.high
+
+    @property
+    def total(self) -> float:
+        """N, the sum of the weights."""
+        return float(self.moments.n)
+
+    @property
+    def size(self) -> int:
+        """Number of distinct values (exact) or occupied cells."""
+        return int(self.values.size)
+
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def from_values(cls, numbers: np.ndarray, max_exact: int = MAX_EXACT_VALUES) -> "ValueSketch":
+        """Sketch finite raw values: exact while at most ``max_exact`` are distinct.
+
+        Examples
+        --------
+        >>> x = np.random.default_rng(0).normal(size=5_000)
+        >>> sketch = ValueSketch.from_values(x, max_exact=1_000)
+        >>> sketch.exact, sketch.total, bool(sketch.low == x.min()), sketch.edges.size > 2**16
+        (False, 5000.0, True, True)
+        """
+        numbers = np.asarray(numbers, dtype=float)
+        if numbers.size <= max_exact or _few_distinct(numbers, max_exact):
+            values, counts = np.unique(numbers, return_counts=True)
+            if values.size <= max_exact:
+                return cls.from_table(values, counts.astype(float))
+        edges = sketch_edges(float(numbers.min()), float(numbers.max()), *_body(numbers))
+        sketch = None
+        for start in range(0, numbers.size, _CHUNK):
+            part = cls.binned_chunk(numbers[start:start + _CHUNK], edges)
+            sketch = part if sketch is None else sketch.merge(part)
+        return sketch
+
+    @classmethod
+    def from_table(cls, values: np.ndarray, counts: np.ndarray) -> "ValueSketch":
+        """An exact sketch of distinct sorted ``values`` with positive ``counts``."""
+        values, counts = np.asarray(values, dtype=float), np.asarray(counts, dtype=float)
+        return cls(values, counts, True, Moments.of(values, counts))
+
+    @classmethod
+    def binned_chunk(cls, numbers: np.ndarray, edges: np.ndarray) -> "ValueSketch":
+        """One chunk's fine-cell sketch on ``edges`` (which must hold every value): merge chunks."""
+        index = np.clip(np.searchsorted(edges, numbers, side="right") - 1, 0, edges.size - 2)
+        cells = edges.size - 1
+        cell_counts = np.bincount(index, minlength=cells).astype(float)
+        cell_sums = np.bincount(index, weights=numbers, minlength=cells)
+        return cls._from_cells(edges, cell_counts, cell_sums, Moments.of(numbers))
+
+    @classmethod
+    def _from_cells(cls, edges: np.ndarray, cell_counts: np.ndarray, cell_sums: np.ndarray, moments: Moments) -> "ValueSketch":
+        used = cell_counts > 0
+        means = cell_sums[used] / cell_counts[used]
+        means = np.clip(means, edges[:-1][used], edges[1:][used])  # rounding never leaves the cell
+        return cls(means, cell_counts[used], False, moments, edges, cell_counts, cell_sums)
+
+    def merge(self, other: "ValueSketch") -> "ValueSketch":
+        """The sketch of both samples: fine sketches on the same edges add cell by cell.
+
+        Examples
+        --------
+        >>> edges = sketch_edges(0.0, 10.0, 1.0, 9.0)
+        >>> a = ValueSketch.binned_chunk(np.array([0.0, 5.0]), edges)
+        >>> b = ValueSketch.binned_chunk(np.array([5.0, 10.0]), edges)
+        >>> merged = a.merge(b)
+        >>> merged.total, merged.counts.tolist(), merged.low, merged.high
+        (4.0, [1.0, 2.0, 1.0], 0.0, 10.0)
+        """
+        if self.exact or other.exact:
+            raise ValueError("only fine sketches on the same edges merge; build both with binned_chunk")
+        if self.edges.size != other.edges.size or not np.array_equal(self.edges, other.edges):
+            raise ValueError("sketches on different edges cannot be merged")
+        return ValueSketch._from_cells(
+            self.edges, self.cell_counts + other.cell_counts, self.cell_sums + other.cell_sums,
+            self.moments.merge(other.moments),
+        )
+
+    def with_counts(self, counts: np.ndarray) -> "ValueSketch":
+        """The same values (or occupied cells) with new weights, e.g. a bootstrap resample."""
+        counts = np.asarray(counts, dtype=float)
+        keep = counts > 0
+        values = self.values[keep]
+        moments = Moments.of(values, counts[keep])
+        moments = replace(moments, low=self.low, high=self.high) if not self.exact else moments
+        if self.exact:
+            return ValueSketch(values, counts[keep], True, moments)
+        cell_counts = np.zeros_like(self.cell_counts)
+        occupied = np.flatnonzero(self.cell_counts > 0)
+        cell_counts[occupied] = counts
+        cell_sums = np.zeros_like(self.cell_sums)
+        cell_sums[occupied] = counts * self.values
+        return ValueSketch(values, counts[keep], False, moments, self.edges, cell_counts, cell_sums)
+
+    def to_plain(self) -> dict:
+        """JSON-ready lists that :meth:`from_plain` turns back into the same sketch.
+
+        Examples
+        --------
+        >>> sketch = ValueSketch.from_values(np.array([0.5, 1.5, 1.5]))
+        >>> ValueSketch.from_plain(sketch.to_plain()).counts.tolist()
+        [1.0, 2.0]
+        """
+        if self.exact:
+            return {"exact": True, "values": self.values.tolist(), "counts": self.counts.tolist()}
+        moments = self.moments
+        return {
+            "exact": False, "edges": self.edges.tolist(), "cell_counts": self.cell_counts.tolist(),
+            "cell_sums": self.cell_sums.tolist(),
+            "moments": [None if math.isnan(v) else v for v in (
+                moments.n, moments.mean, moments.m2, moments.log_mean, moments.log_m2, moments.low, moments.high)],
+        }
+
+    @classmethod
+    def from_plain(cls, data: dict) -> "ValueSketch":
+        """The sketch :meth:`to_plain` described (ValueError when the lists do not line up)."""
+        if data.get("exact"):
+            values, counts = np.asarray(data["values"], dtype=float), np.asarray(data["counts"], dtype=float)
+            if values.ndim != 1 or values.shape != counts.shape or values.size == 0:
+                raise ValueError("sketch values and counts do not line up")
+            return cls.from_table(values, counts)
+        edges = np.asarray(data["edges"], dtype=float)
+        cell_counts, cell_sums = np.asarray(data["cell_counts"], dtype=float), np.asarray(data["cell_sums"], dtype=float)
+        if edges.ndim != 1 or cell_counts.size != edges.size - 1 or cell_sums.size != cell_counts.size:
+            raise ValueError("sketch edges and cells do not line up")
+        return cls._from_cells(edges, cell_counts, cell_sums, Moments(*(math.nan if v is None else float(v) for v in data["moments"])))
+
+    def digest_bytes(self) -> bytes:
+        """The bytes that identify this sketch (for :meth:`kl_core.empirical.Empirical.fingerprint`)."""
+        if self.exact:
+            return b"exact" + self.values.tobytes() + self.counts.tobytes()
+        return b"fine" + self.edges.tobytes() + self.cell_counts.tobytes() + self.cell_sums.tobytes()
+
+    def cells(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(left edges, right edges, counts) of the occupied fine cells (not exact only)."""
+        if self.exact:
+            raise ValueError("an exact sketch has values, not cells")
+        used = self.cell_counts > 0
+        return self.edges[:-1][used], self.edges[1:][used], self.cell_counts[used]
+
+
+def sketch_edges(low: float, high: float, body_low: float, body_high: float) -> np.ndarray:
+    """Fine-cell edges: equal width over [body_low, body_high], log-spaced out to ``low``/``high``.
+
+    Deterministic in its four numbers (min, max and two quantiles), so every engine that
+    agrees on them builds the same cells.
+
+    Examples
+    --------
+    >>> edges = sketch_edges(-100.0, 1e6, -3.0, 3.0)
+    >>> float(edges[0]), float(edges[-1]), bool(np.all(np.diff(edges) > 0)), edges.size - 1 > 2**16
+    (-100.0, 1000000.0, True, True)
+    """
+    body_low, body_high = max(body_low, low), min(body_high, high)
+    if not body_high > body_low:
+        body_low, body_high = low, high
+    body = np.linspace(body_low, body_high, BODY_CELLS + 1)
+    width = (body_high - body_low) / BODY_CELLS
+    parts = [body]
+    if high > body_high:
+        parts.append(body_high + _log_steps(high - body_high, width))
+    if low < body_low:
+        parts.insert(0, (body_low - _log_steps(body_low - low, width))[::-1])
+    edges = np.unique(np.concatenate(parts))
+    edges[0], edges[-1] = low, high
+    return edges[np.concatenate([[True], np.diff(edges) > 0])]
+
+
+def _log_steps(distance: float, first: float) -> np.ndarray:
+    """TAIL_CELLS distances from ``first`` (one body cell) to ``distance``, geometric."""
+    first = min(max(first, distance * 1e-12), distance)
+    return np.geomspace(first, distance, TAIL_CELLS)
+
+
+def _body(numbers: np.ndarray) -> tuple[float, float]:
+    """The 0.1 % and 99.9 % quantiles, from a deterministic stride of at most ~1M values."""
+    step = max(1, numbers.size // _QUANTILE_SAMPLE)
+    low, high = np.quantile(numbers[::step], [_TAIL_QUANTILE, 1 - _TAIL_QUANTILE])
+    return float(low), float(high)
+
+
+def _few_distinct(numbers: np.ndarray, max_exact: int) -> bool:
+    """Whether a stride of the data suggests at most ``max_exact`` distinct values (then count exactly)."""
+    step = max(1, numbers.size // _QUANTILE_SAMPLE)
+    sample = numbers[::step]
+    return np.unique(sample).size < 0.5 * min(sample.size, max_exact)
