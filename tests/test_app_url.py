@@ -182,7 +182,7 @@ def test_the_presentation_view_shows_the_verdict_then_the_plot_then_the_table():
     assert not at.expander  # no explanations
     assert not [n for n in walk(at.main) if n.type == "latex"]
     table = at.table[0].value
-    assert [str(r) for r in table.index[:2]] == ["1", "2"] and table["Model"].tolist() == ["uniform", "binomial"]
+    assert table["Rank"].tolist()[:2] == ["1", "2"] and table["Model"].tolist() == ["uniform", "binomial"]
     assert at.query_params["view"] == "present"
 
 

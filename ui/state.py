@@ -41,6 +41,7 @@ ZERO_POLICY = "zero_policy"  # "strict" or "epsilon"
 EPSILON = "epsilon"  # the ε-floor's weight
 BOOTSTRAP = "bootstrap"  # resamples for the ranking's intervals; 0 = off
 LAST_COMPARISON = "last_comparison"  # the Comparison the Compare page last showed
+PLOTTED = "plotted"  # how many of the best models the Compare page's figures draw
 
 # Sharing and presenting (see ui.url and kl_core.share) ------------------------------
 PRESENT = "present"  # the presentation layout of the Compare page
@@ -70,6 +71,7 @@ DEFAULTS: dict[str, Any] = {
     EPSILON: 1e-6,
     BOOTSTRAP: 0,
     LAST_COMPARISON: None,
+    PLOTTED: 5,
     PRESENT: False,
     URL_RESTORED: False,
     URL_MESSAGES: (),
