@@ -51,6 +51,8 @@ TEMPLATE = "plotly_white"
 _DASHES = ("solid", "dash", "dot", "dashdot")  # for the 8th model on: same hue, other dash
 _PATTERNS = ("", "/", "x", ".")  # the same for bars: the 8th model on gets a hatch
 _INFINITY = "∞"
+_EVERY_INTEGER = 12  # up to this span of whole numbers every one is a tick; beyond, plotly picks what fits
+_PANEL_TITLE_CHARS = 18  # a panel title longer than this wraps onto two lines
 _LOTS_OF_CELLS = 60  # beyond this many cells, models are drawn as lines rather than bars
 _MARKER_CELLS = 120  # beyond this many cells, model lines have no markers
 _PROB = ".6~g"  # hover format for probabilities and KL terms (6 significant digits)
@@ -222,7 +224,7 @@ def _x_axis(emp: Empirical) -> dict[str, Any]:
     axis: dict[str, Any] = {"type": "linear", "zeroline": False}
     if emp.kind == "discrete" and emp.is_integer:
         span = emp.high - emp.low
-        if span <= 30:
+        if span <= _EVERY_INTEGER:
             axis.update(tickmode="linear", tick0=emp.low, dtick=1)
         else:
             axis.update(tickformat="d")
@@ -387,6 +389,19 @@ def distribution_bars(
     return go.Figure(data=traces, layout=layout)
 
 
+def _wrapped(text: str, width: int) -> str:
+    """``text`` broken at spaces into lines of about ``width`` characters (``<br>``), for narrow panels.
+
+    Examples
+    --------
+    >>> _wrapped("second dataset: teeth_2025.csv", 18)
+    'second dataset:<br>teeth_2025.csv'
+    """
+    import textwrap
+
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
+
+
 def _grid(count: int, columns: int, height: int) -> tuple[int, int, list[tuple[list[float], list[float]]]]:
     """(rows, cols, [(x domain, y domain)] per panel, left to right, top to bottom)."""
     cols = max(1, min(columns, count))
@@ -437,8 +452,9 @@ def small_multiples(
     height = 170 + 290 * rows
     rows, cols, domains = _grid(len(shown), columns, height)
     x_axis = _x_axis(emp)
-    if x_axis.get("dtick") == 1 and emp.high - emp.low > 12:  # narrow panels: every other whole number
-        x_axis["dtick"] = 2
+    if x_axis.get("dtick") == 1 and emp.high - emp.low > 6:
+        # Narrow panels (a phone, three across): plotly picks whole-number ticks that fit the width.
+        x_axis = {"type": "linear", "zeroline": False, "tickformat": "d", "nticks": 6}
     model_mark = "dots" if emp.kind == "categorical" else "line"
     layout = _layout(
         f"{_data_name(emp)}: each model against the data",
@@ -465,7 +481,7 @@ def small_multiples(
             "showticklabels": col == 0,
             **({"title": {"text": _prob_y_title(emp)}} if col == 0 else {}),
         }
-        label = _model_name(key, models[key])
+        label = _wrapped(_model_name(key, models[key]), _PANEL_TITLE_CHARS)
         value = kl.get(key) if kl is not None else None
         quoted = _format_kl(float(value), base) if value is not None else ""
         layout["annotations"].append({

@@ -10,6 +10,7 @@ colour beside each drawn model. Tabs keep their state: only the open tab is comp
 and changing a setting (units, bootstrap B) leaves the reader on the tab they were on.
 """
 
+import html
 import math
 
 import pandas as pd
@@ -111,14 +112,25 @@ def _left_out_line(extra: str = "") -> None:
 
 
 def _chart(figure, key: str) -> None:
+    """A figure with its title and subtitle as page text above it.
+
+    Page text wraps at any width and never sits under the plotly toolbar; a plotly
+    title is one line, cut at a phone's edge.
+    """
+    title = figure.layout.title
+    heading, subtitle = title.text or "", (title.subtitle.text if title.subtitle else "") or ""
+    top = max(16, (figure.layout.margin.t or 64) - 56 - (18 if subtitle else 0))
+    figure.update_layout(title={"text": "", "subtitle": {"text": ""}}, margin={"t": top})
+    if heading:
+        st.markdown(f"**{escape_markdown(html.unescape(heading))}**")
+    if subtitle:
+        st.caption(escape_markdown(html.unescape(subtitle)))
     if present:  # Streamlit's chart theme sets tick and axis-title sizes, so they are set here too
         figure.update_layout(font={"size": PRESENT_FONT}, legend={"font": {"size": PRESENT_FONT}},
-                             title={"font": {"size": PRESENT_FONT + 6}, "subtitle": {"font": {"size": PRESENT_FONT - 2}}},
-                             margin={"t": (figure.layout.margin.t or 64) + 48},  # room for the larger title and legend
-                             height=(figure.layout.height or 450) + 60)
+                             height=(figure.layout.height or 450) + 40)
         for update in (figure.update_xaxes, figure.update_yaxes):
             update(tickfont={"size": PRESENT_FONT - 2}, title={"font": {"size": PRESENT_FONT}})
-    # The toolbar shows on hover only, so it never sits on the title.
+        figure.update_annotations(font={"size": PRESENT_FONT - 2})
     st.plotly_chart(figure, key=key, config={"displayModeBar": "hover", "responsive": True})
 
 
@@ -176,12 +188,24 @@ def _swatch_style(frame: pd.DataFrame):
     return frame.style.apply(lambda _: css, subset=[SWATCH], axis=0)
 
 
+def _present_table(frame: pd.DataFrame, main_columns: list[str]):
+    """The few columns a room reads, narrow enough for a phone: the colour beside the rank, the parameters
+    under the model's name; the notes stay in the list of models not ranked below."""
+    keep = [c for c in main_columns if c.split(" (")[0] not in (SWATCH, "Parameters", "Free parameters", "Note")]
+    small = frame[keep].copy()
+    small["Rank"] = [f"● {rank}" if dot else rank for dot, rank in zip(frame[SWATCH], frame["Rank"])]
+    small["Model"] = [f"{model} ({params})" if params else model for model, params in zip(frame["Model"], frame["Parameters"])]
+    keys = [str(key) for key in table["model"]]
+    css = [f"color: {colors[key]}" if key in models else "" for key in keys]
+    return small.style.apply(lambda _: css, subset=["Rank"], axis=0).hide(axis="index")
+
+
 def _ranking_table() -> None:
     frame = _with_swatches(shown)
     main_columns = [c for c in frame.columns if c.split(" (")[0] in MAIN_COLUMNS]
     main_columns.sort(key=lambda c: MAIN_COLUMNS.index(c.split(" (")[0]))
     if present:  # an HTML table, so the presentation's large type reaches it (the grid draws on a canvas)
-        st.table(_swatch_style(frame[main_columns]).hide(axis="index"))
+        st.table(_present_table(frame, main_columns))
     else:
         st.dataframe(_swatch_style(frame), hide_index=True, width="stretch", column_order=main_columns, key="ranking_table",
                      column_config={SWATCH: st.column_config.TextColumn(SWATCH, width=52, help="The model's colour in the figures"),

@@ -177,12 +177,14 @@ def test_the_presentation_view_shows_the_verdict_then_the_plot_then_the_table():
     assert not at.exception
     assert at.toggle(key="w_present").value
     order = [node.type for node in walk(at.main) if node.type in ("markdown", "plotly_chart", "table", "dataframe", "expander")]
-    assert order[:3] == ["markdown", "plotly_chart", "table"]
+    assert order[0] == "markdown" and order.index("plotly_chart") < order.index("table")
     assert "Uniform loses 0\\.197" in at.markdown[0].value
     assert not at.expander  # no explanations
     assert not [n for n in walk(at.main) if n.type == "latex"]
     table = at.table[0].value
-    assert table["Rank"].tolist()[:2] == ["1", "2"] and table["Model"].tolist() == ["uniform", "binomial"]
+    assert table["Rank"].tolist() == ["● 1", "● 2"]  # the colour dot of each drawn model beside its rank
+    assert table["Model"].tolist() == ["uniform (low=0, high=10)", "binomial (n=10, p=0.544)"]
+    assert "Note" not in table.columns and "KL (bits/obs)" in table.columns
     assert at.query_params["view"] == "present"
 
 
