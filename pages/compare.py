@@ -102,13 +102,13 @@ def _left_out_line(extra: str = "") -> None:
     """One line for what the figures leave out: never a paragraph of names."""
     parts = []
     if len(in_order) > len(plotted):
-        parts.append(f"and {len(in_order) - len(plotted):,} more in the table")
+        parts.append(f"The best {len(plotted)} drawn, and {len(in_order) - len(plotted):,} more in the table")
     if not_fitted:
-        parts.append(f"{not_fitted:,} could not be fitted (see the table)")
+        parts.append(f"{not_fitted:,} could not be fitted (listed below)")
     if extra:
         parts.append(extra)
     if parts:
-        st.caption(f"Drawn: the best {len(plotted)}; " + "; ".join(parts) + ".")
+        st.caption("; ".join(parts) + ".")
 
 
 def _chart(figure, key: str) -> None:
@@ -195,7 +195,7 @@ def _present_table(frame: pd.DataFrame, main_columns: list[str]):
     small = frame[keep].copy()
     small["Rank"] = [f"● {rank}" if dot else rank for dot, rank in zip(frame[SWATCH], frame["Rank"])]
     small["Model"] = [f"{model} ({params})" if params else model for model, params in zip(frame["Model"], frame["Parameters"])]
-    keys = [str(key) for key in table["model"]]
+    keys = [str(key) for key in table["model"]][:len(frame)]
     css = [f"color: {colors[key]}" if key in models else "" for key in keys]
     return small.style.apply(lambda _: css, subset=["Rank"], axis=0).hide(axis="index")
 
@@ -205,7 +205,10 @@ def _ranking_table() -> None:
     main_columns = [c for c in frame.columns if c.split(" (")[0] in MAIN_COLUMNS]
     main_columns.sort(key=lambda c: MAIN_COLUMNS.index(c.split(" (")[0]))
     if present:  # an HTML table, so the presentation's large type reaches it (the grid draws on a canvas)
-        st.table(_present_table(frame, main_columns))
+        rows = max(len(plotted), min(5, len(frame)))
+        st.table(_present_table(frame.iloc[:rows], main_columns))
+        if len(frame) > rows:
+            st.caption(f"and {len(frame) - rows:,} more: the normal view lists every model.")
     else:
         st.dataframe(_swatch_style(frame), hide_index=True, width="stretch", column_order=main_columns, key="ranking_table",
                      column_config={SWATCH: st.column_config.TextColumn(SWATCH, width=52, help="The model's colour in the figures"),

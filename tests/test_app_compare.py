@@ -126,8 +126,8 @@ def test_figures_draw_the_best_five_and_say_how_many_more_in_one_line():
     assert len(drawn) == 5
     assert len({trace["marker"]["color"] for trace in drawn}) == 5  # five different colours
     fitted = len(at.session_state["last_comparison"].fitted)
-    lines = [caption.value for caption in at.caption if caption.value.startswith("Drawn:")]
-    assert len(lines) == 1 and f"and {fitted - 5} more in the table" in lines[0]
+    lines = [caption.value for caption in at.caption if "more in the table" in caption.value]
+    assert len(lines) == 1 and lines[0].startswith(f"The best 5 drawn, and {fitted - 5} more in the table")
     assert "Not plotted" not in " ".join(caption.value for caption in at.caption)
     at.number_input(key="w_plotted").set_value(9).run()
     traces = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
