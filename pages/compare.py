@@ -64,6 +64,7 @@ if emp is not None:
         with st.popover("Share link", icon=":material/link:", width="stretch"):
             url.share_box("compare")
 present = bool(state.get(state.PRESENT)) and emp is not None
+url.waiting_note()
 
 if emp is None:
     st.info("There is nothing to compare yet: load a dataset first (or pick a sample on Home).", icon=":material/info:")

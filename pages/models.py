@@ -9,7 +9,7 @@ from kl_core.io import EXTENSIONS
 from kl_core.io import numeric_column
 from kl_core.models import REGISTRY, format_params
 from kl_core.models.user import reference_for
-from ui import cache, state
+from ui import cache, state, url
 from ui.requests import DECLARED, GROUP_TITLES, build_requests, fixable_parameters, groups, new_form, why_not
 from ui.run import fit_with_progress, settings, show_failures
 from ui.text import escape_markdown, error as show_error
@@ -26,6 +26,7 @@ except ImportError:  # pragma: no cover - depends on another module's progress
 CHECKBOX_COLUMNS = 4
 
 st.title("Models")
+url.waiting_note()
 emp = state.emp()
 if emp is None:
     st.info("Load some data first: the families on offer depend on it.", icon=":material/info:")
