@@ -10,7 +10,7 @@ from kl_core.io import numeric_column
 from kl_core.models import REGISTRY, format_params
 from kl_core.models.user import reference_for
 from ui import cache, state, url
-from ui.requests import DECLARED, GROUP_TITLES, build_requests, fixable_parameters, groups, new_form, why_not
+from ui.requests import DECLARED, GROUP_TITLES, build_requests, fixable_parameters, groups, new_form, untouched, why_not
 from ui.run import fit_with_progress, settings, show_failures
 from ui.text import escape_markdown, error as show_error
 from ui.widgets import bind_item
@@ -178,7 +178,10 @@ if "empirical" in ticked:
 requests, problems = build_requests(form, emp)
 state.put(state.MODEL_REQUESTS, requests)
 for name, problem in problems.items():
-    show_error(f"{REGISTRY[name].label}: {problem}")
+    if untouched(name, form):  # nothing typed or uploaded yet: a hint, not an error
+        st.caption(f"{escape_markdown(REGISTRY[name].label)}: {escape_markdown(problem)}")
+    else:
+        show_error(f"{REGISTRY[name].label}: {problem}")
 
 if not any(form["ticked"].get(n) for n in REGISTRY):
     st.caption("Nothing ticked: the Compare page will use the defaults for this data.")

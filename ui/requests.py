@@ -154,6 +154,24 @@ def build_requests(form: Mapping[str, Any], emp: Empirical) -> tuple[list[tuple[
     return requests, problems
 
 
+def untouched(name: str, form: Mapping[str, Any]) -> bool:
+    """Whether your own model ``name`` still waits for its first input (then the page shows no error).
+
+    Examples
+    --------
+    >>> untouched("expression", {"formula": " "}), untouched("expression", {"formula": "p^x"}), untouched("poisson", {})
+    (True, False, False)
+    """
+    if name == "expression":
+        return not str(form.get("formula") or "").strip()
+    if name == "empirical":
+        return form.get("reference") is None
+    if name == "custom":
+        table = form.get("custom_table")
+        return table is None or len(table.dropna(how="all")) == 0
+    return False
+
+
 def _own_model_options(name: str, form: Mapping[str, Any], emp: Empirical) -> tuple[dict[str, Any] | None, str | None]:
     if name == "custom":
         return _custom_options(form.get("custom_table"), emp)
