@@ -33,7 +33,7 @@ from kl_core.models import REGISTRY, FittedModel, format_params
 __all__ = [
     "DATA_LABEL", "DELTA_NOTE", "INFINITY", "MISSING", "capitalised", "display_label", "family_label", "fitted_label",
     "format_count", "format_dropped", "format_interval", "format_number", "headers", "model_label", "not_ranked",
-    "ranking_display", "summary_rows",
+    "ranking_display", "request_text", "summary_rows",
 ]
 
 DIGITS = 4
@@ -402,3 +402,41 @@ def capitalised(text: str) -> str:
     ('Negative binomial loses', '')
     """
     return text[:1].upper() + text[1:]
+
+
+def request_text(name: str, options: Mapping[str, Any]) -> str:
+    """A model request as a person reads it: the family in words and its options as text, never raw JSON.
+
+    Examples
+    --------
+    >>> request_text("binomial", {"n": 12})
+    'binomial (n=12)'
+    >>> request_text("custom", {"values": [0, 1, 2], "weights": [1, 2, 1], "label": "custom table"})
+    'your table: 3 values (0, 1, 2) with weights 1, 2, 1'
+    >>> request_text("expression", {"formula": "p*(1-p)^x", "start": {"p": 0.3}})
+    'your formula: p*(1-p)^x (start p=0.3)'
+    >>> request_text("uniform", {})
+    'uniform'
+    """
+    words = family_label(name)
+    options = dict(options or {})
+    if name == "custom":
+        values, weights = list(options.get("values") or []), list(options.get("weights") or [])
+        return f"{words}: {len(values):,} values ({_some(values)}) with weights {_some(weights)}"
+    if name == "expression":
+        start = dict(options.get("start") or {})
+        extra = f" (start {format_params(start)})" if start else ""
+        return f"{words}: {options.get('formula', '')}{extra}"
+    if name == "empirical":
+        reference = options.get("reference")
+        label = getattr(reference, "name", "") or ""
+        n = getattr(reference, "n", None)
+        size = f" ({format_count(n)} observations)" if n is not None else ""
+        return f"{words}{': ' + label if label else ''}{size}"
+    return f"{words} ({format_params(options)})" if options else words
+
+
+def _some(items: list[Any], shown: int = 6) -> str:
+    """The first few items as text, with how many more."""
+    text = ", ".join(format_number(item) if not isinstance(item, str) else item for item in items[:shown])
+    return text + (f", … ({len(items) - shown:,} more)" if len(items) > shown else "")
