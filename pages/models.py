@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from kl_core import DataError
+from kl_core.display import display_label
 from kl_core.formula import describe_allowed, parse_formula
 from kl_core.io import EXTENSIONS
 from kl_core.io import numeric_column
@@ -201,5 +202,6 @@ if requests:
         result = fit_with_progress(emp, requests)
     if result is not None:
         fitted = sum(1 for _ in result.fitted)
-        st.success(f"Fitted {fitted} of {len(result.table)}. Best: {result.best or 'none with a finite KL'}.", icon=":material/check:")
+        best = display_label(result.table.iloc[0]) if result.best else "none with a finite KL"
+        st.success(f"Fitted {fitted} of {len(result.table)}. Best: {escape_markdown(best)}.", icon=":material/check:")
         show_failures(result.table)

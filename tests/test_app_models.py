@@ -81,10 +81,12 @@ def test_fit_button_shows_results_and_failures():
     at = models_page()
     assert at.checkbox(key="w_pick_bernoulli").disabled  # 0..10 is not 0/1: never requested
     at.checkbox(key="w_pick_geom").check().run()
+    assert "geometric" in [c.label.lower().split(" (")[0] for c in at.checkbox]
     at.number_input(key="w_binomial_n").set_value(5).run()  # below the largest value, 10: not applicable
     at.button(key="fit_models").click().run()
     assert not at.exception
     assert at.success and "Fitted 2 of 3" in at.success[0].value
+    assert at.success[0].value.endswith("Best: uniform.")  # the display label, as on Compare
     failures = at.dataframe[-1].value
     assert failures["Model"].tolist() == ["binomial"] and "declare n" in failures["Why"].iloc[0]
     assert "bernoulli" not in dict(at.session_state["model_requests"])
