@@ -123,7 +123,8 @@ def _chart(figure, key: str) -> None:
     top = max(16, (figure.layout.margin.t or 64) - 56 - (18 if subtitle else 0))
     figure.update_layout(title={"text": "", "subtitle": {"text": ""}}, margin={"t": top})
     if heading:
-        st.markdown(f"**{escape_markdown(html.unescape(heading))}**")
+        text = escape_markdown(html.unescape(heading))
+        st.markdown(f"#### {text}" if present else f"**{text}**")
     if subtitle:
         st.caption(escape_markdown(html.unescape(subtitle)))
     if present:  # Streamlit's chart theme sets tick and axis-title sizes, so they are set here too
