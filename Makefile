@@ -1,10 +1,12 @@
-# make run   - set up .venv and start the app
+# make run   - set up .venv and start the app on http://127.0.0.1:8501 (this computer only)
+#              make run HOST=0.0.0.0 serves every network interface: see the README before you do
 # make test  - set up .venv with the test tools and run every test
 # make bench - run the benchmarks (ratios against baselines measured in the same run)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+HOST ?= 127.0.0.1
 
 .PHONY: run test bench bench-peers clean
 
@@ -21,7 +23,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt requirements-dask.txt | $(BI
 	touch $@ $(VENV)/.runtime
 
 run: $(VENV)/.runtime
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT)
 
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest

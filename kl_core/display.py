@@ -1,32 +1,67 @@
-"""The ranking table and the data summary formatted for people (pure: no Streamlit).
+"""The ranking table, model names and the data summary formatted for people (pure: no Streamlit).
 
-Used by the app's Compare and Data pages and by the HTML report. Every number is
-shown to 4 significant digits, infinities as "∞", missing values as "—", parameters
-through :func:`kl_core.models.format_params`, and each header names its unit.
+Used by the app's pages, the verdict and the HTML report. Every number is shown to 4
+significant digits, infinities as "∞", missing values as "—", parameters through
+:func:`kl_core.models.format_params`, and each header names its unit.
+
+Model names: :func:`family_label` turns a registry key into the words people read
+("nbinom" -> "negative binomial", "custom" -> "your table"); :func:`display_label`
+does it for a ranking row, :func:`fitted_label` for a fitted model (figure legends).
+Internal keys stay in exports that need them (CSV, JSON, the Python snippet). The data
+itself is always "the data" or its name, never "empirical", so the word cannot name
+both the data and a model.
 
 >>> from kl_core import Empirical, rank
 >>> teeth = Empirical.from_counts(range(11), [2, 3, 5, 14, 16, 15, 12, 8, 10, 8, 7])
 >>> shown = ranking_display(rank(teeth, ["uniform", "binomial"]))
->>> shown[["Rank", "Model", "KL (bits/obs)"]].values.tolist()
-[['1', 'uniform', '0.1972'], ['2', 'binomial', '0.6165']]
+>>> shown[["Rank", "Model", "KL (bits/obs)", "ΔAIC (nats)"]].values.tolist()
+[['1', 'uniform', '0.1972', '0'], ['2', 'binomial', '0.6165', '60.13']]
 """
 
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
 from kl_core.empirical import bits_or_nats
-from kl_core.models import format_params
-from kl_core.ranking import display_name
+from kl_core.models import REGISTRY, FittedModel, format_params
+
+__all__ = [
+    "DATA_LABEL", "DELTA_NOTE", "INFINITY", "MISSING", "capitalised", "display_label", "family_label", "fitted_label",
+    "format_count", "format_dropped", "format_interval", "format_number", "headers", "model_label", "not_ranked",
+    "ranking_display", "request_text", "summary_rows",
+]
 
 DIGITS = 4
 INFINITY = "∞"
 MISSING = "—"
 _PLAIN_RANGE = (1e-4, 1e6)  # magnitudes shown without an exponent
+DATA_LABEL = "data"  # what figures and tables call the observed distribution
+DELTA_NOTE = ("ΔAIC and ΔBIC: each model's AIC or BIC minus the best (smallest) one, in nats on the −2 log L "
+              "scale (2 × the log-likelihood gap plus the penalty for free parameters); 0 is the best, "
+              "differences above about 10 are decisive.")
+
+# Registry keys whose label people should not read as is.
+_FAMILY_WORDS = {
+    "geom": "geometric",
+    "custom": "your table",
+    "expression": "your formula",
+    "empirical": "second dataset",
+}
+# First words of family labels that are names (kept capitalised): "Poisson", "Student's t".
+_EPONYMS = frozenset({
+    "Poisson", "Bernoulli", "Zipf", "Zipfian", "Yule", "Skellam", "Boltzmann", "Planck", "Fisher's", "Wallenius'",
+    "Weibull", "Laplace", "Student's", "Kolmogorov", "Bradford", "Burr", "Fisk", "Cauchy", "Pareto", "Gompertz",
+    "Gumbel", "Gibrat", "Maxwell", "Mielke", "Moyal", "Nakagami", "Lomax", "Pearson", "Rayleigh", "Rice", "Tukey",
+    "Wald", "Landau", "Lévy", "Johnson", "Jones", "Crystal", "Gaussian",
+})
+_FIRST_WORD = re.compile(r"[ \-–(]")
+_DEFAULT_TABLE_LABELS = ("custom table", "custom")
+_REFERENCE_LABEL = re.compile(r"^dataset '(.*)'$", re.DOTALL)
 
 
 def format_number(value: Any, digits: int = DIGITS) -> str:
@@ -98,7 +133,7 @@ def headers(base: float = 2) -> dict[str, str]:
         "rank": "Rank",
         "model": "Model",
         "params": "Parameters",
-        "n_params": "Fitted parameters",
+        "n_params": "Free parameters",
         "kl": f"KL ({unit}/obs)",
         "kl_interval": f"KL 95% interval ({unit})",
         "p_best": "P(best)",
@@ -106,8 +141,8 @@ def headers(base: float = 2) -> dict[str, str]:
         "js": f"JS ({unit})",
         "cross_entropy": f"Cross-entropy ({unit}/obs)",
         "loglik": "log L (nats)",
-        "aic": "AIC (nats)",
-        "bic": "BIC (nats)",
+        "aic": "ΔAIC (nats)",
+        "bic": "ΔBIC (nats)",
         "g_stat": "G (nats)",
         "dof": "dof",
         "p_value": "p-value",
@@ -124,6 +159,8 @@ def ranking_display(table: pd.DataFrame, base: float = 2) -> pd.DataFrame:
 
     Rank counts the models with a finite KL; ∞ and failed fits get "—" and keep their
     reason in the Note column. The bootstrap columns appear when ``table`` has them.
+    AIC and BIC are shown as ΔAIC / ΔBIC: the gap to the smallest finite one (see
+    :data:`DELTA_NOTE`); the raw values stay in the exports.
 
     Examples
     --------
@@ -139,13 +176,14 @@ def ranking_display(table: pd.DataFrame, base: float = 2) -> pd.DataFrame:
     names = headers(base)
     rows = []
     position = 0
+    best = {column: _smallest_finite(table[column]) for column in ("aic", "bic") if column in table.columns}
     for _, row in table.iterrows():
         kl = _as_float(row.get("kl"))
         finite = math.isfinite(kl)
         position += finite
         shown: dict[str, str] = {
             names["rank"]: str(position) if finite else MISSING,
-            names["model"]: display_name(row),
+            names["model"]: display_label(row),
             names["params"]: _params_text(row.get("params")),
             names["n_params"]: format_count(row.get("n_params")),
             names["kl"]: format_number(kl),
@@ -155,7 +193,8 @@ def ranking_display(table: pd.DataFrame, base: float = 2) -> pd.DataFrame:
             shown[names["p_best"]] = format_number(row.get("p_best"), 3)
         for column in _NUMERIC_COLUMNS:
             if column in table.columns:
-                shown[names[column]] = format_number(row.get(column))
+                value = _as_float(row.get(column)) - best[column] if column in best else row.get(column)
+                shown[names[column]] = format_number(value)
         if "dof" in table.columns:
             shown[names["dof"]] = format_count(row.get("dof"))
         shown[names["note"]] = str(row.get("note") or "")
@@ -222,7 +261,7 @@ def not_ranked(table: pd.DataFrame) -> list[tuple[str, str]]:
     out = []
     for _, row in table.iterrows():
         if not math.isfinite(_as_float(row.get("kl"))):
-            out.append((display_name(row), str(row.get("note") or "no reason given")))
+            out.append((display_label(row), str(row.get("note") or "no reason given")))
     return out
 
 
@@ -232,8 +271,12 @@ def summary_rows(summary: Mapping[str, Any], base: float = 2) -> list[tuple[str,
     Examples
     --------
     >>> from kl_core import Empirical
-    >>> dict(summary_rows(Empirical.from_counts([0, 1], [1, 3]).summary()))["Entropy (bits)"]
-    '0.8113'
+    >>> rows = dict(summary_rows(Empirical.from_counts([0, 1], [1, 3]).summary()))
+    >>> rows["Entropy (bits)"], rows["Variance (sample, ÷ N − 1)"], rows["Variance (population, ÷ N)"]
+    ('0.8113', '0.25', '0.1875')
+
+    The sample variance divides by N − 1 (numpy's ``ddof=1``); the population one by N.
+    Probabilities without N have only the distribution's variance.
     """
     unit = bits_or_nats(base)
     n = summary.get("n")
@@ -244,11 +287,26 @@ def summary_rows(summary: Mapping[str, Any], base: float = 2) -> list[tuple[str,
         ("Kind", str(summary.get("kind", MISSING))),
         ("Dropped rows", format_dropped(dropped)),
     ]
-    for key, label in (("mean", "Mean"), ("variance", "Variance"), ("min", "Min"), ("max", "Max")):
+    if summary.get("mean") is not None:
+        rows.append(("Mean", format_number(summary["mean"])))
+    rows += _variance_rows(summary.get("variance"), n, summary.get("sample_variance"))
+    for key, label in (("min", "Min"), ("max", "Max")):
         if summary.get(key) is not None:
             rows.append((label, format_number(summary[key])))
     rows.append((f"Entropy ({unit})", format_number(summary.get("entropy"))))
     return rows
+
+
+def _variance_rows(population: Any, n: Any, sample: Any = None) -> list[tuple[str, str]]:
+    """The sample variance (÷ N − 1) and the population variance (÷ N), each labelled; [] when absent."""
+    if population is None:
+        return []
+    if n is None:
+        return [("Variance (of the given probabilities)", format_number(population))]
+    count = float(n)
+    if sample is None:
+        sample = float(population) * count / (count - 1) if count > 1 else math.nan
+    return [("Variance (sample, ÷ N − 1)", format_number(sample)), ("Variance (population, ÷ N)", format_number(population))]
 
 
 def format_dropped(dropped: Mapping[str, int]) -> str:
@@ -275,3 +333,140 @@ def _as_float(value: Any) -> float:
         return float(value)
     except (TypeError, ValueError):
         return math.nan
+
+
+def _smallest_finite(values: Any) -> float:
+    numbers = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
+    finite = numbers[np.isfinite(numbers)]
+    return float(finite.min()) if finite.size else math.nan
+
+
+# ------------------------------------------------------------------ model names
+def family_label(name: str) -> str:
+    """The words people read for a registry key: lower case unless the family is named after someone.
+
+    Examples
+    --------
+    >>> [family_label(n) for n in ("nbinom", "geom", "poisson", "expression", "custom", "empirical", "lognorm")]
+    ['negative binomial', 'geometric', 'Poisson', 'your formula', 'your table', 'second dataset', 'log-normal']
+    >>> family_label("no_such_family")
+    'no_such_family'
+    """
+    if name in _FAMILY_WORDS:
+        return _FAMILY_WORDS[name]
+    spec = REGISTRY.get(name)
+    if spec is None:
+        return name
+    return _lower_first(spec.label)
+
+
+def _lower_first(label: str) -> str:
+    """``label`` with its first letter lowered, unless its first word is a name, an acronym or one letter."""
+    first = _FIRST_WORD.split(label, maxsplit=1)[0]
+    if first in _EPONYMS or len(first) <= 1 or sum(ch.isupper() for ch in first) > 1:
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def model_label(key: str, label: str = "", params: Any = None) -> str:
+    """A model's display name from its ranking key (``nbinom``, ``binomial#2``) and its own label.
+
+    A second dataset names its file; a family requested twice or more shows its
+    parameters so the rows can be told apart.
+
+    Examples
+    --------
+    >>> model_label("nbinom"), model_label("empirical", "dataset 'teeth_2025.csv'")
+    ('negative binomial', 'second dataset: teeth_2025.csv')
+    >>> model_label("binomial#2", "binomial(n=12, p=0.45)", {"n": 12, "p": 0.45})
+    'binomial (n=12, p=0.45)'
+    >>> model_label("expression", "p*(1-p)**x (p=0.5)")
+    'your formula'
+    """
+    name, _, occurrence = str(key).partition("#")
+    words = family_label(name)
+    if name == "empirical":
+        match = _REFERENCE_LABEL.match(str(label or ""))
+        if match and match.group(1):
+            words = f"{words}: {match.group(1)}"
+    elif name == "custom" and label and label not in _DEFAULT_TABLE_LABELS and not label.startswith("custom("):
+        words = f"{words}: {label}"  # a table the user named
+    if occurrence:
+        text = _params_text(params)
+        words = f"{words} ({text})" if text else f"{words} #{occurrence}"
+    return words
+
+
+def display_label(row: Mapping[str, Any]) -> str:
+    """The display name of a ranking row (a mapping with ``model``, ``label`` and ``params``).
+
+    For verdicts, tables and reports; :func:`capitalised` starts a sentence with it.
+
+    Examples
+    --------
+    >>> display_label({"model": "geom", "label": "geom(p=0.2)", "params": {"p": 0.2}})
+    'geometric'
+    """
+    return model_label(str(row.get("model", "")), str(row.get("label") or ""), row.get("params"))
+
+
+def fitted_label(key: str, model: FittedModel) -> str:
+    """The display name of a fitted model under its ranking key (figure legends, panel titles).
+
+    Examples
+    --------
+    >>> from kl_core import Empirical
+    >>> from kl_core.models import fit
+    >>> fitted_label("nbinom", fit(Empirical.from_counts([0, 1, 2, 5], [4, 3, 2, 1]), "nbinom"))
+    'negative binomial'
+    """
+    return model_label(key, model.label, model.params)
+
+
+def capitalised(text: str) -> str:
+    """``text`` with its first letter upper case, for the start of a sentence.
+
+    Examples
+    --------
+    >>> capitalised("negative binomial loses"), capitalised("")
+    ('Negative binomial loses', '')
+    """
+    return text[:1].upper() + text[1:]
+
+
+def request_text(name: str, options: Mapping[str, Any]) -> str:
+    """A model request as a person reads it: the family in words and its options as text, never raw JSON.
+
+    Examples
+    --------
+    >>> request_text("binomial", {"n": 12})
+    'binomial (n=12)'
+    >>> request_text("custom", {"values": [0, 1, 2], "weights": [1, 2, 1], "label": "custom table"})
+    'your table: 3 values (0, 1, 2) with weights 1, 2, 1'
+    >>> request_text("expression", {"formula": "p*(1-p)^x", "start": {"p": 0.3}})
+    'your formula: p*(1-p)^x (start p=0.3)'
+    >>> request_text("uniform", {})
+    'uniform'
+    """
+    words = family_label(name)
+    options = dict(options or {})
+    if name == "custom":
+        values, weights = list(options.get("values") or []), list(options.get("weights") or [])
+        return f"{words}: {len(values):,} values ({_some(values)}) with weights {_some(weights)}"
+    if name == "expression":
+        start = dict(options.get("start") or {})
+        extra = f" (start {format_params(start)})" if start else ""
+        return f"{words}: {options.get('formula', '')}{extra}"
+    if name == "empirical":
+        reference = options.get("reference")
+        label = getattr(reference, "name", "") or ""
+        n = getattr(reference, "n", None)
+        size = f" ({format_count(n)} observations)" if n is not None else ""
+        return f"{words}{': ' + label if label else ''}{size}"
+    return f"{words} ({format_params(options)})" if options else words
+
+
+def _some(items: list[Any], shown: int = 6) -> str:
+    """The first few items as text, with how many more."""
+    text = ", ".join(format_number(item) if not isinstance(item, str) else item for item in items[:shown])
+    return text + (f", … ({len(items) - shown:,} more)" if len(items) > shown else "")

@@ -25,6 +25,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from scipy import special
 
+from kl_core.display import DATA_LABEL, display_label, fitted_label
 from kl_core.empirical import Empirical, bits_or_nats
 from kl_core.errors import DataError
 from kl_core.models import FittedModel
@@ -48,7 +49,10 @@ PALETTE: tuple[str, ...] = (
 EMPIRICAL_COLOR = "#4D4D4D"  # dark grey: the data, in every figure
 TEMPLATE = "plotly_white"
 _DASHES = ("solid", "dash", "dot", "dashdot")  # for the 8th model on: same hue, other dash
+_PATTERNS = ("", "/", "x", ".")  # the same for bars: the 8th model on gets a hatch
 _INFINITY = "∞"
+_EVERY_INTEGER = 12  # up to this span of whole numbers every one is a tick; beyond, plotly picks what fits
+_PANEL_TITLE_CHARS = 18  # a panel title longer than this wraps onto two lines
 _LOTS_OF_CELLS = 60  # beyond this many cells, models are drawn as lines rather than bars
 _MARKER_CELLS = 120  # beyond this many cells, model lines have no markers
 _PROB = ".6~g"  # hover format for probabilities and KL terms (6 significant digits)
@@ -220,7 +224,7 @@ def _x_axis(emp: Empirical) -> dict[str, Any]:
     axis: dict[str, Any] = {"type": "linear", "zeroline": False}
     if emp.kind == "discrete" and emp.is_integer:
         span = emp.high - emp.low
-        if span <= 30:
+        if span <= _EVERY_INTEGER:
             axis.update(tickmode="linear", tick0=emp.low, dtick=1)
         else:
             axis.update(tickformat="d")
@@ -240,7 +244,7 @@ def _masses(emp: Empirical, models: Mapping[str, FittedModel]) -> tuple[dict[str
 
 
 def _model_name(key: str, model: FittedModel) -> str:
-    return plain_text(model.label or key)
+    return plain_text(fitted_label(key, model))
 
 
 def _prob_y_title(emp: Empirical) -> str:
@@ -261,7 +265,7 @@ def _skipped_note(layout: dict[str, Any], skipped: Sequence[str], why: str) -> N
     layout["margin"]["b"] += 18
 
 
-def _empirical_bar(emp: Empirical, name: str = "empirical", opacity: float = 1.0, showlegend: bool = True) -> Trace:
+def _empirical_bar(emp: Empirical, name: str = DATA_LABEL, opacity: float = 1.0, showlegend: bool = True) -> Trace:
     """The data as bars: one per value, or one per bin with the bin's width."""
     probs = emp.probs
     columns = _cell_columns(emp)
@@ -314,8 +318,9 @@ def _model_trace(
         customdata=_customdata(columns), hovertemplate="<br>".join(lines) + "<extra>%{fullData.name}</extra>",
         showlegend=showlegend,
     )
-    if not as_line:
-        return _bar(marker={"color": color, "line": {"width": 0}}, **common)
+    if not as_line:  # past the palette, bars repeat a colour: a hatch tells them apart (lines get a dash)
+        hatch = {"pattern": {"shape": _PATTERNS[(position // len(PALETTE)) % len(_PATTERNS)], "fgcolor": "white"}}
+        return _bar(marker={"color": color, "line": {"width": 0}, **(hatch if position >= len(PALETTE) else {})}, **common)
     markers = emp.k <= max_markers or emp.kind == "categorical"
     mode = ("markers" if emp.kind == "categorical" else "lines+markers") if markers else "lines"
     size = 11 if emp.kind == "categorical" else (6 if emp.k <= 40 else 4)
@@ -375,13 +380,26 @@ def distribution_bars(
         bars = {"bargap": 0.1}
     else:
         bars = {"barmode": "group", "bargap": 0.2, "bargroupgap": 0.05}
-    names = ["empirical"] + [_model_name(key, models[key]) for key in masses]
+    names = [DATA_LABEL] + [_model_name(key, models[key]) for key in masses]
     per_bin = " per bin" if emp.kind == "binned" else ""
     layout = _layout(f"{_data_name(emp)}: data and models", _x_title(emp), _prob_y_title(emp),
                      subtitle=f"grey bars: the data; colours: each model's probability{per_bin}",
                      legend_names=names, xaxis=_x_axis(emp), **bars)
     _skipped_note(layout, skipped, "no mass on these cells")
     return go.Figure(data=traces, layout=layout)
+
+
+def _wrapped(text: str, width: int) -> str:
+    """``text`` broken at spaces into lines of about ``width`` characters (``<br>``), for narrow panels.
+
+    Examples
+    --------
+    >>> _wrapped("second dataset: teeth_2025.csv", 18)
+    'second dataset:<br>teeth_2025.csv'
+    """
+    import textwrap
+
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
 
 
 def _grid(count: int, columns: int, height: int) -> tuple[int, int, list[tuple[list[float], list[float]]]]:
@@ -434,8 +452,9 @@ def small_multiples(
     height = 170 + 290 * rows
     rows, cols, domains = _grid(len(shown), columns, height)
     x_axis = _x_axis(emp)
-    if x_axis.get("dtick") == 1 and emp.high - emp.low > 12:  # narrow panels: every other whole number
-        x_axis["dtick"] = 2
+    if x_axis.get("dtick") == 1 and emp.high - emp.low > 6:
+        # Narrow panels (a phone, three across): plotly picks whole-number ticks that fit the width.
+        x_axis = {"type": "linear", "zeroline": False, "tickformat": "d", "nticks": 6}
     model_mark = "dots" if emp.kind == "categorical" else "line"
     layout = _layout(
         f"{_data_name(emp)}: each model against the data",
@@ -462,7 +481,7 @@ def small_multiples(
             "showticklabels": col == 0,
             **({"title": {"text": _prob_y_title(emp)}} if col == 0 else {}),
         }
-        label = _model_name(key, models[key])
+        label = _wrapped(_model_name(key, models[key]), _PANEL_TITLE_CHARS)
         value = kl.get(key) if kl is not None else None
         quoted = _format_kl(float(value), base) if value is not None else ""
         layout["annotations"].append({
@@ -614,10 +633,10 @@ def cdf_figure(
         return _categorical_cumulative(emp, models, palette)
     x, y = _empirical_cdf(emp)
     traces: list[Trace] = [_scatter(
-        x=x, y=y, mode="lines", line={"shape": "hv", "color": EMPIRICAL_COLOR, "width": 2.5}, name="empirical",
+        x=x, y=y, mode="lines", line={"shape": "hv", "color": EMPIRICAL_COLOR, "width": 2.5}, name=DATA_LABEL,
         legendgroup="empirical", meta={"role": "empirical"},
         hovertemplate=(f"{'edge' if emp.kind == 'binned' else 'value'}: %{{x:{_VALUE}}}<br>"
-                       f"P(X ≤ x): %{{y:{_PROB}}}<extra>empirical</extra>"),
+                       f"P(X ≤ x): %{{y:{_PROB}}}<extra>{DATA_LABEL}</extra>"),
     )]
     skipped, failed = [], []
     for position, (key, model) in enumerate(models.items()):
@@ -651,9 +670,9 @@ def _categorical_cumulative(emp: Empirical, models: Mapping[str, FittedModel], p
     masses, skipped = _masses(emp, models)
     x = _x_values(emp)
     traces = [_bar(
-        x=x, y=np.cumsum(emp.probs), name="empirical", legendgroup="empirical", meta={"role": "empirical"},
+        x=x, y=np.cumsum(emp.probs), name=DATA_LABEL, legendgroup="empirical", meta={"role": "empirical"},
         marker={"color": EMPIRICAL_COLOR, "line": {"width": 0}},
-        hovertemplate=f"up to %{{x}}: %{{y:{_PROB}}}<extra>empirical</extra>",
+        hovertemplate=f"up to %{{x}}: %{{y:{_PROB}}}<extra>{DATA_LABEL}</extra>",
     )]
     traces += [
         _bar(x=x, y=np.cumsum(masses[key]), name=_model_name(key, model), legendgroup=plain_text(key),
@@ -684,7 +703,7 @@ def ranking_figure(table: pd.DataFrame, base: float = 2, *, colors: Mapping[str,
     palette = _colors_for(keys, colors)
     order = np.lexsort((kl, np.isinf(kl)))  # finite ascending, then the infinite ones
     rows, kl, keys = rows.iloc[order], kl[order], [keys[i] for i in order]
-    labels = [plain_text(label if isinstance(label, str) and label else key) for label, key in zip(rows["label"], keys)]
+    labels = [plain_text(display_label(row)) for _, row in rows.iterrows()]
     y = _plain_array(keys) if keys else np.array([], dtype=object)
     infinite = np.isinf(kl)
     finite_kl = np.where(infinite, np.nan, kl)

@@ -616,8 +616,10 @@ def _joined(names: list[str]) -> str:
 
 
 def display_name(row: Mapping[str, Any]) -> str:
-    """A ranking row's model name, or its full label when the name was repeated (``binomial#2``)."""
-    return str(row["label"]) if "#" in str(row["model"]) else str(row["model"])
+    """A ranking row's model name as people read it (see :func:`kl_core.display.display_label`)."""
+    from kl_core.display import display_label  # display formats ranking tables, so it is imported late
+
+    return display_label(row)
 
 
 def _parameter_comparison(best: int, second: int) -> str:

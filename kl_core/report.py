@@ -52,7 +52,7 @@ _MEASURES = (
     "kl", "reverse_kl", "js", "cross_entropy", "loglik", "aic", "bic", "g_stat", "dof", "p_value",
     "kl_low", "kl_high", "p_best",
 )
-MAX_PLOTTED = 8  # models drawn in the side-by-side figures (the ranking chart shows all)
+MAX_PLOTTED = 5  # models drawn in the side-by-side figures, as the app's Compare page by default (the ranking chart shows all)
 _BOOTSTRAP_SEED = 0  # the seed kl_core.compare uses by default (and the app never changes)
 
 
@@ -520,22 +520,35 @@ _CSS = """
 :root { color-scheme: light; }
 body { font-family: -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: #1f2328;
        margin: 0; background: #fafafa; line-height: 1.5; }
-main { max-width: 1120px; margin: 0 auto; padding: 24px 32px 48px; background: #fff; }
-h1 { font-size: 1.8rem; margin: 0.2rem 0 0.2rem; }
+main { max-width: 1120px; margin: 0 auto; padding: 24px 32px 48px; background: #fff; box-sizing: border-box; }
+h1 { font-size: 1.8rem; margin: 0.2rem 0 0.2rem; overflow-wrap: anywhere; }
 h2 { font-size: 1.25rem; margin: 2rem 0 0.6rem; padding-bottom: 0.25rem; border-bottom: 1px solid #e5e7eb; }
 .meta { color: #57606a; font-size: 0.9rem; margin: 0 0 1rem; }
 .verdict { background: #eef6fc; border-left: 4px solid #0072B2; padding: 0.75rem 1rem; font-size: 1.05rem; }
-table { border-collapse: collapse; font-size: 0.88rem; margin: 0.5rem 0; }
-th, td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: left; vertical-align: top; }
-th { background: #f6f8fa; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.ranking { width: 100%; }
-.wide { overflow-x: auto; }
+table { border-collapse: collapse; font-size: 0.88rem; margin: 0.5rem 0; max-width: 100%; }
+th, td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th { background: #f6f8fa; overflow-wrap: normal; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.ranking { width: 100%; table-layout: auto; }
+.swatch { font-size: 1.2em; line-height: 1; }
+.wide { max-width: 100%; }
 .figure { margin: 0.75rem 0 1.5rem; }
 .note { color: #57606a; font-size: 0.9rem; }
 code { background: #f6f8fa; padding: 0 3px; border-radius: 3px; font-size: 0.9em; word-break: break-all; }
 .pair { display: flex; flex-wrap: wrap; gap: 32px; }
+.pair table { flex: 1 1 320px; }
+@media (max-width: 700px) {
+  main { padding: 12px 10px 32px; }
+  table { font-size: 0.8rem; }
+  th, td { padding: 3px 4px; }
+  th { overflow-wrap: anywhere; font-size: 0.75rem; }
+}
 """
+# The ranking in two tables that each fit a page: what decides, then every other statistic.
+_MAIN_COLUMNS = ("Colour", "Rank", "Model", "KL", "KL 95% interval", "P(best)", "ΔAIC", "p-value", "Parameters",
+                 "Free parameters", "Note")
+_MORE_COLUMNS = ("Rank", "Model", "Reverse KL", "JS", "Cross-entropy", "log L", "ΔBIC", "G", "dof")
+_TEXT_COLUMNS = ("Model", "Parameters", "Note")
 
 
 def _pairs_html(rows: list[tuple[str, str]]) -> str:
@@ -543,17 +556,43 @@ def _pairs_html(rows: list[tuple[str, str]]) -> str:
     return f"<table>{body}</table>"
 
 
-def _frame_html(frame: pd.DataFrame, css_class: str = "") -> str:
-    numeric_like = {column for column in frame.columns if column not in ("Model", "Parameters", "Note")}
-    head = "".join(f"<th scope='col'>{html.escape(str(column))}</th>" for column in frame.columns)
+def _frame_html(frame: pd.DataFrame, css_class: str = "", colors: Mapping[int, str] | None = None) -> str:
+    """A table of text cells (escaped); ``colors`` maps a row position to the colour of its "Colour" dot."""
+    head = "".join(f"<th scope='col'>{'' if column == 'Colour' else html.escape(str(column))}</th>" for column in frame.columns)
     rows = []
-    for _, row in frame.iterrows():
-        cells = "".join(
-            f"<td class='num'>{html.escape(str(row[c]))}</td>" if c in numeric_like else f"<td>{html.escape(str(row[c]))}</td>"
-            for c in frame.columns
-        )
-        rows.append(f"<tr>{cells}</tr>")
+    for position, (_, row) in enumerate(frame.iterrows()):
+        cells = []
+        for column in frame.columns:
+            if column == "Colour":
+                color = (colors or {}).get(position)
+                cells.append(f"<td class='swatch' style='color: {color}'>●</td>" if color else "<td></td>")
+            elif column.split(" (")[0] in _TEXT_COLUMNS:
+                cells.append(f"<td>{html.escape(str(row[column]))}</td>")
+            else:
+                cells.append(f"<td class='num'>{html.escape(str(row[column]))}</td>")
+        rows.append(f"<tr>{''.join(cells)}</tr>")
     return f"<div class='wide'><table class='{css_class}'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+
+
+def _ranking_html(comparison: Comparison, max_models: int) -> str:
+    """The ranking as two tables that fit a page, the drawn models marked with their figure colours."""
+    from kl_core import plots
+    from kl_core.display import ranking_display
+
+    shown = ranking_display(comparison.table, comparison.base)
+    shown.insert(0, "Colour", "")
+    ranked = list(_ordered_models(comparison))
+    colors = plots.model_colors(ranked)
+    drawn = set(ranked[:max_models])
+    keys = [str(key) for key in comparison.table["model"]]
+    dots = {position: colors[key] for position, key in enumerate(keys) if key in drawn}
+
+    def columns(names: tuple[str, ...]) -> list[str]:
+        return [column for name in names for column in shown.columns if column.split(" (")[0] == name]
+
+    return (_frame_html(shown[columns(_MAIN_COLUMNS)], "ranking", dots)
+            + "<p class='note'>Every other statistic:</p>"
+            + _frame_html(shown[columns(_MORE_COLUMNS)], "ranking"))
 
 
 def report_figures(comparison: Comparison, max_models: int = MAX_PLOTTED) -> list[tuple[str, Any]]:
@@ -608,8 +647,12 @@ def _why_kl(comparison: Comparison) -> str:
     return text
 
 
-def html_report(comparison: Comparison, *, title: str = "KL Model Lab report", source: str | None = None) -> str:
+def html_report(comparison: Comparison, *, title: str = "KL Model Lab report", source: str | None = None,
+                max_models: int = MAX_PLOTTED) -> str:
     """A self-contained HTML report: summary, verdict, ranking, figures, settings, versions.
+
+    The figures draw the best ``max_models`` models, each in the colour it has in the
+    app (its rank); the ranking table marks them with that colour.
 
     plotly.js is inlined once in ``<head>``; the figures use it (``include_plotlyjs=False``)
     and MathJax is off, so the file opens offline and makes no network request. Every
@@ -617,10 +660,10 @@ def html_report(comparison: Comparison, *, title: str = "KL Model Lab report", s
     """
     import plotly.offline
 
-    from kl_core.display import not_ranked, ranking_display, summary_rows
+    from kl_core.display import DELTA_NOTE, not_ranked, request_text, summary_rows
 
     emp, base, table = comparison.emp, comparison.base, comparison.table
-    figures = report_figures(comparison)
+    figures = report_figures(comparison, max_models)
     figure_html = []
     for index, (heading, fig) in enumerate(figures):
         body = fig.to_html(
@@ -638,7 +681,7 @@ def html_report(comparison: Comparison, *, title: str = "KL Model Lab report", s
     if bootstrap:
         settings_rows.append(("Bootstrap", f"{bootstrap:,} multinomial resamples (seed {_BOOTSTRAP_SEED})"))
     for key, (name, options) in comparison.requests.items():
-        settings_rows.append((f"Model {key}", f"{name} {json.dumps(_plain(options), ensure_ascii=False)}" if options else name))
+        settings_rows.append((f"Model {key}", request_text(name, options)))
     dataset_rows = [("Name", emp.name or "(unnamed)")] + summary_rows(emp.summary(base), base)
     if source:
         dataset_rows.append(("Source", source))
@@ -648,10 +691,10 @@ def html_report(comparison: Comparison, *, title: str = "KL Model Lab report", s
     if unranked:
         items = "".join(f"<li><b>{html.escape(name)}</b>: {html.escape(reason)}</li>" for name, reason in unranked)
         notes += f"<p class='note'>Not ranked:</p><ul class='note'>{items}</ul>"
-    left_out = list(_ordered_models(comparison))[MAX_PLOTTED:]
-    if left_out:
-        notes += (f"<p class='note'>The figures other than the ranking chart show the best {MAX_PLOTTED} models; "
-                  f"not drawn there: {html.escape(', '.join(left_out))}.</p>")
+    left_out = len(_ordered_models(comparison)) - max_models
+    if left_out > 0:
+        notes += (f"<p class='note'>The figures other than the ranking chart draw the best {max_models}, "
+                  f"and {left_out:,} more are in the table.</p>")
     if emp.warnings:
         items = "".join(f"<li>{html.escape(w)}</li>" for w in emp.warnings)
         notes += f"<p class='note'>About the data:</p><ul class='note'>{items}</ul>"
@@ -676,8 +719,8 @@ def html_report(comparison: Comparison, *, title: str = "KL Model Lab report", s
         _pairs_html(dataset_rows),
         "<h2>Ranking</h2>",
         f"<p class='note'>Best first, by D<sub>KL</sub>(data ‖ model) in {html.escape(comparison.unit)} per observation. "
-        "log L, AIC, BIC and G are in nats.</p>",
-        _frame_html(ranking_display(table, base), "ranking"),
+        f"log L and G are in nats. {html.escape(DELTA_NOTE)}</p>",
+        _ranking_html(comparison, max_models),
         notes,
         "<h2>Figures</h2>",
         *figure_html,

@@ -3,14 +3,21 @@
 Two layouts: the normal one (verdict, table, explanations, plots in tabs) and the
 presentation view (``view=present`` in the link, or the toggle here): large type, the
 verdict and the distribution plot first, then the ranking table, no explanations.
+
+The figures draw the best few models (5 unless the reader asks for more), each in the
+colour :func:`kl_core.plots.model_colors` gives its rank; the table marks the same
+colour beside each drawn model. Tabs keep their state: only the open tab is computed,
+and changing a setting (units, bootstrap B) leaves the reader on the tab they were on.
 """
 
+import html
 import math
 
+import pandas as pd
 import streamlit as st
 
 from kl_core import plots
-from kl_core.display import format_number, ranking_display
+from kl_core.display import DELTA_NOTE, family_label, format_number, ranking_display
 from kl_core.ranking import verdict
 from ui import state, url
 from ui.run import fit_with_progress, requests_for, show_failures
@@ -21,16 +28,27 @@ from ui.frame import require_app
 
 require_app()
 
-MAX_PLOTTED = 8  # more models than this make side-by-side plots unreadable
-MAIN_COLUMNS = ("Rank", "Model", "Parameters", "Fitted parameters", "KL", "KL 95% interval", "P(best)", "AIC", "p-value", "Note")
+MAX_PLOTTED = 14  # two turns of the palette (the second dashed or hatched); more is unreadable side by side
+SWATCH = "Colour"  # the table column marking each drawn model's colour
+# Numbers first, so a bootstrap's extra columns never push the p-value off the screen.
+MAIN_COLUMNS = (SWATCH, "Rank", "Model", "KL", "KL 95% interval", "P(best)", "ΔAIC", "p-value", "Parameters",
+                "Free parameters", "Note")
+TAB_NAMES = ("Distributions", "Small multiples", "Where bits are lost", "CDFs", "Ranking", "Try a parameter")
 
-# Static CSS only (never user text), scoped to the presentation container.
+# Static CSS only (never user text), scoped to the presentation container. The table scrolls
+# inside its own box rather than being cut at a phone's edge.
 PRESENT_CSS = """<style>
 .st-key-present_view h3 { font-size: 2.3rem !important; line-height: 1.2; }
 .st-key-present_view [data-testid="stCaptionContainer"] { font-size: 1.15rem; }
+.st-key-present_view [data-testid="stTable"] { overflow-x: auto; max-width: 100%; }
 .st-key-present_view [data-testid="stTable"] table { font-size: 1.35rem; }
 .st-key-present_view [data-testid="stTable"] th { font-size: 1.2rem; }
 .st-key-present_view [data-testid="stTab"] p { font-size: 1.15rem; }
+@media (max-width: 640px) {
+  .st-key-present_view h3 { font-size: 1.5rem !important; }
+  .st-key-present_view [data-testid="stTable"] table { font-size: 1rem; }
+  .st-key-present_view [data-testid="stTable"] th { font-size: 0.95rem; }
+}
 </style>"""
 PRESENT_FONT = 18  # plot text size in the presentation view
 
@@ -46,6 +64,7 @@ if emp is not None:
         with st.popover("Share link", icon=":material/link:", width="stretch"):
             url.share_box("compare")
 present = bool(state.get(state.PRESENT)) and emp is not None
+url.waiting_note()
 
 if emp is None:
     st.info("There is nothing to compare yet: load a dataset first (or pick a sample on Home).", icon=":material/info:")
@@ -55,7 +74,7 @@ if emp is None:
 requests, defaulted = requests_for(emp)
 if defaulted:
     st.info(
-        f"No models chosen yet, so the defaults for this data are compared: {', '.join(name for name, _ in requests)}. "
+        f"No models chosen yet, so the defaults for this data are compared: {', '.join(family_label(name) for name, _ in requests)}. "
         "Choose others on the Models page.", icon=":material/info:",
     )
     if not requests:
@@ -71,31 +90,50 @@ table = result.table
 
 # ---------------------------------------------------------------- the pieces
 shown = ranking_display(table, base)
-main_columns = [c for c in shown.columns if c.split(" (")[0] in MAIN_COLUMNS]
 in_order = [str(key) for key in table["model"] if str(key) in result.fitted]
-plotted = in_order[:MAX_PLOTTED]
+plotted_count = max(1, min(int(state.get(state.PLOTTED) or 5), MAX_PLOTTED, len(in_order) or 1))
+plotted = in_order[:plotted_count]
 models = {key: result.fitted[key] for key in plotted}
-colors = plots.model_colors(plotted)
-left_out = [(key, f"ranked below the top {MAX_PLOTTED}; see the table") for key in in_order[MAX_PLOTTED:]]
-left_out += [(str(row["model"]), str(row["note"])) for _, row in table.iterrows() if str(row["model"]) not in result.fitted]
+colors = plots.model_colors(in_order)  # by rank: the same colour in every figure, the table and the report
 kl_by_key = {str(row["model"]): float(row["kl"]) for _, row in table.iterrows()}
+not_fitted = len(table) - len(in_order)
 
 
-def _caption_left_out(extra: list[tuple[str, str]] = ()) -> None:
-    rows = left_out + list(extra)
-    if rows:
-        st.caption("Not plotted: " + "; ".join(f"{escape_markdown(name)} ({escape_markdown(why)})" for name, why in rows))
+def _left_out_line(extra: str = "") -> None:
+    """One line for what the figures leave out: never a paragraph of names."""
+    parts = []
+    if len(in_order) > len(plotted):
+        parts.append(f"The best {len(plotted)} drawn, and {len(in_order) - len(plotted):,} more in the table")
+    if not_fitted:
+        parts.append(f"{not_fitted:,} could not be fitted (listed below)")
+    if extra:
+        parts.append(extra)
+    if parts:
+        st.caption("; ".join(parts) + ".")
 
 
 def _chart(figure, key: str) -> None:
+    """A figure with its title and subtitle as page text above it.
+
+    Page text wraps at any width and never sits under the plotly toolbar; a plotly
+    title is one line, cut at a phone's edge.
+    """
+    title = figure.layout.title
+    heading, subtitle = title.text or "", (title.subtitle.text if title.subtitle else "") or ""
+    top = max(16, (figure.layout.margin.t or 64) - 56 - (18 if subtitle else 0))
+    figure.update_layout(title={"text": "", "subtitle": {"text": ""}}, margin={"t": top})
+    if heading:
+        text = escape_markdown(html.unescape(heading))
+        st.markdown(f"#### {text}" if present else f"**{text}**")
+    if subtitle:
+        st.caption(escape_markdown(html.unescape(subtitle)))
     if present:  # Streamlit's chart theme sets tick and axis-title sizes, so they are set here too
         figure.update_layout(font={"size": PRESENT_FONT}, legend={"font": {"size": PRESENT_FONT}},
-                             title={"font": {"size": PRESENT_FONT + 6}, "subtitle": {"font": {"size": PRESENT_FONT - 2}}},
-                             margin={"t": (figure.layout.margin.t or 64) + 48},  # room for the larger title and legend
-                             height=(figure.layout.height or 450) + 60)
+                             height=(figure.layout.height or 450) + 40)
         for update in (figure.update_xaxes, figure.update_yaxes):
             update(tickfont={"size": PRESENT_FONT - 2}, title={"font": {"size": PRESENT_FONT}})
-    st.plotly_chart(figure, key=key)
+        figure.update_annotations(font={"size": PRESENT_FONT - 2})
+    st.plotly_chart(figure, key=key, config={"displayModeBar": "hover", "responsive": True})
 
 
 def _verdict() -> None:
@@ -104,69 +142,127 @@ def _verdict() -> None:
                f"zero policy: {'ε-floor, ε = ' + format_number(result.epsilon) if result.zero_policy == 'epsilon' else 'strict'}")
 
 
+def _how_many() -> None:
+    """The control for how many models the figures draw (all of them share it)."""
+    if len(in_order) <= 1:
+        return
+    top = min(len(in_order), MAX_PLOTTED)
+    state.put(state.PLOTTED, plotted_count)
+    column, _ = st.columns([1, 2])
+    with column:
+        st.number_input(f"Models in the figures (1–{top})", min_value=1, max_value=top, step=1,
+                        help="The best models by KL. Past 7, colours repeat with a dash or a hatch.",
+                        **bind("w_plotted", state.PLOTTED))
+
+
 def _distributions() -> None:
     _chart(plots.distribution_bars(emp, models, colors=colors), "fig_bars")
-    _caption_left_out()
+    _left_out_line()
 
 
 def _explanations() -> None:
     with st.expander("All statistics (reverse KL, JS divergence, cross-entropy, log-likelihood, BIC, G-test)"):
         st.dataframe(shown, hide_index=True, width="stretch", key="ranking_table_full")
+        st.caption(DELTA_NOTE)
 
     with st.expander("Why KL ranks models"):
-        st.markdown("For N observations with empirical distribution P̂ and a model Q, the log-likelihood is")
+        st.markdown("For N observations with empirical distribution P̂, the log-likelihood of a model Q is")
         st.latex(r"\log L(Q) = \sum_x N\,\hat P(x)\log Q(x) = -N\left(H(\hat P) + D_{\mathrm{KL}}(\hat P \,\|\, Q)\right)")
         st.markdown("H(P̂) is the same for every model, so **the smallest KL is the largest likelihood**. "
-                    "With m fitted parameters (natural logs):")
+                    "With m free parameters (natural logs):")
         st.latex(r"\mathrm{AIC} = 2m - 2\log L \qquad\qquad G = 2N \cdot D_{\mathrm{KL}}(\hat P \,\|\, Q)")
-        st.markdown("AIC charges each fitted parameter 2 nats; the G statistic is the likelihood-ratio test of the model "
-                    "against the data, with K − 1 − m degrees of freedom for K cells.")
+        st.markdown("AIC charges each free parameter 2 nats on the −2 log L scale, so ΔAIC = 2Δm + 2N·ΔKL (KL in nats); "
+                    "the G statistic is the likelihood-ratio test of the model against the data, with K − 1 − m degrees "
+                    "of freedom for K cells.")
+
+
+def _with_swatches(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table with a first column holding each drawn model's colour (blank for the others)."""
+    keys = [str(key) for key in table["model"]]
+    frame = frame.copy()
+    frame.insert(0, SWATCH, ["●" if key in models else "" for key in keys])
+    return frame
+
+
+def _swatch_style(frame: pd.DataFrame):
+    keys = [str(key) for key in table["model"]]
+    css = [f"color: {colors[key]}; font-size: 1.3em" if key in models else "" for key in keys]
+    return frame.style.apply(lambda _: css, subset=[SWATCH], axis=0)
+
+
+def _present_table(frame: pd.DataFrame, main_columns: list[str]):
+    """The few columns a room reads, narrow enough for a phone: the colour beside the rank, the parameters
+    under the model's name; the notes stay in the list of models not ranked below."""
+    keep = [c for c in main_columns if c.split(" (")[0] not in (SWATCH, "Parameters", "Free parameters", "Note")]
+    small = frame[keep].copy()
+    small["Rank"] = [f"● {rank}" if dot else rank for dot, rank in zip(frame[SWATCH], frame["Rank"])]
+    small["Model"] = [f"{model} ({params})" if params else model for model, params in zip(frame["Model"], frame["Parameters"])]
+    keys = [str(key) for key in table["model"]][:len(frame)]
+    css = [f"color: {colors[key]}" if key in models else "" for key in keys]
+    return small.style.apply(lambda _: css, subset=["Rank"], axis=0).hide(axis="index")
 
 
 def _ranking_table() -> None:
+    frame = _with_swatches(shown)
+    main_columns = [c for c in frame.columns if c.split(" (")[0] in MAIN_COLUMNS]
+    main_columns.sort(key=lambda c: MAIN_COLUMNS.index(c.split(" (")[0]))
     if present:  # an HTML table, so the presentation's large type reaches it (the grid draws on a canvas)
-        st.table(shown[main_columns].set_index(main_columns[0]))
-        return
-    st.dataframe(shown, hide_index=True, width="stretch", column_order=main_columns, key="ranking_table",
-                 column_config={"Parameters": st.column_config.TextColumn("Parameters", width="medium"),
-                                "Note": st.column_config.TextColumn("Note", width="large")})
+        rows = max(len(plotted), min(5, len(frame)))
+        st.table(_present_table(frame.iloc[:rows], main_columns))
+        if len(frame) > rows:
+            st.caption(f"and {len(frame) - rows:,} more: the normal view lists every model.")
+    else:
+        st.dataframe(_swatch_style(frame), hide_index=True, width="stretch", column_order=main_columns, key="ranking_table",
+                     column_config={SWATCH: st.column_config.TextColumn(SWATCH, width=52, help="The model's colour in the figures"),
+                                    "Parameters": st.column_config.TextColumn("Parameters", width="medium"),
+                                    "Note": st.column_config.TextColumn("Note", width="large")})
+    st.caption("ΔAIC: each model's AIC minus the best one, in nats on the −2 log L scale; 0 is the best. "
+               "Free parameters: the ones fitted to the data.")
 
 
 def _other_views() -> None:
-    names = ["Small multiples", "Where bits are lost", "CDFs", "Ranking", "Try a parameter"]
-    tabs = dict(zip(names if present else ["Distributions", *names],
-                    st.tabs(names if present else ["Distributions", *names])))
-    if "Distributions" in tabs:
+    names = list(TAB_NAMES[1:] if present else TAB_NAMES)
+    tabs = dict(zip(names, st.tabs(names, key="w_compare_tab", on_change="rerun")))
+
+    def is_open(name: str) -> bool:
+        return tabs[name].open is not False  # None: the tabs do not track state (then every tab is drawn)
+
+    if "Distributions" in tabs and is_open("Distributions"):
         with tabs["Distributions"]:
             _distributions()
-    with tabs["Small multiples"]:
-        _chart(plots.small_multiples(emp, models, kl={k: kl_by_key[k] for k in models}, base=base, colors=colors), "fig_multiples")
-        _caption_left_out()
-    with tabs["Where bits are lost"]:
-        _chart(plots.contributions_figure(emp, models, base, colors=colors), "fig_contributions")
-        mark, cell = ("point", "bin") if emp.kind == "binned" else ("bar", "value")
-        st.caption(f"Each {mark} is one {cell}'s term p·log(p/q); a model's terms add up to its KL. "
-                   "Positive: the model under-predicts there; negative: it over-predicts.")
-        _caption_left_out()
-    with tabs["CDFs"]:
-        no_cdf = [(key, "no cumulative distribution (a table or categorical model)") for key, model in models.items()
-                  if model.cdf_function is None and emp.kind != "categorical"]
-        _chart(plots.cdf_figure(emp, models, colors=colors), "fig_cdf")
-        _caption_left_out(no_cdf)
-    with tabs["Ranking"]:
-        bootstrap_col, _ = st.columns([1, 3])
-        with bootstrap_col:
-            st.number_input("Bootstrap resamples B (0 = off)", min_value=0, max_value=2000, step=50,
-                            help="Resample the data B times, refit every model, and show 95% intervals for the KL.",
-                            **bind("w_bootstrap", state.BOOTSTRAP))
-        if emp.n is None and state.get(state.BOOTSTRAP):
-            st.caption("Probability input has no N, so there is nothing to resample: no intervals.")
-        _chart(plots.ranking_figure(table, base, colors=plots.model_colors(in_order)), "fig_ranking")
-        failed = [(str(row["model"]), str(row["note"])) for _, row in table.iterrows() if math.isnan(float(row["kl"]))]
-        if failed:
-            st.caption("Not plotted: " + "; ".join(f"{escape_markdown(n)} ({escape_markdown(w)})" for n, w in failed))
-    with tabs["Try a parameter"]:
-        sweep_section(emp, result, base)
+    if is_open("Small multiples"):
+        with tabs["Small multiples"]:
+            _chart(plots.small_multiples(emp, models, kl={k: kl_by_key[k] for k in models}, base=base, colors=colors,
+                                         columns=2 if present else 3), "fig_multiples")
+            _left_out_line()
+    if is_open("Where bits are lost"):
+        with tabs["Where bits are lost"]:
+            _chart(plots.contributions_figure(emp, models, base, colors=colors), "fig_contributions")
+            mark, cell = ("point", "bin") if emp.kind == "binned" else ("bar", "value")
+            st.caption(f"Each {mark} is one {cell}'s term p·log(p/q); a model's terms add up to its KL. "
+                       "Positive: the model under-predicts there; negative: it over-predicts.")
+            _left_out_line()
+    if is_open("CDFs"):
+        with tabs["CDFs"]:
+            no_cdf = sum(1 for model in models.values() if model.cdf_function is None and emp.kind != "categorical")
+            _chart(plots.cdf_figure(emp, models, colors=colors), "fig_cdf")
+            _left_out_line(f"{no_cdf} without a cumulative distribution" if no_cdf else "")
+    if is_open("Ranking"):
+        with tabs["Ranking"]:
+            bootstrap_col, _ = st.columns([1, 3])
+            with bootstrap_col:
+                st.number_input("Bootstrap resamples B (0 = off)", min_value=0, max_value=2000, step=50,
+                                help="Resample the data B times, refit every model, and show 95% intervals for the KL.",
+                                **bind("w_bootstrap", state.BOOTSTRAP))
+            if emp.n is None and state.get(state.BOOTSTRAP):
+                st.caption("Probability input has no N, so there is nothing to resample: no intervals.")
+            _chart(plots.ranking_figure(table, base, colors=colors), "fig_ranking")
+            failed = sum(1 for _, row in table.iterrows() if math.isnan(float(row["kl"])))
+            if failed:
+                st.caption(f"{failed} could not be fitted: see the table.")
+    if is_open("Try a parameter"):
+        with tabs["Try a parameter"]:
+            sweep_section(emp, result, base)
 
 
 # ---------------------------------------------------------------- the layouts
@@ -174,6 +270,7 @@ if present:
     st.html(PRESENT_CSS)
     with st.container(key="present_view"):
         _verdict()
+        _how_many()
         _distributions()
         _ranking_table()
     _other_views()
@@ -181,6 +278,7 @@ else:
     _verdict()
     _ranking_table()
     _explanations()
+    _how_many()
     _other_views()
 
 show_failures(table)

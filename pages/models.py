@@ -4,13 +4,14 @@ import pandas as pd
 import streamlit as st
 
 from kl_core import DataError
+from kl_core.display import display_label
 from kl_core.formula import describe_allowed, parse_formula
 from kl_core.io import EXTENSIONS
 from kl_core.io import numeric_column
 from kl_core.models import REGISTRY, format_params
 from kl_core.models.user import reference_for
-from ui import cache, state
-from ui.requests import DECLARED, GROUP_TITLES, build_requests, fixable_parameters, groups, new_form, why_not
+from ui import cache, state, url
+from ui.requests import DECLARED, GROUP_TITLES, build_requests, fixable_parameters, groups, new_form, untouched, why_not
 from ui.run import fit_with_progress, settings, show_failures
 from ui.text import escape_markdown, error as show_error
 from ui.widgets import bind_item
@@ -26,6 +27,7 @@ except ImportError:  # pragma: no cover - depends on another module's progress
 CHECKBOX_COLUMNS = 4
 
 st.title("Models")
+url.waiting_note()
 emp = state.emp()
 if emp is None:
     st.info("Load some data first: the families on offer depend on it.", icon=":material/info:")
@@ -177,7 +179,10 @@ if "empirical" in ticked:
 requests, problems = build_requests(form, emp)
 state.put(state.MODEL_REQUESTS, requests)
 for name, problem in problems.items():
-    show_error(f"{REGISTRY[name].label}: {problem}")
+    if untouched(name, form):  # nothing typed or uploaded yet: a hint, not an error
+        st.caption(f"{escape_markdown(REGISTRY[name].label)}: {escape_markdown(problem)}")
+    else:
+        show_error(f"{REGISTRY[name].label}: {problem}")
 
 if not any(form["ticked"].get(n) for n in REGISTRY):
     st.caption("Nothing ticked: the Compare page will use the defaults for this data.")
@@ -197,5 +202,6 @@ if requests:
         result = fit_with_progress(emp, requests)
     if result is not None:
         fitted = sum(1 for _ in result.fitted)
-        st.success(f"Fitted {fitted} of {len(result.table)}. Best: {result.best or 'none with a finite KL'}.", icon=":material/check:")
+        best = display_label(result.table.iloc[0]) if result.best else "none with a finite KL"
+        st.success(f"Fitted {fitted} of {len(result.table)}. Best: {escape_markdown(best)}.", icon=":material/check:")
         show_failures(result.table)

@@ -51,6 +51,7 @@ st.caption(
 )
 st.page_link("pages/compare.py", label="See it on the Compare page", icon=":material/leaderboard:")
 
+drawn = int(state.get(state.PLOTTED) or report.MAX_PLOTTED)  # as many models as the Compare page's figures draw
 csv_text = report.ranking_csv(result.table)
 json_text = report.comparison_json(result, source=source)
 snippet = report.python_snippet(result)
@@ -58,7 +59,7 @@ snippet = report.python_snippet(result)
 
 def _html() -> bytes:
     # Built only when the button is clicked (a few MB, most of it plotly.js), outside the script run.
-    return report.html_report(result, title=f"KL Model Lab report: {name}", source=source).encode("utf-8")
+    return report.html_report(result, title=f"KL Model Lab report: {name}", source=source, max_models=drawn).encode("utf-8")
 
 
 def _head(text: str, lines: int = PREVIEW_LINES) -> str:
@@ -97,15 +98,15 @@ with bottom_left.container(border=True):
     st.download_button("Download report.html", data=_html, file_name=f"{stem}-report.html", mime="text/html",
                        on_click="ignore", icon=":material/download:", key="report_html")
     with st.expander("Preview"):
-        figures = ", ".join(heading.lower() for heading, _ in report.report_figures(result))
+        figures = ", ".join(heading.lower() for heading, _ in report.report_figures(result, drawn))
         st.markdown(f"Sections: the verdict · the data · ranking table · figures ({escape_markdown(figures)}) · "
                     "why KL ranks models · settings and versions.")
 
 with bottom_right.container(border=True):
     st.subheader("Python script")
     st.markdown("Rebuilds this dataset and reruns the same models with the same settings using `kl_core`, then "
-                f"prints the ranking. Save it in the project folder (next to `kl_core`) and run `python {stem}-rerun.py` "
-                "there to check or extend the analysis.")
+                f"prints the ranking. It runs in any folder where `kl_core` is installed (`pip install .` in the "
+                f"project folder, see the README): `python {stem}-rerun.py`.")
     st.download_button("Download rerun.py", data=snippet.encode("utf-8"), file_name=f"{stem}-rerun.py",
                        mime="text/x-python", on_click="ignore", icon=":material/download:", key="report_python")
     with st.expander("Preview"):

@@ -23,6 +23,16 @@ def compare_page(sample: str | None = "worms", **seed) -> AppTest:
     return at
 
 
+def open_tab(at: AppTest, name: str) -> AppTest:
+    """Open a tab of the Compare page as a click does (the tabs keep their state under a key)."""
+    at.session_state["w_compare_tab"] = name
+    return at.run()
+
+
+def charts(at: AppTest) -> list[str]:
+    return [chart.key for chart in at.get("plotly_chart")]
+
+
 def ranking(at: AppTest):
     return next(frame.value for frame in at.dataframe if "Rank" in frame.value.columns)
 
@@ -38,7 +48,7 @@ def test_data_without_models_uses_the_defaults_and_says_so():
     at = compare_page(None, emp=SAMPLES["worms"].empirical(), dataset_name="Worm teeth")
     assert not at.exception
     assert "defaults for this data" in at.info[0].value
-    assert set(ranking(at)["Model"]) == {"uniform", "binomial", "poisson"}
+    assert set(ranking(at)["Model"]) == {"uniform", "binomial", "Poisson"}
 
 
 def test_worm_teeth_ranks_uniform_above_binomial():
@@ -52,7 +62,10 @@ def test_worm_teeth_ranks_uniform_above_binomial():
     assert shown.loc["binomial", "Parameters"] == "n=10, p=0.544"
     assert "Uniform loses 0\\.197" in at.markdown[0].value  # the verdict, in large type
     assert len(at.latex) == 2 and "D_{\\mathrm{KL}}" in at.latex[0].value and "AIC" in at.latex[1].value
-    assert len(at.get("plotly_chart")) >= 5
+    assert charts(at) == ["fig_bars"]  # only the open tab is computed
+    for tab, chart in (("Small multiples", "fig_multiples"), ("Where bits are lost", "fig_contributions"),
+                       ("CDFs", "fig_cdf"), ("Ranking", "fig_ranking")):
+        assert charts(open_tab(at, tab)) == [chart] and not at.exception
 
 
 def test_units_switch_scales_every_kl_by_ln2():
@@ -88,16 +101,72 @@ def test_epsilon_floor_makes_it_finite_and_says_so():
     assert "ε-floor" in shown.loc["binomial", "Note"]
 
 
-def test_bootstrap_adds_intervals():
-    at = compare_page()
+def test_bootstrap_adds_intervals_and_keeps_the_tab_and_the_p_value_in_view():
+    at = open_tab(compare_page(), "Ranking")
     at.number_input(key="w_bootstrap").set_value(50).run()
     assert not at.exception
     assert at.session_state["bootstrap"] == 50
+    assert at.session_state["w_compare_tab"] == "Ranking" and charts(at) == ["fig_ranking"]
     assert ranking(at)["KL 95% interval (bits)"].str.startswith("[").all()
+    table = next(frame for frame in at.dataframe if "Rank" in frame.value.columns)
+    order = list(table.proto.column_order)
+    assert order.index("p-value") < order.index("Parameters") < order.index("Note")  # numbers first
+
+
+def test_figures_draw_the_best_five_and_say_how_many_more_in_one_line():
+    from kl_core.models import REGISTRY
+
+    discrete = [name for name, spec in REGISTRY.items() if spec.group in ("simple", "discrete")]
+    at = compare_page(None, emp=SAMPLES["worms"].empirical(), model_requests=[(name, {}) for name in discrete])
+    assert not at.exception
+    figure = at.get("plotly_chart")[0].proto.spec
+    import json
+    traces = json.loads(figure)["data"]
+    drawn = [trace for trace in traces if trace.get("meta", {}).get("role") == "model"]
+    assert len(drawn) == 5
+    assert len({trace["marker"]["color"] for trace in drawn}) == 5  # five different colours
+    fitted = len(at.session_state["last_comparison"].fitted)
+    lines = [caption.value for caption in at.caption if "more in the table" in caption.value]
+    assert len(lines) == 1 and lines[0].startswith(f"The best 5 drawn, and {fitted - 5} more in the table")
+    assert "Not plotted" not in " ".join(caption.value for caption in at.caption)
+    at.number_input(key="w_plotted").set_value(9).run()
+    traces = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+    assert len([trace for trace in traces if trace.get("meta", {}).get("role") == "model"]) == 9
+
+
+def test_table_marks_each_drawn_model_with_its_figure_colour():
+    from kl_core.plots import model_colors
+
+    at = compare_page()
+    comparison = at.session_state["last_comparison"]
+    colors = model_colors([str(key) for key in comparison.table["model"] if key in comparison.fitted])
+    import json
+    traces = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+    for trace in traces:
+        if trace.get("meta", {}).get("role") == "model":
+            assert trace["marker"]["color"] == colors[trace["meta"]["key"]]
+    table = next(frame for frame in at.dataframe if "Rank" in frame.value.columns)
+    styles = table.proto.arrow_data.styler.styles
+    for key in colors:
+        assert f"color: {colors[key]}" in styles
+    assert list(table.proto.column_order)[0] == "Colour"
+
+
+def test_labels_are_words_and_aic_is_a_difference_in_nats():
+    at = compare_page(None, emp=SAMPLES["worms"].empirical(),
+                      model_requests=[("nbinom", {}), ("geom", {}), ("poisson", {})])
+    assert not at.exception
+    shown = ranking(at)
+    assert set(shown["Model"]) == {"negative binomial", "geometric", "Poisson"}
+    assert "ΔAIC (nats)" in shown.columns and "Free parameters" in shown.columns
+    assert "0" in shown["ΔAIC (nats)"].tolist()
+    verdict = at.markdown[0].value
+    assert "Nbinom" not in verdict and "geom " not in verdict
+    assert any("nats on the −2 log L scale" in caption.value for caption in at.caption)
 
 
 def test_sweep_slider_moves_the_kl():
-    at = compare_page()
+    at = open_tab(compare_page(), "Try a parameter")
     assert at.selectbox(key="w_sweep_model").value == "binomial"  # uniform has no parameter to vary
     slider = at.slider(key="w_sweep_value_binomial_p")
     assert slider.value == pytest.approx(0.544)

@@ -82,10 +82,12 @@ def test_fit_button_shows_results_and_failures():
     at = models_page()
     assert at.checkbox(key="w_pick_bernoulli").disabled  # 0..10 is not 0/1: never requested
     at.checkbox(key="w_pick_geom").check().run()
+    assert "geometric" in [c.label.lower().split(" (")[0] for c in at.checkbox]
     at.number_input(key="w_binomial_n").set_value(5).run()  # below the largest value, 10: KL = ∞ (issue 10)
     at.button(key="fit_models").click().run()
     assert not at.exception
     assert at.success and "Fitted 3 of 3" in at.success[0].value
+    assert at.success[0].value.endswith("Best: uniform.")  # the display label, as on Compare
     failures = at.dataframe[-1].value
     assert failures["Model"].tolist() == ["binomial"] and "declare n" in failures["Why"].iloc[0]
     assert "bernoulli" not in dict(at.session_state["model_requests"])
@@ -128,3 +130,26 @@ def test_a_samples_own_model_options_survive_the_models_page():
     at.switch_page("pages/compare.py").run()
     assert not at.exception
     assert len(at.session_state["last_comparison"].table) == len(sample_requests)
+
+
+def test_ticking_your_own_models_shows_no_error_until_something_is_typed():
+    at = models_page()
+    at.checkbox(key="w_pick_expression").check().run()
+    at.checkbox(key="w_pick_empirical").check().run()
+    assert not at.exception and not at.error  # nothing typed yet: hints, not red
+    hints = " ".join(caption.value for caption in at.caption)
+    assert "Type a formula in x first" in hints and "Upload a second dataset first" in hints
+    at.text_input(key="w_formula").set_value("p*(1-p)**x").run()
+    at.text_input(key="w_formula_start").set_value("q=2").run()  # typed, and wrong: now it is an error
+    assert "'q' is not a parameter here" in at.error[0].value
+
+
+def test_the_second_dataset_is_named_by_its_file_on_compare():
+    at = models_page()
+    at.checkbox(key="w_pick_empirical").check().run()
+    csv = ("teeth\n" + "\n".join(str(v % 9) for v in range(250)) + "\n").encode()  # not other.csv's data (cached by content)
+    at.file_uploader(key="w_reference_upload").upload("teeth_2025.csv", csv, "text/csv").run()
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception
+    models = next(frame.value for frame in at.dataframe if "Rank" in frame.value.columns)["Model"].tolist()
+    assert "second dataset: teeth_2025.csv" in models and "empirical" not in models

@@ -88,7 +88,7 @@ def test_bad_parameters_warn_and_are_skipped_without_an_exception():
     assert not at.exception
     text = warnings(at)
     assert "nosuch" in text and "script" in text  # named, as text
-    assert "norm is left out" in text  # known, but not for discrete data
+    assert "Normal is left out" in text  # known, but not for discrete data
     assert "units must be bits or nats" in text and "eps must be a number" in text and "boot must be between" in text
     assert "view is longer than" in text
     assert ranking(at)["Model"].tolist() == ["uniform"]
@@ -154,7 +154,61 @@ def test_models_without_data_wait_for_the_data():
     at.switch_page("pages/compare.py").run()
     assert ranking(at)["Model"].tolist()[0] in {"poisson", "uniform"}
     assert "sample" not in at.query_params and at.query_params["models"] == "poisson,uniform"
-    assert any("upload the data again" in c.value for c in at.caption)  # said next to the link
+    assert any("uploads the same file" in c.value for c in at.caption)  # said next to the link
+    assert at.query_params["data"] == share.fingerprint_prefix(at.session_state["emp"].fingerprint())
+
+
+def paste(at: AppTest, text: str) -> AppTest:
+    at.switch_page("pages/data.py").run()
+    at.radio(key="w_source").set_value("paste").run()
+    at.text_area(key="w_paste").input(text).run()
+    return at.button(key="use_pasted").click().run()
+
+
+TABLE = "0:1,1:1,2:2,3:4,4:4,5:4,6:3,7:2,8:2,9:2,10:2"
+
+
+def test_a_link_carries_your_table_and_formula_with_its_start():
+    at = open_link(sample="worms", models="uniform,custom,expression", table=TABLE, formula="p*(1-p)^x",
+                   start="p:0.3", page="compare")
+    assert not at.exception and not at.warning
+    requests = dict(at.session_state["model_requests"])
+    assert requests["custom"]["values"] == [float(v) for v in range(11)]
+    assert requests["expression"] == {"formula": "p*(1-p)^x", "start": {"p": 0.3}}
+    assert set(ranking(at)["Model"]) == {"uniform", "your table", "your formula"}
+    link = at.code[0].value
+    assert "table=" in link and "formula=p%2A%281-p%29%5Ex" in link and "start=p:0.3" in link
+    assert share.parse_query(link.split("?", 1)[1])[1] == []
+    at.switch_page("pages/models.py").run()  # the Models page shows them, ready to edit
+    assert at.text_input(key="w_formula").value == "p*(1-p)^x"
+    assert at.text_input(key="w_formula_start").value == "p=0.3"
+    assert not at.error
+
+
+def test_a_link_with_a_formula_outside_the_language_warns_and_runs_nothing():
+    at = open_link(sample="worms", models="uniform,expression", formula="__import__('os').system('touch /tmp/x')",
+                   page="compare")
+    assert not at.exception
+    assert "not one the app reads" in warnings(at)
+    assert [name for name, _ in at.session_state["model_requests"]] == ["uniform"]
+
+
+def test_a_link_for_uploaded_data_waits_for_the_same_data():
+    first = paste(AppTest.from_file(APP, default_timeout=30).run(), "1 2 2 3 3 3 4")
+    fingerprint = share.fingerprint_prefix(first.session_state["emp"].fingerprint())
+    at = open_link(models="poisson,custom", table="1:1,2:1,3:1,4:1", data=fingerprint)
+    assert "upload the same file again" in at.info[0].value
+    paste(at, "5 5 6 7")  # other data: the defaults, and the link keeps waiting
+    assert at.session_state["model_requests"] is None
+    at.switch_page("pages/compare.py").run()
+    assert any("waits for its data" in info.value for info in at.info)
+    assert at.query_params["data"] == fingerprint  # the address still names the data it waits for
+    paste(at, "1 2 2 3 3 3 4")  # the same data: the comparison comes back
+    assert [name for name, _ in at.session_state["model_requests"]] == ["poisson", "custom"]
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception
+    assert set(ranking(at)["Model"]) == {"Poisson", "your table"}
+    assert not any("waits for its data" in info.value for info in at.info)
 
 
 # ------------------------------------------------------------ the share link
@@ -177,12 +231,14 @@ def test_the_presentation_view_shows_the_verdict_then_the_plot_then_the_table():
     assert not at.exception
     assert at.toggle(key="w_present").value
     order = [node.type for node in walk(at.main) if node.type in ("markdown", "plotly_chart", "table", "dataframe", "expander")]
-    assert order[:3] == ["markdown", "plotly_chart", "table"]
+    assert order[0] == "markdown" and order.index("plotly_chart") < order.index("table")
     assert "Uniform loses 0\\.197" in at.markdown[0].value
     assert not at.expander  # no explanations
     assert not [n for n in walk(at.main) if n.type == "latex"]
     table = at.table[0].value
-    assert [str(r) for r in table.index[:2]] == ["1", "2"] and table["Model"].tolist() == ["uniform", "binomial"]
+    assert table["Rank"].tolist() == ["● 1", "● 2"]  # the colour dot of each drawn model beside its rank
+    assert table["Model"].tolist() == ["uniform (low=0, high=10)", "binomial (n=10, p=0.544)"]
+    assert "Note" not in table.columns and "KL (bits/obs)" in table.columns
     assert at.query_params["view"] == "present"
 
 

@@ -17,7 +17,9 @@ from kl_core.display import (
     format_estimate,
     format_interval,
     format_number,
+    family_label,
     headers,
+    model_label,
     not_ranked,
     ranking_display,
     summary_rows,
@@ -97,10 +99,11 @@ def test_ranking_display_infinite_and_failed_rows(teeth):
     assert by_model.loc["binomial", "KL (bits/obs)"] == INFINITY
     assert by_model.loc["binomial", "Rank"] == MISSING
     assert "0 probability" in by_model.loc["binomial", "Note"]
-    assert by_model.loc["custom", "KL (bits/obs)"] == MISSING
-    assert "custom" in by_model.loc["custom", "Note"]
+    assert by_model.loc["your table", "KL (bits/obs)"] == MISSING
+    assert "custom" in by_model.loc["your table", "Note"]
     reasons = dict(not_ranked(table))
-    assert set(reasons) == {"binomial", "custom"}
+    assert set(reasons) == {"binomial", "your table"}
+    assert by_model.loc["binomial", "ΔAIC (nats)"] == INFINITY and by_model.loc["uniform", "ΔAIC (nats)"] == "0"
 
 
 def test_ranking_display_in_nats_and_with_bootstrap(teeth):
@@ -144,3 +147,48 @@ def test_format_estimate_rounds_the_value_to_the_second_digit_of_its_error(value
     assert abs(shown_value - value) <= unit / 2 + 1e-12
     assert shown_error == pytest.approx(stderr, abs=unit / 2 + 1e-12)
     assert 10 <= round(shown_error / unit) < 100
+
+
+def test_delta_aic_is_the_gap_to_the_best_in_nats(teeth):
+    # Independent check: ΔAIC = 2·Δm + 2·N·ΔKL(nats), from log L = −N (H + KL).
+    table = rank(teeth, ["uniform", "binomial", "poisson"], base=math.e)
+    shown = ranking_display(table, math.e).set_index("Model")
+    best = table.iloc[0]
+    for _, row in table.iloc[1:].iterrows():
+        expected = 2 * (row["n_params"] - best["n_params"]) + 2 * teeth.n * (row["kl"] - best["kl"])
+        assert shown.loc[row["model"], "ΔAIC (nats)"] == format_number(expected)
+        expected_bic = (row["n_params"] - best["n_params"]) * math.log(teeth.n) + 2 * teeth.n * (row["kl"] - best["kl"])
+        assert shown.loc[row["model"], "ΔBIC (nats)"] == format_number(expected_bic)
+    assert "Free parameters" in shown.columns and "Fitted parameters" not in shown.columns
+
+
+@pytest.mark.parametrize(("key", "words"), [
+    ("nbinom", "negative binomial"), ("geom", "geometric"), ("expression", "your formula"), ("custom", "your table"),
+    ("poisson", "Poisson"), ("t", "Student's t"), ("argus", "ARGUS"), ("f", "F"), ("beta", "beta"),
+])
+def test_family_labels_read_as_words(key, words):
+    assert family_label(key) == words
+
+
+def test_no_family_label_says_empirical_or_is_an_abbreviated_key():
+    from kl_core.models import REGISTRY
+
+    for name in REGISTRY:
+        words = family_label(name)
+        assert "empirical" not in words.lower()
+        assert "_" not in words, (name, words)  # never a raw key such as weibull_min
+    assert family_label("nbinom") != "nbinom" and family_label("geom") != "geom"
+
+
+def test_second_dataset_names_its_file():
+    assert model_label("empirical", "dataset 'teeth_2025.csv'") == "second dataset: teeth_2025.csv"
+    assert model_label("empirical", "reference dataset") == "second dataset"
+
+
+def test_sample_and_population_variance_are_labelled():
+    values = np.array([1, 2, 2, 3, 7], dtype=float)
+    emp = Empirical.from_counts(*np.unique(values, return_counts=True))
+    rows = dict(summary_rows(emp.summary()))
+    assert rows["Variance (sample, ÷ N − 1)"] == format_number(np.var(values, ddof=1))
+    assert rows["Variance (population, ÷ N)"] == format_number(np.var(values))
+    assert not any(label == "Variance" for label in rows)

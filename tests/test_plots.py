@@ -10,6 +10,7 @@ import pytest
 from scipy import stats
 
 from kl_core import Empirical, FittedModel, compare, fit
+from kl_core.display import fitted_label
 from kl_core.plots import (
     EMPIRICAL_COLOR, PALETTE, cdf_figure, contributions_figure, distribution_bars, empirical_figure,
     model_colors, plain_text, ranking_figure, small_multiples, sweep_figure,
@@ -163,7 +164,7 @@ def test_small_multiples(runs, key):
         np.testing.assert_allclose(trace.y, models[key_].mass(emp))
     titles = [annotation.text for annotation in fig.layout.annotations]
     for key_, model in models.items():
-        assert any(model.label in title and f"{kl[key_]:#.3g} bits" in title for title in titles)
+        assert any(fitted_label(key_, model) in title and f"{kl[key_]:#.3g} bits" in title for title in titles)
     assert len({trace.xaxis for trace in _role(fig, "model")}) == len(models)  # one panel each
 
 
@@ -358,7 +359,7 @@ def test_html_in_user_text_is_escaped():
         json.loads(fig.to_json())
     assert "&lt;b&gt;x&lt;/b&gt; column" in figures[0].layout.title.text
     assert "&lt;script&gt;" in list(figures[0].data[0].x)
-    assert _by_key(figures[1])["custom"].name == "&lt;b&gt;m&lt;/b&gt;&lt;script&gt;"
+    assert _by_key(figures[1])["custom"].name == "your table: &lt;b&gt;m&lt;/b&gt;&lt;script&gt;"
     assert any("&lt;b&gt;m&lt;/b&gt;" in a.text for a in figures[2].layout.annotations)
     assert "&lt;i&gt;θ&lt;/i&gt;" in figures[6].layout.xaxis.title.text
     # user text reaches hover through customdata or the trace name, never the template itself

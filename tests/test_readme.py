@@ -19,3 +19,11 @@ def test_family_table_is_the_registry():
         "README's family table is out of date: paste the output of "
         "`python -c 'from kl_core.models.registry import family_table; print(family_table())'`"
     )
+
+
+def test_make_run_listens_on_this_computer_only_unless_told():
+    makefile = (Path(__file__).resolve().parents[1] / "Makefile").read_text()
+    assert "HOST ?= 127.0.0.1" in makefile
+    assert "--server.address $(HOST)" in makefile
+    assert "make run HOST=0.0.0.0" in README and "every network" in README  # documented, with its risk
+    assert "pip install ." in README

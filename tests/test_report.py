@@ -196,6 +196,43 @@ def test_snippet_reproduces_the_ranking(every_sample, key):
         assert printed[model] == pytest.approx(float(kl), rel=1e-12, abs=1e-12)
 
 
+def test_snippet_runs_from_any_folder(worms, tmp_path):
+    # The Report page's script, saved anywhere and run there: only an importable kl_core is needed.
+    script = tmp_path / "kl-worm-teeth-rerun.py"
+    script.write_text(python_snippet(worms), encoding="utf-8")
+    result = subprocess.run([sys.executable, script.name], capture_output=True, text=True, cwd=tmp_path, timeout=300,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr
+    printed = _printed_kl(result.stdout)
+    assert printed == pytest.approx(dict(zip(worms.table["model"], worms.table["kl"].astype(float))), rel=1e-12)
+
+
+@pytest.mark.slow
+def test_pip_install_gives_a_kl_core_the_snippet_runs_against(worms, tmp_path):
+    # `pip install .` as the README says, into a folder (a copy of the sources: a build writes next to them).
+    import shutil
+
+    source = tmp_path / "source"
+    shutil.copytree(ROOT / "kl_core", source / "kl_core", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    target = tmp_path / "installed"
+    installed = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),
+                                str(source)], capture_output=True, text=True, timeout=600)
+    assert installed.returncode == 0, installed.stderr
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "rerun.py").write_text(
+        "import kl_core\nprint('from', kl_core.__file__)\n" + python_snippet(worms), encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    result = subprocess.run([sys.executable, "rerun.py"], capture_output=True, text=True, cwd=elsewhere, timeout=300,
+                            env={**env, "PYTHONPATH": str(target)})
+    assert result.returncode == 0, result.stderr
+    assert f"from {target}" in result.stdout  # the installed copy, not the repository
+    assert _printed_kl(result.stdout) == pytest.approx(
+        dict(zip(worms.table["model"], worms.table["kl"].astype(float))), rel=1e-12)
+
+
 def test_snippet_keeps_user_text_inert():
     emp = Empirical.from_counts(["a\nimport os; os._exit(3)", "b"], [2, 1], name='x"""\nraise SystemExit(4)\n#')
     reference = Empirical.from_counts(["a\nimport os; os._exit(3)", "b"], [1, 1])
@@ -251,6 +288,26 @@ def test_html_escapes_user_text():
     outside = text.replace(text[text.index("<script type='text/javascript'>"):text.index("</script>") + 9], "")
     assert "<script>alert" not in outside and "<b>x</b>" not in outside
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in outside
+
+
+def test_html_names_user_models_in_words_and_fits_its_page():
+    teeth = SAMPLES["worms"].empirical()
+    comparison = compare(teeth, ["uniform", ("custom", {"values": list(range(11)), "weights": [1] * 11}),
+                                 ("expression", {"formula": "p*(1-p)^x", "start": {"p": 0.3}}), "nbinom", "geom", "poisson",
+                                 "binomial"])
+    text = html_report(comparison)
+    assert "your formula: p*(1-p)^x (start p=0.3)" in text
+    assert "your table: 11 values (0, 1, 2, 3, 4, 5, … (5 more)) with weights" in text
+    assert '{"formula"' not in text and "{&quot;formula" not in text and '{"values"' not in text
+    assert "<td>negative binomial</td>" in text and "<td>geometric</td>" in text and "<td>nbinom</td>" not in text
+    assert "ΔAIC (nats)" in text and "−2 log L scale" in text
+    assert "white-space: nowrap" not in text.split("<script", 1)[0]  # cells wrap rather than widen the page
+    assert "and 2 more are in the table" in text  # one line, not a list of names
+    # The drawn models carry their figure colours, in rank order.
+    from kl_core.plots import model_colors
+    ranked = [str(key) for key in comparison.table["model"] if key in comparison.fitted]
+    dots = re.findall(r"<td class='swatch' style='color: (#[0-9A-Fa-f]{6})'>●</td>", text)
+    assert dots == [model_colors(ranked)[key] for key in ranked[:5]]
 
 
 @pytest.mark.parametrize("key", list(SAMPLES))

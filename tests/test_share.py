@@ -93,10 +93,78 @@ def test_a_repeated_family_keeps_each_requests_options():
     assert parse_query(to_query(two))[0] == two
 
 
-def test_own_models_and_unwritable_options_are_left_out_of_the_link():
-    shared = Shared(models=(("custom", {"values": [1, 2], "weights": [1, 1]}), ("binomial", {"p": float("nan")}),
+def test_unwritable_requests_are_left_out_of_the_link():
+    shared = Shared(models=(("empirical", {"reference": object()}), ("binomial", {"p": float("nan")}),
+                            ("custom", {"values": [1, 2], "weights": [1, -1]}), ("expression", {"formula": "__import__('os')"}),
                             ("poisson", {"mu": 3})))
     assert to_params(shared) == {"models": "poisson", "opt": "poisson.mu:3"}
+
+
+# ------------------------------------------------------------------ your own table and formula
+def test_your_table_travels_compactly_and_comes_back():
+    table = {"values": [0, 1.5, "a:b,c", "x y"], "weights": [2, 0.25, 1, 0]}
+    shared = Shared(sample="coin", models=(("custom", table), ("uniform", {})))
+    params = to_params(shared)
+    assert params["models"] == "custom,uniform"
+    assert params["table"] == "0:2,1.5:0.25,a%3Ab%2Cc:1,x%20y:0"
+    back, messages = parse_query(to_query(shared))
+    assert messages == [] and back == shared
+
+
+def test_your_formula_and_its_starts_travel_and_are_parsed_not_run():
+    request = ("expression", {"formula": "exp(-lam) * lam^x / factorial(x)", "start": {"lam": 2.5}})
+    shared = Shared(models=(request,))
+    back, messages = parse_query(to_query(shared))
+    assert messages == [] and back.models == (request,)
+
+
+@pytest.mark.parametrize("formula", ["__import__('os').system('x')", "open('f')", "x.__class__", "lambda: 1", "a" * 600])
+def test_a_formula_outside_the_language_is_refused_with_a_message(formula):
+    shared, messages = read(f"models=expression,uniform&formula={quote(formula)}")
+    assert shared.models == (("uniform", {}),)
+    assert any("formula" in message for message in messages)
+
+
+@pytest.mark.parametrize("table", ["1:-1", "1:nan", "1", ":2", "1:2,,", "1:inf", "1:2," * 501, "a" * 101 + ":1"])
+def test_a_bad_table_is_refused_whole(table):
+    shared, messages = read(f"models=custom,uniform&table={quote(table)}")
+    if table == "1:2,,":  # empty pieces are skipped, as in models=
+        assert shared.models == (("custom", {"values": [1], "weights": [2]}), ("uniform", {}))
+        return
+    assert shared.models == (("uniform", {}),)
+    assert messages
+
+
+def test_start_values_must_name_the_formulas_parameters():
+    shared, messages = read("models=expression&formula=p*(1-p)%5Ex&start=p:0.2,q:3,bad")
+    assert shared.models == (("expression", {"formula": "p*(1-p)^x", "start": {"p": 0.2}}),)
+    assert any("'bad'" in m for m in messages) and any("'q'" in m for m in messages)
+
+
+def test_uploaded_data_travels_as_its_fingerprint_only():
+    shared, messages = read("models=poisson&data=0123456789abcdef")
+    assert shared.data == "0123456789abcdef" and messages == []
+    assert read("data=../../etc/passwd")[0].data is None
+    assert to_params(Shared(data="not hex")) == {}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.text(min_size=1, max_size=20).filter(str.strip),
+                                     st.integers(-10**6, 10**6)),
+                           st.floats(0, 1e6, allow_nan=False)), min_size=1, max_size=40))
+def test_any_table_round_trips(rows):
+    table = {"values": [value for value, _ in rows], "weights": [weight for _, weight in rows]}
+    shared = Shared(models=(("custom", table),))
+    assert "table" in to_params(shared)
+    back, messages = parse_query(to_query(shared))
+    assert messages == []
+    got = back.models[0][1]
+    for sent, read_back in zip(table["values"], got["values"]):
+        if isinstance(sent, str) and share._number(sent.strip()) is None:
+            assert read_back == sent  # text comes back as the same text, separators and all
+        else:  # numbers (and text that is a number) come back as that number; the page reads them against the data
+            assert float(read_back) == float(sent)
+    assert got["weights"] == pytest.approx(table["weights"])
 
 
 def test_given_lists_what_the_link_set():
@@ -124,10 +192,11 @@ def test_only_unknown_models_leave_the_defaults():
     assert "'foo', 'bar'" in messages[0] and "default models" in messages[1]
 
 
-def test_own_models_cannot_come_from_a_link():
-    shared, messages = read("models=custom,expression,uniform")
+def test_own_models_need_their_table_and_formula_and_a_second_dataset_never_comes():
+    shared, messages = read("models=custom,expression,empirical,uniform")
     assert shared.models == (("uniform", {}),)
-    assert "your own models" in messages[0]
+    assert "second dataset cannot come from a link" in messages[0]
+    assert any("PMF table" in m for m in messages) and any("formula" in m for m in messages)
 
 
 @pytest.mark.parametrize("query, key", [
@@ -168,11 +237,12 @@ def test_options_without_models_are_ignored():
     assert shared.models is None and "no models" in messages[0]
 
 
-def test_ten_thousand_character_values_are_refused():
+def test_overlong_values_are_refused():
     for key in share.KEYS:
-        shared, messages = read(f"{key}={'a' * 10_000}")
+        limit = share.MAX_TABLE_CHARS if key == "table" else share.MAX_VALUE_CHARS
+        shared, messages = read(f"{key}={'a' * (limit + 1)}")
         assert shared == Shared()
-        assert messages == [f"The link's {key} is longer than {share.MAX_VALUE_CHARS:,} characters: ignored."]
+        assert messages == [f"The link's {key} is longer than {limit:,} characters: ignored."]
 
 
 def test_long_lists_are_cut_to_the_caps():

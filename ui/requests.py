@@ -116,6 +116,12 @@ def new_form(emp: Empirical, requests: Sequence[tuple[str, Mapping[str, Any]]] |
     }
     seen: set[str] = set()
     for name, options in requests or []:
+        if name == "custom" and "custom" not in seen and options.get("values"):
+            form["custom_table"] = pd.DataFrame({"value": [str(v) for v in options["values"]],
+                                                 "weight": [float(w) for w in options["weights"]]})
+        if name == "expression" and "expression" not in seen:
+            form["formula"] = str(options.get("formula") or "")
+            form["formula_start"] = ", ".join(f"{k}={v}" for k, v in dict(options.get("start") or {}).items())
         if name in seen:
             form["pinned"].append((name, dict(options)))
             form["pinned_on"].append(True)
@@ -168,6 +174,24 @@ def build_requests(form: Mapping[str, Any], emp: Empirical) -> tuple[list[tuple[
     return requests, problems
 
 
+def untouched(name: str, form: Mapping[str, Any]) -> bool:
+    """Whether your own model ``name`` still waits for its first input (then the page shows no error).
+
+    Examples
+    --------
+    >>> untouched("expression", {"formula": " "}), untouched("expression", {"formula": "p^x"}), untouched("poisson", {})
+    (True, False, False)
+    """
+    if name == "expression":
+        return not str(form.get("formula") or "").strip()
+    if name == "empirical":
+        return form.get("reference") is None
+    if name == "custom":
+        table = form.get("custom_table")
+        return table is None or len(table.dropna(how="all")) == 0
+    return False
+
+
 def _own_model_options(name: str, form: Mapping[str, Any], emp: Empirical) -> tuple[dict[str, Any] | None, str | None]:
     if name == "custom":
         return _custom_options(form.get("custom_table"), emp)
@@ -186,6 +210,29 @@ def _own_model_options(name: str, form: Mapping[str, Any], emp: Empirical) -> tu
             return None, "Upload a second dataset first."
         return {"reference": reference}, None
     return {}, None
+
+
+def own_request(name: str, options: Mapping[str, Any], emp: Empirical) -> tuple[dict[str, Any] | None, str | None]:
+    """Your table or formula from a link, checked as the Models page checks typed input.
+
+    Returns the options the model takes (or None) and what is wrong (or None).
+
+    Examples
+    --------
+    >>> from kl_core.samples import SAMPLES
+    >>> own_request("custom", {"values": [0, 1, 2], "weights": [1, 2, 1]}, SAMPLES["worms"].empirical())[0]["values"]
+    [0.0, 1.0, 2.0]
+    >>> own_request("expression", {"formula": "p*(1-p)^x", "start": {"q": 1}}, SAMPLES["worms"].empirical())[1]
+    "'q' is not a parameter here; the parameters are: p."
+    """
+    if name == "custom":
+        values, weights = list(options.get("values") or []), list(options.get("weights") or [])
+        table = pd.DataFrame({"value": [str(v) for v in values], "weight": weights})
+        return _custom_options(table, emp)
+    if name == "expression":
+        start = ", ".join(f"{k}={v}" for k, v in dict(options.get("start") or {}).items())
+        return _own_model_options(name, {"formula": options.get("formula"), "formula_start": start}, emp)
+    return None, f"{name} cannot come from a link."
 
 
 def _formula_parameters(formula: str) -> list[str]:

@@ -41,12 +41,14 @@ ZERO_POLICY = "zero_policy"  # "strict" or "epsilon"
 EPSILON = "epsilon"  # the ε-floor's weight
 BOOTSTRAP = "bootstrap"  # resamples for the ranking's intervals; 0 = off
 LAST_COMPARISON = "last_comparison"  # the Comparison the Compare page last showed
+PLOTTED = "plotted"  # how many of the best models the Compare page's figures draw
 
 # Sharing and presenting (see ui.url and kl_core.share) ------------------------------
 PRESENT = "present"  # the presentation layout of the Compare page
 URL_RESTORED = "url_restored"  # True once this session has read its link's query parameters
 URL_MESSAGES = "url_messages"  # what the link had that could not be used, shown until a run completes
 PENDING_REQUESTS = "pending_requests"  # models a link asked for before there was data; used by the next dataset
+PENDING_DATA = "pending_data"  # the link's data fingerprint (start): its models wait for data with this fingerprint
 
 DEFAULTS: dict[str, Any] = {
     EMP: None,
@@ -70,10 +72,12 @@ DEFAULTS: dict[str, Any] = {
     EPSILON: 1e-6,
     BOOTSTRAP: 0,
     LAST_COMPARISON: None,
+    PLOTTED: 5,
     PRESENT: False,
     URL_RESTORED: False,
     URL_MESSAGES: (),
     PENDING_REQUESTS: None,
+    PENDING_DATA: None,
 }
 
 
@@ -108,19 +112,55 @@ def set_dataset(empirical: Empirical, name: str, source: str) -> None:
     """Make ``empirical`` the current dataset; the model choice starts afresh for it.
 
     Models a link asked for before there was data (``PENDING_REQUESTS``) become the
-    choice for the first dataset, those that apply to it.
+    choice for the first dataset, those that apply to it; when the link named its data
+    by fingerprint (``PENDING_DATA``), only for data with that fingerprint: other data
+    gets the defaults and the link keeps waiting.
     """
     changed = get(EMP) is None or get(EMP).fingerprint() != empirical.fingerprint()
     put(EMP, empirical)
     put(DATASET_NAME, name)
     put(DATASET_SOURCE, source)
     if changed:
-        pending = get(PENDING_REQUESTS)
-        put(PENDING_REQUESTS, None)
-        requests = [(n, dict(o)) for n, o in pending or [] if n in REGISTRY and REGISTRY[n].why_not(empirical, o) is None]
-        put(MODEL_REQUESTS, requests or None)
+        put(MODEL_REQUESTS, None)
         put(MODEL_FORM, None)
         put(LAST_COMPARISON, None)
+        if get(PENDING_REQUESTS) is not None and waiting_for(empirical) is None:
+            put(MODEL_REQUESTS, usable_requests(get(PENDING_REQUESTS), empirical) or None)
+            put(PENDING_REQUESTS, None)
+            put(PENDING_DATA, None)
+
+
+def waiting_for(empirical: Empirical | None) -> str | None:
+    """The fingerprint a link's models wait for, when ``empirical`` is not that data; else None."""
+    wanted = get(PENDING_DATA)
+    if not wanted or get(PENDING_REQUESTS) is None:
+        return None
+    if empirical is not None and empirical.fingerprint().startswith(wanted):
+        return None
+    return wanted
+
+
+def usable_requests(requests: Any, empirical: Empirical, problems: list[str] | None = None) -> list[tuple[str, dict]]:
+    """The requests that apply to ``empirical``; your table and formula checked as the Models page checks them."""
+    from kl_core.display import capitalised, family_label
+    from ui.requests import own_request
+
+    usable = []
+    for name, options in requests or []:
+        if name not in REGISTRY:
+            continue
+        if name in ("custom", "expression"):
+            checked, problem = own_request(name, options, empirical)
+            reason = problem if checked is None else REGISTRY[name].why_not(empirical, checked)
+            options = checked if checked is not None else options
+        else:
+            reason = REGISTRY[name].why_not(empirical, options)
+        if reason:
+            if problems is not None:
+                problems.append(f"{capitalised(family_label(name))} is left out: {reason}")
+            continue
+        usable.append((name, dict(options)))
+    return usable
 
 
 def clear_dataset() -> None:

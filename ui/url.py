@@ -20,7 +20,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import RerunException, StopException
 
 from kl_core import share
-from kl_core.models import REGISTRY
+from kl_core.display import family_label
 from kl_core.samples import SAMPLES
 from ui import loading, state
 from ui.text import escape_markdown
@@ -29,6 +29,8 @@ from ui.widgets import forget
 SETTING_WIDGETS = ("w_units", "w_zero_policy", "w_epsilon", "w_bootstrap", "w_present")
 SAMPLE_PREFIX = "sample:"
 UPLOAD_NOTE = "The link restores the settings and the models; upload the data again (it is not in the link)."
+UPLOAD_AGAIN_NOTE = ("This link was made with uploaded data, which a link cannot carry: upload the same file again "
+                     "(same contents, read the same way) and the comparison comes back, models, table and formula included.")
 
 
 # ------------------------------------------------------------------ reading a link
@@ -104,15 +106,12 @@ def _restore_models(shared: share.Shared, messages: list[tuple[str, str]]) -> No
     emp = state.emp()
     if emp is None:
         state.put(state.PENDING_REQUESTS, requests)
-        messages.append(("info", UPLOAD_NOTE))
+        state.put(state.PENDING_DATA, shared.data)
+        messages.append(("info", UPLOAD_AGAIN_NOTE if shared.data else UPLOAD_NOTE))
         return
-    usable = []
-    for name, options in requests:
-        reason = REGISTRY[name].why_not(emp, options)
-        if reason:
-            messages.append(("warning", f"{name} is left out: {reason}."))
-        else:
-            usable.append((name, options))
+    problems: list[str] = []
+    usable = state.usable_requests(requests, emp, problems)
+    messages += [("warning", f"{problem}.") for problem in problems]
     if usable:
         state.put(state.MODEL_REQUESTS, usable)
         state.put(state.MODEL_FORM, None)
@@ -136,8 +135,16 @@ def current() -> share.Shared:
     key = source.removeprefix(SAMPLE_PREFIX) if source.startswith(SAMPLE_PREFIX) else None
     sample = key if key in SAMPLES else None
     requests = state.get(state.MODEL_REQUESTS)
-    if requests is None and state.emp() is None:
+    emp = state.emp()
+    waiting = state.waiting_for(emp)
+    if (requests is None and emp is None) or waiting:
         requests = state.get(state.PENDING_REQUESTS)
+    if waiting:
+        data = waiting
+    elif sample is None and emp is not None:
+        data = share.fingerprint_prefix(emp.fingerprint())
+    else:
+        data = None
     bins = None
     options = state.get(state.READ_OPTIONS) or {}
     if sample is not None and options.get("bins") not in (None, "auto"):
@@ -153,6 +160,7 @@ def current() -> share.Shared:
         bootstrap=int(state.get(state.BOOTSTRAP) or 0),
         bins=bins,
         present=bool(state.get(state.PRESENT)),
+        data=data,
     )
 
 
@@ -218,8 +226,20 @@ def share_box(page: str = "compare") -> None:
     if not full:
         st.caption("Add this to the app's address (the part before any ?) to share it.")
     if current().sample is None and state.emp() is not None:
-        st.caption(UPLOAD_NOTE)
+        st.caption("The data is not in the link (only its fingerprint): whoever opens it uploads the same file, "
+                   "and the comparison comes back.")
     requests = state.get(state.MODEL_REQUESTS) or []
-    left_out = sorted({name for name, options in requests if not share.shareable(name, options)})
+    left_out = sorted({family_label(name) for name, options in requests if not share.shareable(name, options)})
     if left_out:
-        st.caption(f"Not in the link: {escape_markdown(', '.join(left_out))} (your own models; add them again on the Models page).")
+        st.caption(f"Not in the link: {escape_markdown(', '.join(left_out))} (add it again on the Models page).")
+
+
+def waiting_note() -> None:
+    """Say so when a link's comparison waits for its data (uploaded data, named by fingerprint)."""
+    wanted = state.waiting_for(state.emp())
+    if not wanted:
+        return
+    emp = state.emp()
+    now = f" The data loaded now is different (fingerprint {share.fingerprint_prefix(emp.fingerprint())}…)." if emp else ""
+    st.info(f"The link's comparison waits for its data: upload the file it was made with (fingerprint {wanted}…).{now}",
+            icon=":material/upload_file:")

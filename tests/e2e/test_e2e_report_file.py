@@ -41,3 +41,21 @@ def test_html_report_renders_offline(new_page, tmp_path):
     assert blocked == []
     (ROOT / "test-artifacts").mkdir(exist_ok=True)
     page.screenshot(path=str(ROOT / "test-artifacts" / "report.png"), full_page=True)
+
+
+@pytest.mark.parametrize("width, height", [(390, 844), (1280, 900)])
+def test_html_report_tables_fit_the_page(new_page, tmp_path, width, height):
+    models = ["uniform", "binomial", "poisson", "nbinom", "geom", "betabinom", "logser",
+              ("custom", {"values": list(range(11)), "weights": [1] * 11})]
+    comparison = compare(SAMPLES["worms"].empirical(), models, bootstrap=20)
+    page_file = tmp_path / "report.html"
+    page_file.write_text(html_report(comparison), encoding="utf-8")
+    page = new_page(width=width, height=height, suffix=f"-{width}")
+    page.goto(page_file.as_uri())
+    page.wait_for_selector("table.ranking")
+    wide = page.evaluate("""() => [...document.querySelectorAll('main table')]
+        .filter(t => t.getBoundingClientRect().right > document.querySelector('main').getBoundingClientRect().right + 1
+                     || t.scrollWidth > t.clientWidth + 1)
+        .map(t => t.className + ' ' + Math.round(t.getBoundingClientRect().right))""")
+    assert wide == []
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
