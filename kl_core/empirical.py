@@ -288,6 +288,7 @@ def to_empirical(
     kind: Kind | None = None,
     bins: int | str | Sequence[float] | None = None,
     name: str | None = None,
+    drop_text: bool = False,
 ) -> Empirical:
     """Turn one column of a table into an :class:`Empirical`.
 
@@ -305,6 +306,10 @@ def to_empirical(
     kind, bins : optional
         Force the kind, and the bins for binned data (a number, a numpy rule name such
         as ``"fd"`` or ``"sturges"``, or explicit edges).
+    drop_text : bool
+        Leave out the rows whose value (or weight) cell is text in a column of numbers,
+        counted in ``dropped`` under a reason naming a few of them; by default such
+        cells are a DataError naming them.
 
     Examples
     --------
@@ -316,6 +321,13 @@ def to_empirical(
         raise DataError(f"shape must be one of {SHAPES}; got {shape!r}")
     values = _column(frame, column)
     label = name if name is not None else str(column)
+    if drop_text:  # issue 11: text cells may be dropped, never silently
+        from kl_core.io.shape import drop_text_rows
+
+        checked = [column] if shape == "observations" else [column, choose_weight_column(list(frame.columns), column, weight_column, shape)]
+        frame, reason, count = drop_text_rows(frame, checked)
+        emp = to_empirical(frame, column, shape, weight_column, kind, bins, name)
+        return replace(emp, dropped={**emp.dropped, reason: count}) if count else emp
     if shape == "observations":
         return Empirical.from_samples(_observation_values(values, column, kind), kind=kind, bins=bins, name=label)
     weights = _weights(frame, column, weight_column, shape)
@@ -696,8 +708,25 @@ def _from_table(values: Any, weights: Any, kind: Kind | None, name: str, weight_
     else:
         table_values = value_series[keep].astype("string").str.strip().to_numpy(dtype=object)
         extra = (TEMPORAL_WARNING,) if temporal else ()
-    emp = _aggregate(table_values, weight_array, "categorical" if labels is not None else "discrete", name, dropped)
+    if labels is None and kind is None and np.unique(table_values).size > MAX_DISCRETE_VALUES:
+        emp = _binned_from_table(table_values, weight_array, name, dropped)  # issue 11: as many values as observations would
+    else:
+        emp = _aggregate(table_values, weight_array, "categorical" if labels is not None else "discrete", name, dropped)
     return replace(emp, warnings=emp.warnings + extra)
+
+
+def _binned_from_table(values: np.ndarray, weights: np.ndarray, name: str, dropped: dict[str, int]) -> Empirical:
+    """A numeric table with more than MAX_DISCRETE_VALUES distinct values, in weighted Freedman–Diaconis bins."""
+    total = max(float(weights.sum()), float(values.size))
+    iqr = float(np.subtract(*np.quantile(values, [0.75, 0.25], weights=weights, method="inverted_cdf")))
+    span = float(values.max() - values.min())
+    wanted = span / (2 * iqr * total ** (-1 / 3)) if iqr > 0 else math.log2(total) + 1
+    edges = _histogram_edges(values, int(min(max(math.ceil(wanted), 1), MAX_BINS)))
+    counts, _ = np.histogram(values, bins=edges, weights=weights)
+    centres = edges[:-1] + np.diff(edges) / 2
+    warning = (f"The table has {np.unique(values).size:,} distinct values (more than {MAX_DISCRETE_VALUES:,}), so it is read "
+               f"as continuous in {edges.size - 1} bins; choose kind discrete to keep every value.")
+    return Empirical(centres, counts.astype(float), "binned", edges=edges, name=name, dropped=dropped, warnings=(warning,))
 
 
 def _usable_rows(values: pd.Series, weights: np.ndarray, numeric: bool, force_labels: bool) -> tuple[np.ndarray, dict[str, int]]:

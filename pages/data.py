@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from kl_core.display import summary_rows
-from kl_core.io import EXTENSIONS
+from kl_core.io import EXTENSIONS, shape
 from kl_core.plots import empirical_figure
 from kl_core.samples import SAMPLES
 from ui import loading, sidebar, state
@@ -87,6 +87,21 @@ if frame is None:
 st.divider()
 st.subheader("How to read it")
 st.text(f"Source: {state.get(state.DATASET_SOURCE)}")
+guess = state.get(state.READ_GUESS)
+if isinstance(guess, shape.Guess):
+    guessed = loading.same_reading(options, guess.options)
+    switch_to = guess.alternative if guessed else guess.options
+    said_column, button_column = st.columns([3, 1.4], vertical_alignment="center")
+    with said_column:
+        if guessed:
+            st.info(escape_markdown(guess.text), icon=":material/lightbulb:")
+        else:
+            st.caption(f"Automatic guess: {escape_markdown(guess.text)}")
+    with button_column:
+        if switch_to is not None:
+            st.button(escape_markdown(f"Read {shape.describe(switch_to)} instead") if guessed else "Back to the automatic guess",
+                      on_click=loading.use_reading, args=(switch_to,), key="switch_reading", width="stretch")
+
 columns = [str(c) for c in frame.columns]
 shapes = list(loading.SHAPE_LABELS)
 left, middle, right = st.columns(3)
@@ -94,7 +109,6 @@ with left:
     st.selectbox("Column with the values", columns, **bind_item("w_column", options, "column", columns))
 with middle:
     st.radio("Shape", shapes, format_func=loading.SHAPE_LABELS.get, **bind_item("w_shape", options, "shape", shapes))
-    st.caption(f"Automatic guess: {escape_markdown(state.get(state.READ_GUESS))}")
 with right:
     if options["shape"] != "observations":
         others = [c for c in columns if c != options["column"]] or columns
@@ -122,6 +136,11 @@ emp = state.emp()
 error = state.get(state.READ_ERROR)
 if error:
     show_error(f"{error}")
+    text_rows, texts = loading.text_in_numbers(frame, options)
+    if text_rows and not options.get("drop_text"):
+        shown_texts = ", ".join(repr(t) for t in texts)
+        st.button(escape_markdown(f"Drop these {text_rows:,} rows (text such as {shown_texts})"), on_click=loading.drop_text_rows,
+                  key="drop_text_rows", icon=":material/delete_sweep:")
     st.caption("Change the column, the shape or the kind above, or load other data.")
 
 # ------------------------------------------------------------------ look at it

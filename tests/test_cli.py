@@ -166,3 +166,15 @@ def test_entry_point_in_a_real_process(worms_csv):
     bad = subprocess.run([sys.executable, "-m", "kl_core", "rank", "nope.csv", "-c", "x"],
                          capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert bad.returncode == 2 and bad.stderr.startswith("kl_core: error:") and "Traceback" not in bad.stderr
+
+
+def test_without_column_the_cli_reads_as_the_app_guesses(capsys, tmp_path):
+    from tests.datafiles import discoveries_csv
+
+    path = tmp_path / "discoveries.csv"
+    path.write_bytes(discoveries_csv())
+    code, out, err = run(capsys, "rank", path, "--models", "poisson", "--format", "csv")
+    assert code == 0, err
+    assert "Reading `discoveries`, one observation per row; `year` looks like an index: 1860–1959" in err
+    row = next(csv.DictReader(io.StringIO(out)))
+    assert row["model"] == "poisson" and "3.1" in row["params"]  # mu = mean(discoveries) = 3.1, as R's MLE
