@@ -134,39 +134,46 @@ def _ranking_table() -> None:
 
 def _other_views() -> None:
     names = ["Small multiples", "Where bits are lost", "CDFs", "Ranking", "Try a parameter"]
-    tabs = dict(zip(names if present else ["Distributions", *names],
-                    st.tabs(names if present else ["Distributions", *names])))
+    labels = names if present else ["Distributions", *names]
+    # Lazy tabs (issue 11): only the open tab's content runs, so a rerun builds one figure, not six.
+    tabs = dict(zip(labels, st.tabs(labels, key="w_compare_tab", on_change="rerun")))
     if "Distributions" in tabs:
         with tabs["Distributions"]:
-            _distributions()
+            if tabs["Distributions"].open:
+                _distributions()
     with tabs["Small multiples"]:
-        _chart(plots.small_multiples(emp, models, kl={k: kl_by_key[k] for k in models}, base=base, colors=colors), "fig_multiples")
-        _caption_left_out()
+        if tabs["Small multiples"].open:
+            _chart(plots.small_multiples(emp, models, kl={k: kl_by_key[k] for k in models}, base=base, colors=colors), "fig_multiples")
+            _caption_left_out()
     with tabs["Where bits are lost"]:
-        _chart(plots.contributions_figure(emp, models, base, colors=colors), "fig_contributions")
-        mark, cell = ("point", "bin") if emp.kind == "binned" else ("bar", "value")
-        st.caption(f"Each {mark} is one {cell}'s term p·log(p/q); a model's terms add up to its KL. "
-                   "Positive: the model under-predicts there; negative: it over-predicts.")
-        _caption_left_out()
+        if tabs["Where bits are lost"].open:
+            _chart(plots.contributions_figure(emp, models, base, colors=colors), "fig_contributions")
+            mark, cell = ("point", "bin") if emp.kind == "binned" else ("bar", "value")
+            st.caption(f"Each {mark} is one {cell}'s term p·log(p/q); a model's terms add up to its KL. "
+                       "Positive: the model under-predicts there; negative: it over-predicts.")
+            _caption_left_out()
     with tabs["CDFs"]:
-        no_cdf = [(key, "no cumulative distribution (a table or categorical model)") for key, model in models.items()
-                  if model.cdf_function is None and emp.kind != "categorical"]
-        _chart(plots.cdf_figure(emp, models, colors=colors), "fig_cdf")
-        _caption_left_out(no_cdf)
+        if tabs["CDFs"].open:
+            no_cdf = [(key, "no cumulative distribution (a table or categorical model)") for key, model in models.items()
+                      if model.cdf_function is None and emp.kind != "categorical"]
+            _chart(plots.cdf_figure(emp, models, colors=colors), "fig_cdf")
+            _caption_left_out(no_cdf)
     with tabs["Ranking"]:
-        bootstrap_col, _ = st.columns([1, 3])
-        with bootstrap_col:
-            st.number_input("Bootstrap resamples B (0 = off)", min_value=0, max_value=2000, step=50,
-                            help="Resample the data B times, refit every model, and show 95% intervals for the KL.",
-                            **bind("w_bootstrap", state.BOOTSTRAP))
-        if emp.n is None and state.get(state.BOOTSTRAP):
-            st.caption("Probability input has no N, so there is nothing to resample: no intervals.")
-        _chart(plots.ranking_figure(table, base, colors=plots.model_colors(in_order)), "fig_ranking")
-        failed = [(str(row["model"]), str(row["note"])) for _, row in table.iterrows() if math.isnan(float(row["kl"]))]
-        if failed:
-            st.caption("Not plotted: " + "; ".join(f"{escape_markdown(n)} ({escape_markdown(w)})" for n, w in failed))
+        if tabs["Ranking"].open:
+            bootstrap_col, _ = st.columns([1, 3])
+            with bootstrap_col:
+                st.number_input("Bootstrap resamples B (0 = off)", min_value=0, max_value=2000, step=50,
+                                help="Resample the data B times, refit every model, and show 95% intervals for the KL.",
+                                **bind("w_bootstrap", state.BOOTSTRAP))
+            if emp.n is None and state.get(state.BOOTSTRAP):
+                st.caption("Probability input has no N, so there is nothing to resample: no intervals.")
+            _chart(plots.ranking_figure(table, base, colors=plots.model_colors(in_order)), "fig_ranking")
+            failed = [(str(row["model"]), str(row["note"])) for _, row in table.iterrows() if math.isnan(float(row["kl"]))]
+            if failed:
+                st.caption("Not plotted: " + "; ".join(f"{escape_markdown(n)} ({escape_markdown(w)})" for n, w in failed))
     with tabs["Try a parameter"]:
-        sweep_section(emp, result, base)
+        if tabs["Try a parameter"].open:
+            sweep_section(emp, result, base)
 
 
 # ---------------------------------------------------------------- the layouts

@@ -52,7 +52,10 @@ def test_worm_teeth_ranks_uniform_above_binomial():
     assert shown.loc["binomial", "Parameters"] == "n=10, p=0.544"
     assert "Uniform loses 0\\.197" in at.markdown[0].value  # the verdict, in large type
     assert len(at.latex) == 2 and "D_{\\mathrm{KL}}" in at.latex[0].value and "AIC" in at.latex[1].value
-    assert len(at.get("plotly_chart")) >= 5
+    assert len(at.get("plotly_chart")) == 1  # the Distributions tab; the others are built when opened
+    for tab in ("Small multiples", "Where bits are lost", "CDFs", "Ranking"):
+        open_tab(at, tab)
+        assert not at.exception and len(at.get("plotly_chart")) == 1, tab
 
 
 def test_units_switch_scales_every_kl_by_ln2():
@@ -89,16 +92,24 @@ def test_epsilon_floor_makes_it_finite_and_says_so():
 
 
 def test_bootstrap_adds_intervals():
-    at = compare_page()
+    at = open_tab(compare_page(), "Ranking")
     at.number_input(key="w_bootstrap").set_value(50).run()
     assert not at.exception
+    assert at.session_state["w_compare_tab"] == "Ranking"  # typing B keeps the tab
     assert at.session_state["bootstrap"] == 50
     assert ranking(at)["KL 95% interval (bits)"].str.startswith("[").all()
 
 
+def open_tab(at: AppTest, name: str) -> AppTest:
+    at.session_state["w_compare_tab"] = name  # the tabs are lazy: only the open one runs
+    return at.run()
+
+
 def test_sweep_slider_moves_the_kl():
-    at = compare_page()
+    at = open_tab(compare_page(), "Try a parameter")
     assert at.selectbox(key="w_sweep_model").value == "binomial"  # uniform has no parameter to vary
+    assert not at.slider  # nothing refitted until asked
+    at.button(key="w_sweep_draw").click().run()
     slider = at.slider(key="w_sweep_value_binomial_p")
     assert slider.value == pytest.approx(0.544)
     assert at.metric[0].value.startswith("0.6165")
