@@ -91,16 +91,13 @@ guess = state.get(state.READ_GUESS)
 if isinstance(guess, shape.Guess):
     guessed = loading.same_reading(options, guess.options)
     switch_to = guess.alternative if guessed else guess.options
-    said_column, button_column = st.columns([3, 1.4], vertical_alignment="center")
-    with said_column:
-        if guessed:
-            st.info(escape_markdown(guess.text), icon=":material/lightbulb:")
-        else:
-            st.caption(f"Automatic guess: {escape_markdown(guess.text)}")
-    with button_column:
-        if switch_to is not None:
-            st.button(escape_markdown(f"Read {shape.describe(switch_to)} instead") if guessed else "Back to the automatic guess",
-                      on_click=loading.use_reading, args=(switch_to,), key="switch_reading", width="stretch")
+    if guessed:
+        st.info(loading.with_code_names(guess.text), icon=":material/lightbulb:")
+    else:
+        st.caption(f"Automatic guess: {loading.with_code_names(guess.text)}")
+    if switch_to is not None:
+        st.button(loading.with_code_names(f"Read {shape.describe(switch_to)} instead") if guessed else "Back to the automatic guess",
+                  on_click=loading.use_reading, args=(switch_to,), key="switch_reading", icon=":material/swap_horiz:")
 
 columns = [str(c) for c in frame.columns]
 shapes = list(loading.SHAPE_LABELS)

@@ -18,6 +18,7 @@ from kl_core.io.shape import parse_pasted
 from kl_core.models import REGISTRY
 from kl_core.samples import SAMPLES
 from ui import cache, state
+from ui.text import escape_markdown
 from ui.widgets import forget
 
 READING_WIDGETS = ("w_column", "w_shape", "w_weight", "w_kind", "w_bins_mode", "w_bins")
@@ -191,3 +192,20 @@ def build_current() -> None:
     state.put(state.READ_ERROR, None)
     state.set_dataset(emp, state.get(state.DATASET_NAME), state.get(state.DATASET_SOURCE))
 
+
+
+def with_code_names(text: str) -> str:
+    """Markdown for a sentence that quotes names in backticks (``Reading `x`…``): the names as code, the rest escaped.
+
+    A name is shown exactly as typed inside its code span; a sentence whose backticks do
+    not pair up is escaped whole.
+
+    Examples
+    --------
+    >>> print(with_code_names("Reading `a_b`, one row each."))
+    Reading `a_b`, one row each\\.
+    """
+    parts = str(text).split("`")
+    if len(parts) % 2 == 0:
+        return escape_markdown(text)
+    return "".join(escape_markdown(part) if index % 2 == 0 else f"`{part}`" for index, part in enumerate(parts))
