@@ -111,7 +111,8 @@ with right:
         others = [c for c in columns if c != options["column"]] or columns
         label = "Count column" if options["shape"] == "counts" else "Probability column"
         st.selectbox(label, others, **bind_item("w_weight", options, "weight_column", others))
-    st.selectbox("Kind", KINDS, help="auto: whole numbers → discrete, text → categorical, other numbers → binned (continuous).",
+    st.selectbox("Kind", KINDS, help="auto: whole numbers with at most 1,000 distinct values → discrete, text → categorical, "
+                 "other numbers (and tables with more values) → binned (continuous). Choose discrete to keep every value.",
                  **bind_item("w_kind", options, "kind", KINDS))
     emp_now = state.emp()
     if options["kind"] == "binned" or (options["kind"] == "auto" and emp_now is not None and emp_now.kind == "binned"):

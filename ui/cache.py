@@ -34,7 +34,7 @@ from kl_core.ranking import Comparison, _named_requests, compare, kl_sweep
 
 MAX_UPLOADS = 16
 MAX_COMPARISONS = 32
-MAX_FITS = 512
+MAX_FITS = 256  # a fitted model is small, but may hold on to its data (user tables, a second dataset)
 MAX_SWEEPS = 64
 # Ranking columns in the unit of the log base; the others are in nats (log-likelihood, AIC, BIC, G) or have no unit.
 UNIT_COLUMNS = ("kl", "reverse_kl", "js", "cross_entropy", "kl_low", "kl_high", "kl_binned")
