@@ -214,13 +214,16 @@ def load(args: argparse.Namespace, show_progress: bool = False) -> tuple[Any, st
     data = read_bytes(path, size, ProgressBar(f"reading {os.path.basename(path)}", enabled=show_progress and size > 2**24))
     frame = read_table_bounded(data, os.path.basename(path))
     del data
-    column = args.column
-    if column is None:
-        if frame.shape[1] != 1 and not (args.shape in ("counts", "probabilities") and frame.shape[1] == 2):
-            names = ", ".join(repr(str(c)) for c in list(frame.columns)[:20])
-            raise UsageError(f"choose the value column with --column; the columns are: {names}")
-        column = str(frame.columns[0])
-    emp = to_empirical(frame, column, args.shape or "observations", args.weight_column, kind=args.kind, bins=bins)
+    column, shape, weight = args.column, args.shape or "observations", args.weight_column
+    if column is None:  # the app's guess (kl_core.io.shape), said on stderr so the output stays clean
+        from kl_core.io.shape import guess_reading
+
+        guess = guess_reading(frame)
+        column = guess.options["column"]
+        if args.shape is None and args.weight_column is None:
+            shape, weight = guess.options["shape"], guess.options["weight_column"]
+        print(f"{PROG}: {guess.text} (choose with --column / --shape)", file=sys.stderr)
+    emp = to_empirical(frame, column, shape, weight, kind=args.kind, bins=bins)
     return emp, path, None
 
 

@@ -327,6 +327,7 @@ def to_empirical(
     kind: Kind | None = None,
     bins: int | str | Sequence[float] | None = None,
     name: str | None = None,
+    drop_text: bool = False,
 ) -> Empirical:
     """Turn one column of a table into an :class:`Empirical`.
 
@@ -344,6 +345,10 @@ def to_empirical(
     kind, bins : optional
         Force the kind, and the bins for binned data (a number, a numpy rule name such
         as ``"fd"`` or ``"sturges"``, or explicit edges).
+    drop_text : bool
+        Leave out the rows whose value (or weight) cell is text in a column of numbers,
+        counted in ``dropped`` under a reason naming a few of them; by default such
+        cells are a DataError naming them.
 
     Examples
     --------
@@ -355,6 +360,13 @@ def to_empirical(
         raise DataError(f"shape must be one of {SHAPES}; got {shape!r}")
     values = _column(frame, column)
     label = name if name is not None else str(column)
+    if drop_text:  # issue 11: text cells may be dropped, never silently
+        from kl_core.io.shape import drop_text_rows
+
+        checked = [column] if shape == "observations" else [column, choose_weight_column(list(frame.columns), column, weight_column, shape)]
+        frame, reason, count = drop_text_rows(frame, checked)
+        emp = to_empirical(frame, column, shape, weight_column, kind, bins, name)
+        return replace(emp, dropped={**emp.dropped, reason: count}) if count else emp
     if shape == "observations":
         return Empirical.from_samples(_observation_values(values, column, kind), kind=kind, bins=bins, name=label)
     weights = _weights(frame, column, weight_column, shape)
@@ -814,7 +826,11 @@ def _from_table(values: Any, weights: Any, kind: Kind | None, name: str, weight_
     else:
         table_values = value_series[keep].astype("string").str.strip().to_numpy(dtype=object)
         extra = (TEMPORAL_WARNING,) if temporal else ()
-    emp = _aggregate(table_values, weight_array, "categorical" if labels is not None else "discrete", name, dropped)
+    if labels is None and kind is None and np.unique(table_values).size > MAX_DISCRETE_VALUES:
+        emp = _binned_from_table(table_values, weight_array, name, dropped)  # issue 11: as many values as observations would
+        extra = (_many_values_warning(table_values, emp), *extra)
+    else:
+        emp = _aggregate(table_values, weight_array, "categorical" if labels is not None else "discrete", name, dropped)
     return replace(emp, warnings=emp.warnings + extra)
 
 
@@ -823,6 +839,12 @@ def _continuous_table(values: np.ndarray) -> bool:
     if np.all(values == np.round(values)):
         return False
     return np.unique(values).size > MAX_DISCRETE_VALUES
+
+
+def _many_values_warning(values: np.ndarray, emp: Empirical) -> str:
+    """Why a table of whole numbers was read as continuous (issue 11: a figure of 83,000 bars freezes a browser)."""
+    return (f"The table has {np.unique(values).size:,} distinct values (more than {MAX_DISCRETE_VALUES:,}), so it is read "
+            f"as continuous in {emp.k} bins; choose kind discrete to keep every value.")
 
 
 def _usable_rows(values: pd.Series, weights: np.ndarray, numeric: bool, force_labels: bool) -> tuple[np.ndarray, dict[str, int]]:

@@ -17,6 +17,7 @@ numpy work with one trace per series (no per-point Python loops).
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -31,7 +32,7 @@ from kl_core.errors import DataError
 from kl_core.models import FittedModel
 
 __all__ = [
-    "EMPIRICAL_COLOR", "PALETTE", "TEMPLATE", "cdf_figure", "contribution_terms", "contributions_figure", "distribution_bars",
+    "EMPIRICAL_COLOR", "MAX_POINTS", "PALETTE", "TEMPLATE", "cdf_figure", "contribution_terms", "contributions_figure", "distribution_bars",
     "empirical_figure", "model_colors", "plain_text", "ranking_figure", "small_multiples", "sweep_figure",
 ]
 
@@ -345,6 +346,129 @@ def _summary(emp: Empirical, base: float) -> str:
     return " · ".join(parts)
 
 
+# ------------------------------------------------------------ what a browser can draw
+MAX_POINTS = 2_000  # per trace: beyond this, plotly.js in a page (or a phone) stalls for seconds to minutes
+
+
+def _drawable(traces: list[Trace], layout: dict[str, Any], how: str = "sum") -> go.Figure:
+    """The figure with at most :data:`MAX_POINTS` points per trace; every builder returns through here.
+
+    Longer traces are reduced for display only, and the figure says so in a note: with
+    ``how="sum"`` consecutive cells are merged into groups whose values add up
+    (probabilities, KL terms: the totals stay right); with ``how="sample"`` the last point
+    of each group is kept (cumulative curves, which only rise). Markers of single cells
+    (the "∞" marks) are thinned by sampling either way. Categories merged into a group
+    are named by their first and last.
+
+    Examples
+    --------
+    >>> emp = Empirical.from_counts(range(5000), [1] * 5000, kind="discrete")
+    >>> figure = empirical_figure(emp)
+    >>> len(figure.data[0].x), round(float(sum(figure.data[0].y)), 6)
+    (1667, 1.0)
+    """
+    if isinstance(layout.get("template"), str):
+        layout["template"] = _light_template(layout["template"])
+    longest = max((_length(trace) for trace in traces), default=0)
+    if longest <= MAX_POINTS:
+        return go.Figure(data=traces, layout=layout)
+    size = math.ceil(longest / (MAX_POINTS - 1))  # sampling keeps the first point as well
+    merged_labels: np.ndarray | None = None
+    for index, trace in enumerate(traces):
+        count = _length(trace)
+        if count <= MAX_POINTS:
+            continue
+        sample = how == "sample" or (trace.get("meta") or {}).get("role") == "infinite"
+        traces[index] = _sampled(trace, count, size) if sample else _summed(trace, count, size)
+        if not sample and _is_categorical(trace):
+            merged_labels = traces[index]["x"]
+    if merged_labels is not None:  # the category axes list the merged groups instead
+        for key, axis in layout.items():
+            if key.startswith("xaxis") and isinstance(axis, dict) and "categoryarray" in axis:
+                axis["categoryarray"] = merged_labels
+    what = f"groups of {size:,} adjacent cells, summed" if how == "sum" else f"every {size:,}th point"
+    layout.setdefault("annotations", []).append({
+        "name": "display reduced", "text": f"Drawn as {what} so a browser can show it ({longest:,} points; "
+        "the fits and KL use every one)", "xref": "paper", "yref": "paper", "x": 1.0, "y": 1.0, "xanchor": "right",
+        "yanchor": "bottom", "showarrow": False, "font": {"size": 11, "color": "#555555"}, "bgcolor": "rgba(255,255,255,0.85)",
+    })
+    layout["meta"] = {**(layout.get("meta") or {}), "display_reduced": {"points": longest, "group": size, "how": how}}
+    return go.Figure(data=traces, layout=layout)
+
+
+# Template parts no figure here uses (colour scales, 3-D, maps, polar axes; per-trace defaults, which every trace
+# sets for itself). Validating them made up ~60 % of building a figure (issue 11: fast interactions).
+_UNUSED_TEMPLATE_PARTS = ("colorscale", "coloraxis", "geo", "polar", "ternary", "scene", "mapbox", "map",
+                          "shapedefaults", "annotationdefaults")
+
+
+@functools.lru_cache(maxsize=8)
+def _light_template(name: str) -> go.layout.Template:
+    """plotly's named template with only the layout settings these figures use (same look, a tenth of the cost)."""
+    import plotly.io as pio
+
+    layout = pio.templates[name].layout.to_plotly_json()
+    return go.layout.Template(layout={k: v for k, v in layout.items() if k not in _UNUSED_TEMPLATE_PARTS})
+
+
+def _length(trace: Trace) -> int:
+    values = trace.get("y" if trace.get("orientation") != "h" else "x")
+    return 0 if values is None else len(values)
+
+
+def _is_categorical(trace: Trace) -> bool:
+    return np.asarray(trace.get("x", [])).dtype.kind in "OUS"
+
+
+def _per_point(trace: Trace, count: int) -> list[tuple[dict[str, Any], str]]:
+    """(container, key) of every per-point array in a trace (top level and marker)."""
+    found = [(trace, key) for key, value in trace.items() if key != "meta" and _is_array(value, count)]
+    marker = trace.get("marker")
+    if isinstance(marker, dict):
+        found += [(marker, key) for key, value in marker.items() if _is_array(value, count)]
+    return found
+
+
+def _is_array(value: Any, count: int) -> bool:
+    return isinstance(value, (np.ndarray, list, tuple, pd.Series)) and not isinstance(value, str) and len(value) == count
+
+
+def _sampled(trace: Trace, count: int, size: int) -> Trace:
+    kept = np.unique(np.concatenate([[0], np.arange(size - 1, count, size), [count - 1]]))
+    trace = {**trace, "marker": dict(trace["marker"])} if isinstance(trace.get("marker"), dict) else dict(trace)
+    for container, key in _per_point(trace, count):
+        container[key] = np.asarray(container[key], dtype=object if key in ("text", "customdata", "hovertext") else None)[kept]
+    if trace.get("mode") == "lines+markers":
+        trace["mode"] = "lines"
+    return trace
+
+
+def _summed(trace: Trace, count: int, size: int) -> Trace:
+    starts = np.arange(0, count, size)
+    ends = np.minimum(starts + size, count) - 1
+    x = np.asarray(trace["x"])
+    y = np.asarray(trace["y"], dtype=float)
+    summed = np.add.reduceat(np.nan_to_num(y, nan=0.0), starts)
+    summed[np.add.reduceat(np.isnan(y), starts) == (ends - starts + 1)] = np.nan  # a group of gaps stays a gap
+    out = {key: value for key, value in trace.items() if key not in ("customdata", "text", "hovertext", "width")}
+    if x.dtype.kind in "OUS":
+        first, last = x[starts].astype(str), x[ends].astype(str)
+        out["x"] = np.array([f"{a} … {b}" if a != b else a for a, b in zip(first, last)], dtype=object)
+        cells = "categories %{x}"
+    else:
+        numbers = x.astype(float)
+        out["x"] = (numbers[starts] + numbers[ends]) / 2
+        out["customdata"] = np.column_stack([numbers[starts], numbers[ends]])
+        cells = f"%{{customdata[0]:{_VALUE}}} to %{{customdata[1]:{_VALUE}}}"
+    out["y"] = summed
+    if isinstance(trace.get("marker"), dict):
+        out["marker"] = {k: v for k, v in trace["marker"].items() if not _is_array(v, count)}
+    if out.get("mode") == "lines+markers":
+        out["mode"] = "lines"
+    out["hovertemplate"] = f"{cells} ({size:,} cells)<br>sum: %{{y:{_PROB}}}<extra>%{{fullData.name}}</extra>"
+    return out
+
+
 # ------------------------------------------------------------------------- figures
 def empirical_figure(emp: Empirical, base: float = 2) -> go.Figure:
     """Bar chart (discrete, categorical) or histogram (binned) of the empirical distribution.
@@ -354,7 +478,7 @@ def empirical_figure(emp: Empirical, base: float = 2) -> go.Figure:
     what = "histogram, probability per bin" if emp.kind == "binned" else "empirical distribution"
     layout = _layout(f"{_data_name(emp)}: {what}", _x_title(emp), _prob_y_title(emp), subtitle=_summary(emp, base),
                      xaxis=_x_axis(emp), bargap=0 if emp.kind == "binned" else 0.15)
-    return go.Figure(data=[_empirical_bar(emp)], layout=layout)
+    return _drawable([_empirical_bar(emp)], layout)
 
 
 def distribution_bars(
@@ -386,7 +510,7 @@ def distribution_bars(
                      subtitle=f"grey bars: the data; colours: each model's probability{per_bin}",
                      legend_names=names, xaxis=_x_axis(emp), **bars)
     _skipped_note(layout, skipped, "no mass on these cells")
-    return go.Figure(data=traces, layout=layout)
+    return _drawable(traces, layout)
 
 
 def _wrapped(text: str, width: int) -> str:
@@ -447,7 +571,7 @@ def small_multiples(
             layout.setdefault("annotations", [])
             _skipped_note(layout, skipped, "no mass on these cells")
             fig = go.Figure(data=fig.data, layout=layout)
-        return fig
+        return fig  # empirical_figure already kept it drawable
     rows = math.ceil(len(shown) / max(1, min(columns, len(shown))))
     height = 170 + 290 * rows
     rows, cols, domains = _grid(len(shown), columns, height)
@@ -496,7 +620,7 @@ def small_multiples(
         model.update(xaxis=x_name, yaxis=y_name)
         traces += [empirical, model]
     _skipped_note(layout, skipped, "no mass on these cells")
-    return go.Figure(data=traces, layout=layout)
+    return _drawable(traces, layout)
 
 
 def contribution_terms(emp: Empirical, q: np.ndarray, base: float = 2) -> np.ndarray:
@@ -586,7 +710,7 @@ def contributions_figure(
             "font": {"size": 11, "color": "#333333"}, "bgcolor": "rgba(255,255,255,0.85)", "name": "infinite",
         })
     _skipped_note(layout, skipped, "no mass on these cells")
-    return go.Figure(data=traces + marks, layout=layout)
+    return _drawable(traces + marks, layout)
 
 
 def _empirical_cdf(emp: Empirical) -> tuple[np.ndarray, np.ndarray]:
@@ -662,7 +786,7 @@ def cdf_figure(
                      yaxis={"range": [-0.02, 1.02]}, hovermode="closest")
     _skipped_note(layout, skipped, "no cumulative distribution")
     _skipped_note(layout, failed, "the CDF could not be computed")
-    return go.Figure(data=traces, layout=layout)
+    return _drawable(traces, layout, how="sample")
 
 
 def _categorical_cumulative(emp: Empirical, models: Mapping[str, FittedModel], palette: Mapping[str, str]) -> go.Figure:
@@ -685,7 +809,7 @@ def _categorical_cumulative(emp: Empirical, models: Mapping[str, FittedModel], p
                      legend_names=[trace["name"] for trace in traces], xaxis=_x_axis(emp), yaxis={"range": [0, 1.05]},
                      barmode="group", bargap=0.2)
     _skipped_note(layout, skipped, "no mass on these categories")
-    return go.Figure(data=traces, layout=layout)
+    return _drawable(traces, layout, how="sample")
 
 
 def ranking_figure(table: pd.DataFrame, base: float = 2, *, colors: Mapping[str, str] | None = None) -> go.Figure:
@@ -762,7 +886,7 @@ def ranking_figure(table: pd.DataFrame, base: float = 2, *, colors: Mapping[str,
     if not len(rows):
         layout["annotations"].append({"text": "No model could be fitted.", "xref": "paper", "yref": "paper",
                                       "x": 0.5, "y": 0.5, "showarrow": False})
-    return go.Figure(data=traces, layout=layout)
+    return _drawable(traces, layout)
 
 
 def sweep_figure(
@@ -846,4 +970,4 @@ def sweep_figure(
         yaxis={"range": [low, top + (0.25 if infinite.any() else 0.15) * span]},
     )
     layout["shapes"] = shapes
-    return go.Figure(data=traces, layout=layout)
+    return _drawable(traces, layout, how="sample")

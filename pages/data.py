@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from kl_core.display import summary_rows
-from kl_core.io import EXTENSIONS
+from kl_core.io import EXTENSIONS, shape
 from kl_core.plots import empirical_figure
 from kl_core.samples import SAMPLES
 from ui import loading, sidebar, state
@@ -96,6 +96,18 @@ if frame is None:
 st.divider()
 st.subheader("How to read it")
 st.text(f"Source: {state.get(state.DATASET_SOURCE)}")
+guess = state.get(state.READ_GUESS)
+if isinstance(guess, shape.Guess):
+    guessed = loading.same_reading(options, guess.options)
+    switch_to = guess.alternative if guessed else guess.options
+    if guessed:
+        st.info(loading.with_code_names(guess.text), icon=":material/lightbulb:")
+    else:
+        st.caption(f"Automatic guess: {loading.with_code_names(guess.text)}")
+    if switch_to is not None:
+        st.button(loading.with_code_names(f"Read {shape.describe(switch_to)} instead") if guessed else "Back to the automatic guess",
+                  on_click=loading.use_reading, args=(switch_to,), key="switch_reading", icon=":material/swap_horiz:")
+
 columns = [str(c) for c in frame.columns]
 shapes = list(loading.SHAPE_LABELS)
 left, middle, right = st.columns(3)
@@ -103,13 +115,13 @@ with left:
     st.selectbox("Column with the values", columns, **bind_item("w_column", options, "column", columns))
 with middle:
     st.radio("Shape", shapes, format_func=loading.SHAPE_LABELS.get, **bind_item("w_shape", options, "shape", shapes))
-    st.caption(f"Automatic guess: {escape_markdown(state.get(state.READ_GUESS))}")
 with right:
     if options["shape"] != "observations":
         others = [c for c in columns if c != options["column"]] or columns
         label = "Count column" if options["shape"] == "counts" else "Probability column"
         st.selectbox(label, others, **bind_item("w_weight", options, "weight_column", others))
-    st.selectbox("Kind", KINDS, help="auto: whole numbers → discrete, text → categorical, other numbers → binned (continuous).",
+    st.selectbox("Kind", KINDS, help="auto: whole numbers with at most 1,000 distinct values → discrete, text → categorical, "
+                 "other numbers (and tables with more values) → binned (continuous). Choose discrete to keep every value.",
                  **bind_item("w_kind", options, "kind", KINDS))
     emp_now = state.emp()
     if options["kind"] == "binned" or (options["kind"] == "auto" and emp_now is not None and emp_now.kind == "binned"):
@@ -131,6 +143,11 @@ emp = state.emp()
 error = state.get(state.READ_ERROR)
 if error:
     show_error(f"{error}")
+    text_rows, texts = loading.text_in_numbers(frame, options)
+    if text_rows and not options.get("drop_text"):
+        shown_texts = ", ".join(repr(t) for t in texts)
+        st.button(escape_markdown(f"Drop these {text_rows:,} rows (text such as {shown_texts})"), on_click=loading.drop_text_rows,
+                  key="drop_text_rows", icon=":material/delete_sweep:")
     st.caption("Change the column, the shape or the kind above, or load other data.")
 
 # ------------------------------------------------------------------ look at it

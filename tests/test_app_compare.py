@@ -105,6 +105,7 @@ def test_bootstrap_adds_intervals_and_keeps_the_tab_and_the_p_value_in_view():
     at = open_tab(compare_page(), "Ranking")
     at.number_input(key="w_bootstrap").set_value(50).run()
     assert not at.exception
+    assert at.session_state["w_compare_tab"] == "Ranking"  # typing B keeps the tab
     assert at.session_state["bootstrap"] == 50
     assert at.session_state["w_compare_tab"] == "Ranking" and charts(at) == ["fig_ranking"]
     assert ranking(at)["KL 95% interval (bits)"].str.startswith("[").all()
@@ -168,6 +169,8 @@ def test_labels_are_words_and_aic_is_a_difference_in_nats():
 def test_sweep_slider_moves_the_kl():
     at = open_tab(compare_page(), "Try a parameter")
     assert at.selectbox(key="w_sweep_model").value == "binomial"  # uniform has no parameter to vary
+    assert not at.slider  # nothing refitted until asked
+    at.button(key="w_sweep_draw").click().run()
     slider = at.slider(key="w_sweep_value_binomial_p")
     assert slider.value == pytest.approx(0.544)
     assert at.metric[0].value.startswith("0.6165")

@@ -131,3 +131,70 @@ def test_data_survives_a_trip_to_compare_and_back():
     assert at.radio(key="w_source").value == "upload"
     assert at.selectbox(key="w_column").value == "events"
     assert at.dataframe[0].value.columns.tolist() == ["events"]
+
+
+# ------------------------------------------------------------ the guarded reading step (issue 11)
+def upload(at: AppTest, name: str, content: bytes) -> AppTest:
+    at = choose_source(at, "upload")
+    return at.file_uploader(key="w_upload").upload(name, content, "text/csv").run()
+
+
+def test_discoveries_read_per_year_with_the_reason_shown():
+    from tests.datafiles import discoveries_csv
+
+    at = upload(data_page(), "discoveries.csv", discoveries_csv())
+    assert not at.exception and not at.error
+    emp = at.session_state["emp"]
+    assert emp.n == 100 and emp.mean() == pytest.approx(3.1)
+    assert at.selectbox(key="w_column").value == "discoveries"
+    assert any("`year` looks like an index: 1860–1959, one row each" in info.value.replace("\\", "") for info in at.info)
+
+
+def test_one_click_switches_to_the_other_reading_and_back():
+    from tests.datafiles import discoveries_csv
+
+    at = upload(data_page(), "discoveries.csv", discoveries_csv())
+    at.button(key="switch_reading").click().run()
+    assert not at.exception
+    emp = at.session_state["emp"]
+    assert at.radio(key="w_shape").value == "counts" and at.selectbox(key="w_column").value == "year"
+    assert emp.n == 310 and emp.support.min() == 1860  # 310 discoveries, weighted by year
+    at.button(key="switch_reading").click().run()  # now "Back to the automatic guess"
+    assert at.session_state["emp"].n == 100 and at.selectbox(key="w_column").value == "discoveries"
+
+
+def test_id_weight_file_reads_the_weights():
+    from tests.datafiles import WOMEN_WEIGHTS, id_weight_csv
+
+    at = upload(data_page(), "women.csv", id_weight_csv())
+    assert not at.exception and not at.error
+    assert at.selectbox(key="w_column").value == "weight"
+    assert at.session_state["emp"].n == len(WOMEN_WEIGHTS)
+
+
+def test_text_in_a_number_column_can_be_dropped():
+    content = b"height\n" + b"".join(f"{h}\n".encode() for h in range(150, 190)) + b"n/a?\n172\nunknown\n"
+    at = upload(data_page(), "heights.csv", content)
+    assert not at.exception
+    assert at.error and "not numbers" in at.error[0].value and at.session_state["emp"] is None
+    drop = at.button(key="drop_text_rows")
+    assert "Drop these 2 rows" in drop.label and "unknown" in drop.label
+    drop.click().run()
+    assert not at.exception and not at.error
+    emp = at.session_state["emp"]
+    assert emp.n == 41 and sum(emp.dropped.values()) == 2
+    assert any("unknown" in key for key in emp.dropped)
+
+
+def test_large_frequency_table_is_binned_and_can_be_forced_discrete(tmp_path):
+    from tests.datafiles import frequency_table
+
+    table = frequency_table(20_000)
+    at = upload(data_page(), "table.csv", table.to_csv(index=False).encode())
+    assert not at.exception and not at.error
+    emp = at.session_state["emp"]
+    assert at.radio(key="w_shape").value == "counts"
+    assert emp.kind == "binned" and emp.k <= 500 and emp.n == table["count"].sum()
+    at.selectbox(key="w_kind").set_value("discrete").run()
+    assert not at.exception
+    assert at.session_state["emp"].kind == "discrete" and at.session_state["emp"].k == (table["count"] > 0).sum()

@@ -178,3 +178,15 @@ def test_csv_format_is_the_apps_csv_with_formulas_neutralised(capsys, worms_csv)
     assert all(not cell.startswith(("=", "@", "+")) for row in rows for cell in row)
     assert out.count("\r\n") == len(rows)
     assert json.loads(rows[1][rows[0].index("params")]) == {"low": 0, "high": 10}
+
+
+def test_without_column_the_cli_reads_as_the_app_guesses(capsys, tmp_path):
+    from tests.datafiles import discoveries_csv
+
+    path = tmp_path / "discoveries.csv"
+    path.write_bytes(discoveries_csv())
+    code, out, err = run(capsys, "rank", path, "--models", "poisson", "--format", "csv")
+    assert code == 0, err
+    assert "Reading `discoveries`, one observation per row; `year` looks like an index: 1860–1959" in err
+    row = next(csv.DictReader(io.StringIO(out)))
+    assert row["model"] == "poisson" and "3.1" in row["params"]  # mu = mean(discoveries) = 3.1, as R's MLE

@@ -78,7 +78,13 @@ def test_a_million_distinct_values_in_a_frequency_table_fail_fast() -> None:
     values, counts = np.arange(10**6), np.ones(10**6)
     with allocation_budget(REFUSAL_BUDGET_BYTES, "refusing a million values"), \
             pytest.raises(DataError, match=rf"1,000,000 distinct values; the limit is {MAX_SUPPORT:,}"):
-        Empirical.from_counts(values, counts)
+        Empirical.from_counts(values, counts, kind="discrete")
+
+
+def test_a_million_distinct_values_in_a_frequency_table_are_binned() -> None:
+    emp = Empirical.from_counts(np.arange(10**6), np.ones(10**6))  # issue 11: more than 1,000 values are binned
+    assert emp.kind == "binned" and emp.k <= 500 and emp.n == 10**6
+    assert emp.counts.sum() == 10**6 and "choose kind discrete" in emp.warnings[0]
 
 
 def test_all_mass_at_zero() -> None:

@@ -418,3 +418,100 @@ def test_figures_stay_within_a_point_budget(which):
         assert isinstance(fig, go.Figure)
         points = sum(len(trace.x) for trace in fig.data if getattr(trace, "x", None) is not None)
         assert points <= budget, f"{name} draws {points:,} points; the budget is {budget:,}"
+
+
+# ------------------------------------------------------------ what a browser can draw (issue 11)
+from kl_core import plots  # noqa: E402
+from tests.datafiles import frequency_table  # noqa: E402
+
+BUILDERS = {"empirical_figure", "distribution_bars", "small_multiples", "contributions_figure", "cdf_figure",
+            "ranking_figure", "sweep_figure"}
+
+
+def _points(trace) -> int:
+    return max((len(values) for values in (trace.x, trace.y) if values is not None), default=0)
+
+
+@pytest.fixture(scope="module")
+def many_values():
+    """The 200,000-row frequency table, forced discrete: about 83,000 values, and three fitted models."""
+    table = frequency_table()
+    emp = Empirical.from_counts(table["value"], table["count"], kind="discrete", name="value")
+    models = {name: fit(emp, name) for name in ("poisson", "geom", "nbinom")}
+    return emp, models
+
+
+@pytest.fixture(scope="module")
+def many_categories():
+    labels = [f"c{i:05d}" for i in range(6_000)]
+    emp = Empirical.from_counts(labels, np.arange(1, 6_001), name="label")
+    return emp, {"uniform": fit(emp, "uniform")}
+
+
+def _figures(emp, models):
+    comparison = compare(emp, list(models.values()))
+    sweep = pd.DataFrame({"value": np.linspace(0, 1, 5_000), "kl": np.linspace(1, 2, 5_000)})
+    return {
+        "empirical_figure": empirical_figure(emp),
+        "distribution_bars": distribution_bars(emp, models),
+        "small_multiples": small_multiples(emp, models),
+        "contributions_figure": contributions_figure(emp, models),
+        "cdf_figure": cdf_figure(emp, models),
+        "ranking_figure": ranking_figure(comparison.table),
+        "sweep_figure": sweep_figure(sweep, "p", fitted_value=0.5, chosen_value=0.25),
+    }
+
+
+def test_every_public_builder_is_checked():
+    public = {name for name in plots.__all__ if getattr(getattr(plots, name), "__annotations__", {}).get("return") in ("go.Figure", go.Figure)}
+    assert public == BUILDERS
+
+
+@pytest.mark.parametrize("data", ["many_values", "many_categories"])
+def test_no_trace_carries_more_than_the_limit(request, data):
+    emp, models = request.getfixturevalue(data)
+    for name, figure in _figures(emp, models).items():
+        longest = max(_points(trace) for trace in figure.data)
+        assert longest <= plots.MAX_POINTS, f"{name}: a trace of {longest:,} points"
+
+
+def test_a_reduced_figure_says_so_and_keeps_the_totals(many_values):
+    emp, models = many_values
+    figure = distribution_bars(emp, models)
+    notes = [a.text for a in figure.layout.annotations if a.name == "display reduced"]
+    assert notes and f"{emp.k:,} points" in notes[0] and "fits and KL use every one" in notes[0]
+    assert figure.layout.meta["display_reduced"]["points"] == emp.k
+    data = _role(figure, "empirical")[0]
+    assert float(np.nansum(data.y)) == pytest.approx(1.0)
+    model = _role(figure, "model")[0]
+    assert float(np.nansum(model.y)) == pytest.approx(float(models[model.meta["key"]].mass(emp).sum()))
+    assert data.x[0] == pytest.approx((emp.support[0] + emp.support[figure.layout.meta["display_reduced"]["group"] - 1]) / 2)
+
+
+def test_reduced_contributions_still_add_up_to_the_kl(many_values):
+    emp, models = many_values
+    figure = contributions_figure(emp, {"poisson": models["poisson"]})
+    terms = plots.contribution_terms(emp, models["poisson"].mass(emp))
+    total = float(np.nansum(np.where(np.isfinite(terms), terms, np.nan)))
+    assert float(np.nansum(_role(figure, "model")[0].y)) == pytest.approx(total)
+
+
+def test_a_reduced_cdf_keeps_its_last_point(many_values):
+    emp, models = many_values
+    figure = cdf_figure(emp, models)
+    data = _role(figure, "empirical")[0]
+    assert data.y[-1] == 1.0 and data.y[0] == 0.0 and np.all(np.diff(np.asarray(data.y, dtype=float)) >= 0)
+
+
+def test_merged_categories_are_named_and_on_the_axis(many_categories):
+    emp, models = many_categories
+    figure = distribution_bars(emp, models)
+    data = _role(figure, "empirical")[0]
+    assert data.x[0] == "c00000 … c00003"  # 6,000 categories in groups of 4
+    assert list(figure.layout.xaxis.categoryarray) == list(data.x)
+
+
+def test_small_figures_are_untouched(worms):
+    figure = empirical_figure(worms)
+    assert figure.layout.meta is None and not [a for a in figure.layout.annotations if a.name == "display reduced"]
+    assert list(figure.data[0].y) == pytest.approx(worms.probs.tolist())

@@ -8,77 +8,26 @@ the same code path as the widgets.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pandas as pd
 
 from kl_core import DataError, to_empirical
+from kl_core.io import shape
+from kl_core.io.shape import parse_pasted
 from kl_core.models import REGISTRY
 from kl_core.samples import SAMPLES
 from ui import cache, state
+from ui.text import escape_markdown
 from ui.widgets import forget
 
 READING_WIDGETS = ("w_column", "w_shape", "w_weight", "w_kind", "w_bins_mode", "w_bins")
 SHAPE_LABELS = {"observations": "observations (one value per row)", "counts": "value + count", "probabilities": "value + probability"}
-_SEPARATORS = re.compile(r"[,;\s]+")
-MAX_PASTED_CHARS = 2_000_000
+MAX_PASTED_CHARS = shape.MAX_PASTED_CHARS
+_READING_KEYS = ("column", "shape", "weight_column")
 
 
-# ---------------------------------------------------------------------- guessing
-def guess_shape(frame: pd.DataFrame) -> tuple[dict[str, Any], str]:
-    """Reading options guessed from a table, and one sentence saying why.
-
-    Two columns whose second is all non-negative numbers and whose first has distinct
-    values: a (value, count) table, or (value, probability) when the second sums to ~1.
-    Anything else: observations in the first column.
-
-    Examples
-    --------
-    >>> guess_shape(pd.DataFrame({"teeth": [0, 1, 2], "worms": [2, 3, 5]}))[0]["shape"]
-    'counts'
-    >>> guess_shape(pd.DataFrame({"t": [1, 2], "p": [0.25, 0.75]}))[0]["shape"]
-    'probabilities'
-    >>> guess_shape(pd.DataFrame({"x": [1, 1, 2]}))[0]["shape"]
-    'observations'
-    """
-    columns = [str(c) for c in frame.columns]
-    options = {"column": columns[0] if columns else "", "shape": "observations", "weight_column": None, "kind": "auto", "bins": "auto"}
-    if len(columns) != 2:
-        return options, f"{len(columns)} column(s): read as observations, one value per row."
-    weights = pd.to_numeric(frame.iloc[:, 1], errors="coerce")
-    first = frame.iloc[:, 0].dropna()
-    usable = weights.notna().all() and bool((weights >= 0).all()) and len(frame) > 0
-    if not usable or not first.is_unique:
-        return options, "Two columns, but not a (value, weight) table: read as observations in the first column."
-    options["weight_column"] = columns[1]
-    if abs(float(weights.sum()) - 1.0) < 1e-3:
-        options["shape"] = "probabilities"
-        return options, f"Two columns, the second non-negative and summing to ~1: a value + probability table ({columns[1]} = probability)."
-    options["shape"] = "counts"
-    return options, f"Two columns, distinct values and non-negative numbers: a value + count table ({columns[1]} = count)."
-
-
-def parse_pasted(text: str) -> pd.DataFrame:
-    """Pasted numbers or labels (separated by commas, semicolons, spaces or newlines) as a one-column table.
-
-    Examples
-    --------
-    >>> parse_pasted("1, 2 2\\n3")["value"].tolist()
-    [1.0, 2.0, 2.0, 3.0]
-    >>> parse_pasted("H T H")["value"].tolist()
-    ['H', 'T', 'H']
-    """
-    if len(text) > MAX_PASTED_CHARS:
-        raise DataError(f"The pasted text is longer than {MAX_PASTED_CHARS:,} characters; upload it as a file instead.")
-    tokens = [t for t in _SEPARATORS.split(text.strip()) if t]
-    if not tokens:
-        raise DataError("Nothing to read: paste numbers or labels separated by commas, spaces or new lines.")
-    numbers = pd.to_numeric(pd.Series(tokens), errors="coerce")
-    column = numbers.astype(float) if numbers.notna().all() else pd.Series(tokens, dtype=object)
-    return pd.DataFrame({"value": column})
-
-
+# ---------------------------------------------------------------------- typed tables
 def table_from_editor(frame: pd.DataFrame) -> pd.DataFrame:
     """The typed (value, count) grid without its empty rows."""
     table = frame.copy()
@@ -97,13 +46,13 @@ def table_from_editor(frame: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------- sources
 def set_source(frame: pd.DataFrame, source_id: str, name: str, description: str, options: dict[str, Any] | None = None) -> None:
     """Make ``frame`` the table the dataset is read from, with guessed (or given) reading options."""
-    guessed, why = guess_shape(frame)
+    guess = shape.guess_reading(frame)
     state.put(state.SOURCE_FRAME, frame)
     state.put(state.SOURCE_ID, source_id)
     state.put(state.DATASET_NAME, name)
     state.put(state.DATASET_SOURCE, description)
-    state.put(state.READ_OPTIONS, {**guessed, **(options or {})})
-    state.put(state.READ_GUESS, why)
+    state.put(state.READ_OPTIONS, {**guess.options, **(options or {})})
+    state.put(state.READ_GUESS, guess)
     state.put(state.READ_ORIGIN, None)
     state.put(state.READ_ERROR, None)
     forget(*READING_WIDGETS)
@@ -178,7 +127,49 @@ def reading_arguments(options: dict[str, Any]) -> dict[str, Any]:
         "weight_column": options.get("weight_column") if shape != "observations" else None,
         "kind": None if options.get("kind", "auto") == "auto" else options["kind"],
         "bins": None if bins in (None, "auto") else int(bins),
+        "drop_text": bool(options.get("drop_text", False)),
     }
+
+
+def use_reading(chosen: dict[str, Any]) -> None:
+    """Read the source as ``chosen`` says (column, shape, weight column); the one-click switch on the Data page."""
+    options = state.get(state.READ_OPTIONS)
+    if options is None:
+        return
+    state.put(state.READ_OPTIONS, {**options, **{k: chosen.get(k) for k in _READING_KEYS}, "kind": "auto", "bins": "auto"})
+    forget(*READING_WIDGETS)
+    build_current()
+
+
+def same_reading(options: dict[str, Any], other: dict[str, Any] | None) -> bool:
+    """Whether two readings use the same column, shape and weight column."""
+    if other is None:
+        return False
+    weight = (lambda o: o.get("weight_column") if o.get("shape", "observations") != "observations" else None)
+    return options.get("column") == other.get("column") and options.get("shape") == other.get("shape") and weight(options) == weight(other)
+
+
+def text_in_numbers(frame: pd.DataFrame, options: dict[str, Any]) -> tuple[int, list[str]]:
+    """How many rows hold text in the value (or weight) column of numbers, and a few of those texts."""
+    columns = [options.get("column")]
+    if options.get("shape", "observations") != "observations":
+        columns.append(options.get("weight_column"))
+    count, examples = 0, []
+    rows = pd.Series(False, index=frame.index)
+    for column in (c for c in columns if c in frame.columns):
+        mask, found = shape.text_cells(frame[column])
+        rows |= mask
+        examples += found
+    count = int(rows.sum())
+    return count, list(dict.fromkeys(examples))[:3]
+
+
+def drop_text_rows() -> None:
+    """Read the source again, leaving out the rows with text in a column of numbers (counted in ``dropped``)."""
+    options = state.get(state.READ_OPTIONS)
+    if options is not None:
+        state.put(state.READ_OPTIONS, {**options, "drop_text": True})
+        build_current()
 
 
 def build_current() -> None:
@@ -203,3 +194,20 @@ def build_current() -> None:
     state.put(state.READ_ERROR, None)
     state.set_dataset(emp, state.get(state.DATASET_NAME), state.get(state.DATASET_SOURCE))
 
+
+
+def with_code_names(text: str) -> str:
+    """Markdown for a sentence that quotes names in backticks (``Reading `x`…``): the names as code, the rest escaped.
+
+    A name is shown exactly as typed inside its code span; a sentence whose backticks do
+    not pair up is escaped whole.
+
+    Examples
+    --------
+    >>> print(with_code_names("Reading `a_b`, one row each."))
+    Reading `a_b`, one row each\\.
+    """
+    parts = str(text).split("`")
+    if len(parts) % 2 == 0:
+        return escape_markdown(text)
+    return "".join(escape_markdown(part) if index % 2 == 0 else f"`{part}`" for index, part in enumerate(parts))

@@ -43,7 +43,7 @@ def fit_with_progress(emp: Empirical, requests: Sequence[Any]) -> Comparison | N
     """
     chosen = settings()
     key = cache.comparison_key(emp, requests, **chosen)
-    done = cache.cached_comparison(key)
+    done = cache.cached_comparison(key, chosen["base"])
     if done is not None:
         return done
     bar = st.progress(0.0, text="Fitting…")

@@ -1,4 +1,9 @@
-"""The Compare page's "Try a parameter" tab: KL against one parameter, and a slider in a fragment."""
+"""The Compare page's "Try a parameter" tab: KL against one parameter, and a slider in a fragment.
+
+The curve refits the model at every point (31 to 81 fits), so it is computed only when
+asked: the tab's button, or a change of its model or parameter (issue 11). Curves are
+cached per data and model in nats (:func:`ui.cache.sweep`), so units never refit them.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from ui.requests import DECLARED, fixable_parameters
 
 POINTS_DISCRETE = 81
 POINTS_CONTINUOUS = 31  # each point refits the other parameters: keep binned sweeps quick
+ASKED = "sweep_asked"  # session key: the (data fingerprint, model key, parameter) curves the user asked for
 
 
 def candidates(result: Comparison) -> dict[str, list[str]]:
@@ -69,13 +75,19 @@ def _sweep_fragment(emp: Empirical, result: Comparison, base: float, found: dict
     unit = result.unit
     pick_col, param_col = st.columns(2)
     with pick_col:
-        key = st.selectbox("Model", list(found), format_func=lambda k: result.fitted[k].label, key="w_sweep_model")
+        key = st.selectbox("Model", list(found), format_func=lambda k: result.fitted[k].label, key="w_sweep_model",
+                           on_change=_ask_current, args=(emp, found))
     with param_col:
-        parameter = st.selectbox("Parameter", found[key], key=f"w_sweep_param_{key}")
+        parameter = st.selectbox("Parameter", found[key], key=f"w_sweep_param_{key}", on_change=_ask_current, args=(emp, found))
     model = result.fitted[key]
     options: dict[str, Any] = dict(result.requests.get(key, (model.name, {}))[1])
     fitted_value = float(model.params[parameter])
     points = POINTS_CONTINUOUS if emp.kind == "binned" else POINTS_DISCRETE
+    if (emp.fingerprint(), key, parameter) not in st.session_state.get(ASKED, set()):
+        st.button(f"Draw the KL as {parameter} varies", key="w_sweep_draw", type="primary", icon=":material/show_chart:",
+                  on_click=_ask, args=(emp.fingerprint(), key, parameter))
+        st.caption(f"Refits {model.label} at {points} values of {parameter}, the other parameters fitted at each.")
+        return
     values = grid(emp, parameter, fitted_value, points)
     curve = cache.sweep(emp, model.name, parameter, values, base, options)
     low, high = float(values[0]), float(values[-1])
@@ -95,3 +107,15 @@ def _sweep_fragment(emp: Empirical, result: Comparison, base: float, found: dict
                    "Other parameters are refitted at each value. The curve uses the strict zero policy.")
     st.plotly_chart(sweep_figure(curve, parameter, base, fitted_value=fitted_value, chosen_value=chosen,
                                  model_label=model.label, fitted_kl=fitted_kl, chosen_kl=chosen_kl), key="fig_sweep")
+
+
+def _ask(fingerprint: str, key: str, parameter: str) -> None:
+    st.session_state[ASKED] = st.session_state.get(ASKED, set()) | {(fingerprint, key, parameter)}
+
+
+def _ask_current(emp: Empirical, found: dict[str, list[str]]) -> None:
+    """Using the tab's controls asks for the curve they show."""
+    key = st.session_state.get("w_sweep_model")
+    if key in found:
+        parameter = st.session_state.get(f"w_sweep_param_{key}", found[key][0])
+        _ask(emp.fingerprint(), key, parameter if parameter in found[key] else found[key][0])
