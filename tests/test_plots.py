@@ -400,7 +400,7 @@ def test_figures_stay_within_a_point_budget(which):
         emp = Empirical.from_samples(rng.normal(size=20_000), bins=500)
         assert emp.k == 500
     else:
-        emp = Empirical.from_counts(np.arange(10_000), rng.integers(1, 50, size=10_000))
+        emp = Empirical.from_counts(np.arange(10_000), rng.integers(1, 50, size=10_000), kind="discrete")
     models = _models_for(emp, 8)
     table = compare(emp, list(models.values())).table
     kl = dict(zip(table["model"], table["kl"]))

@@ -398,7 +398,7 @@ def minimize_nll(
     negative_loglik: Callable[[np.ndarray], float],
     start: Sequence[float],
     *,
-    time_limit: float = 5.0,
+    time_limit: float = 60.0,  # a safety net for users; max_evaluations is what bounds the work
     method: str = "Nelder-Mead",
     max_evaluations: int | None = None,
 ) -> np.ndarray:
