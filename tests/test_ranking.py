@@ -1,7 +1,6 @@
 """kl_core.ranking: the worm-teeth reference values, the likelihood identities, ∞ and notes, bootstrap."""
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -10,6 +9,7 @@ from scipy import stats
 
 from kl_core import DataError, Empirical, FittedModel, compare, fit, rank
 from kl_core.ranking import COLUMNS, contributions, kl_sweep, verdict
+from reference_data import real_values
 
 # Reference values from the issue (seeds' worm teeth, 0..10 teeth, 100 worms):
 # uniform over 0..10 loses 0.19719 bits; binomial(n=10, p=0.544) loses 0.61654 bits.
@@ -290,8 +290,6 @@ def test_far_values_are_improbable_not_impossible():
     assert 0 <= row["js"] <= 1
 
 
-REAL = Path(__file__).parent / "data" / "real"
-
 
 @pytest.mark.parametrize(
     "dataset, column, r_loglik",
@@ -299,7 +297,7 @@ REAL = Path(__file__).parent / "data" / "real"
     [("rivers", "length", -20522.58), ("islands", "area", -108742.50)],
 )
 def test_poisson_loglik_on_r_datasets_matches_r(dataset, column, r_loglik):
-    values = pd.read_csv(REAL / f"{dataset}.csv")[column].to_numpy()
+    values = real_values(dataset, column)
     row = rank(Empirical.from_samples(values, kind="discrete"), ["poisson"]).iloc[0]
     assert row["loglik"] == pytest.approx(r_loglik, abs=0.005)
     assert row["loglik"] == pytest.approx(float(stats.poisson.logpmf(values, values.mean()).sum()), rel=1e-12)

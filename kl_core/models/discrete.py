@@ -738,7 +738,13 @@ def _zipfian_check(emp: Empirical, options: Options) -> str | None:
     n = integer_option(options, "n", int(emp.high) - loc)
     if n + loc < emp.high:
         return f"zipfian(n={n}) gives 0 probability to {emp.high:g}, which was observed; declare n ≥ {emp.high - loc:g}"
+    if n > _ZIPFIAN_MAX_N:
+        # scipy normalises zipfian by a harmonic sum over all n values: minutes per evaluation for n ~ 1e9.
+        return f"zipfian over n = {n:,} values is too wide to fit (the limit is {_ZIPFIAN_MAX_N:,}); use zipf"
     return _option_reason(options, "zipfian", {"a": "nonneg"})
+
+
+_ZIPFIAN_MAX_N = 10_000_000  # the same width the uniform accepts
 
 
 def _fit_zipfian(emp: Empirical, options: Options) -> FittedModel:
