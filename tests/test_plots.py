@@ -10,10 +10,11 @@ import plotly.graph_objects as go
 import pytest
 from scipy import stats
 
-from kl_core import Empirical, FittedModel, compare, fit
+from kl_core import DataError, Empirical, FittedModel, compare, fit
 from kl_core.plots import (
-    EMPIRICAL_COLOR, PALETTE, cdf_figure, contributions_figure, distribution_bars, empirical_figure,
-    model_colors, plain_text, ranking_figure, small_multiples, sweep_figure,
+    EMPIRICAL_COLOR, MAX_CURVE_POINTS, PALETTE, cdf_figure, contributions_figure, cullen_frey_figure, density_figure,
+    distribution_bars, empirical_figure, model_colors, plain_text, pp_figure, qq_figure, ranking_figure, small_multiples,
+    sweep_figure,
 )
 from kl_core.ranking import contributions, kl_sweep
 from kl_core.samples import SAMPLES
@@ -417,9 +418,6 @@ def test_figures_build_fast(which):
 
 
 # ------------------------------------------------- diagnostics: density, Q-Q, P-P, Cullen–Frey
-from kl_core import DataError  # noqa: E402
-from kl_core.plots import MAX_CURVE_POINTS, cullen_frey_figure, density_figure, pp_figure, qq_figure  # noqa: E402
-
 
 @pytest.fixture(scope="module")
 def two_peaks():
