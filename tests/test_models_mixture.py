@@ -2,8 +2,10 @@
 
 import math
 import warnings
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import optimize, special, stats
 
@@ -12,26 +14,12 @@ from kl_core.models import REGISTRY
 from kl_core.models.mixture import FAMILIES, Mixture, fit_mixture, weighted_values
 from kl_core.ranking import rank
 
-# Old Faithful eruption durations in minutes, R's datasets::faithful$eruptions (Azzalini &
-# Bowman 1990, Applied Statistics 39:357-365), the 272 values in R's order.
-FAITHFUL_ERUPTIONS = np.array([
-    3.6, 1.8, 3.333, 2.283, 4.533, 2.883, 4.7, 3.6, 1.95, 4.35, 1.833, 3.917, 4.2, 1.75, 4.7, 2.167, 1.75, 4.8, 1.6,
-    4.25, 1.8, 1.75, 3.45, 3.067, 4.533, 3.6, 1.967, 4.083, 3.85, 4.433, 4.3, 4.467, 3.367, 4.033, 3.833, 2.017,
-    1.867, 4.833, 1.833, 4.783, 4.35, 1.883, 4.567, 1.75, 4.533, 3.317, 3.833, 2.1, 4.633, 2, 4.8, 4.716, 1.833,
-    4.833, 1.733, 4.883, 3.717, 1.667, 4.567, 4.317, 2.233, 4.5, 1.75, 4.8, 1.817, 4.4, 4.167, 4.7, 2.067, 4.7,
-    4.033, 1.967, 4.5, 4, 1.983, 5.067, 2.017, 4.567, 3.883, 3.6, 4.133, 4.333, 4.1, 2.633, 4.067, 4.933, 3.95,
-    4.517, 2.167, 4, 2.2, 4.333, 1.867, 4.817, 1.833, 4.3, 4.667, 3.75, 1.867, 4.9, 2.483, 4.367, 2.1, 4.5, 4.05,
-    1.867, 4.7, 1.783, 4.85, 3.683, 4.733, 2.3, 4.9, 4.417, 1.7, 4.633, 2.317, 4.6, 1.817, 4.417, 2.617, 4.067, 4.25,
-    1.967, 4.6, 3.767, 1.917, 4.5, 2.267, 4.65, 1.867, 4.167, 2.8, 4.333, 1.833, 4.383, 1.883, 4.933, 2.033, 3.733,
-    4.233, 2.233, 4.533, 4.817, 4.333, 1.983, 4.633, 2.017, 5.1, 1.8, 5.033, 4, 2.4, 4.6, 3.567, 4, 4.5, 4.083, 1.8,
-    3.967, 2.2, 4.15, 2, 3.833, 3.5, 4.583, 2.367, 5, 1.933, 4.617, 1.917, 2.083, 4.583, 3.333, 4.167, 4.333, 4.5,
-    2.417, 4, 4.167, 1.883, 4.583, 4.25, 3.767, 2.033, 4.433, 4.083, 1.833, 4.417, 2.183, 4.8, 1.833, 4.8, 4.1,
-    3.966, 4.233, 3.5, 4.366, 2.25, 4.667, 2.1, 4.35, 4.133, 1.867, 4.6, 1.783, 4.367, 3.85, 1.933, 4.5, 2.383, 4.7,
-    1.867, 3.833, 3.417, 4.233, 2.4, 4.8, 2, 4.15, 1.867, 4.267, 1.75, 4.483, 4, 4.117, 4.083, 4.267, 3.917, 4.55,
-    4.083, 2.417, 4.183, 2.217, 4.45, 1.883, 1.85, 4.283, 3.95, 2.333, 4.15, 2.35, 4.933, 2.9, 4.583, 3.833, 2.083,
-    4.367, 2.133, 4.35, 2.2, 4.45, 3.567, 4.5, 4.15, 3.817, 3.917, 4.45, 2, 4.283, 4.767, 4.533, 1.85, 4.25, 1.983,
-    2.25, 4.75, 4.117, 2.15, 4.417, 1.817, 4.467,
-])
+DATA = Path(__file__).parent / "data"
+# R's datasets::faithful (272 eruptions and waiting times) and mixtools/mclust fits on it,
+# written by tests/data/reference/make_reference_mle.R (see the README there).
+FAITHFUL = pd.read_csv(DATA / "real" / "faithful.csv")
+FAITHFUL_ERUPTIONS = FAITHFUL["eruptions"].to_numpy(dtype=float)
+R_MIXTURES = pd.read_csv(DATA / "reference" / "mixtures.csv")
 
 
 def direct_normal_em(x: np.ndarray, iterations: int = 5_000) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
@@ -55,6 +43,18 @@ def distinct(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 # ---------------------------------------------------------------- Old Faithful
+@pytest.mark.parametrize(("variable", "k"), sorted(set(zip(R_MIXTURES["variable"], R_MIXTURES["k"]))))
+def test_normal_mixtures_match_r_mixtools(variable, k):
+    reference = R_MIXTURES[(R_MIXTURES["variable"] == variable) & (R_MIXTURES["k"] == k)]
+    estimate = dict(zip(reference["param"], reference["estimate"]))
+    r_loglik = float(reference["loglik"].iloc[0])
+    result = fit_mixture(*distinct(FAITHFUL[variable].to_numpy(dtype=float)), "norm", k)
+    assert result.loglik >= r_loglik - 1e-6 * abs(r_loglik)
+    assert result.weights == pytest.approx([estimate[f"weight{j}"] for j in range(1, k + 1)], rel=1e-4)
+    assert result.params["loc"] == pytest.approx([estimate[f"mean{j}"] for j in range(1, k + 1)], rel=1e-4)
+    assert result.params["scale"] == pytest.approx([estimate[f"sd{j}"] for j in range(1, k + 1)], rel=1e-4)
+
+
 def test_old_faithful_two_normals_match_a_direct_em():
     w, mu, sd, loglik = direct_normal_em(FAITHFUL_ERUPTIONS)
     result = fit_mixture(*distinct(FAITHFUL_ERUPTIONS), "norm", 2)

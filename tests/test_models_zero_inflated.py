@@ -2,14 +2,43 @@
 
 import math
 import warnings
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import optimize, special, stats
 
 from kl_core import DataError, Empirical, fit
 from kl_core.models.zero_inflated import zero_inflated_loglik, zip_mle
 from kl_core.ranking import rank
+
+
+DATA = Path(__file__).parent / "data"
+# R fitdistrplus fits with custom zero-inflated densities, written by
+# tests/data/reference/make_reference_mle.R (checked there against pscl::zeroinfl).
+R_ZERO_INFLATED = pd.read_csv(DATA / "reference" / "zero_inflated.csv")
+COLUMNS = {"toxocara": "number", "discoveries": "discoveries"}
+OUR_FAMILY = {"zipois": "poisson", "zinbinom": "nbinom"}
+
+
+@pytest.mark.parametrize(("dataset", "distr"), sorted(set(zip(R_ZERO_INFLATED["dataset"], R_ZERO_INFLATED["distr"]))))
+def test_zero_inflated_fits_match_r_fitdistrplus(dataset, distr):
+    reference = R_ZERO_INFLATED[(R_ZERO_INFLATED["dataset"] == dataset) & (R_ZERO_INFLATED["distr"] == distr)]
+    estimate = dict(zip(reference["param"], reference["estimate"]))
+    r_loglik = float(reference["loglik"].iloc[0])
+    values = pd.read_csv(DATA / "real" / f"{dataset}.csv")[COLUMNS[dataset]].to_numpy()
+    emp = Empirical.from_samples(values)
+    model = fit(emp, "zero_inflated", family=OUR_FAMILY[distr])
+    loglik = float(emp.counts @ model.logpmf(emp.support))
+    assert loglik >= r_loglik - 1e-6 * abs(r_loglik)
+    assert model.params["pi"] == pytest.approx(estimate["pstr0"], rel=1e-4, abs=1e-6)
+    if distr == "zipois":
+        assert model.params["mu"] == pytest.approx(estimate["lambda"], rel=1e-6)
+    else:  # R's (size, mu) against scipy's (n, p): n = size, mean n(1 − p)/p = mu
+        n, p = model.params["n"], model.params["p"]
+        assert n == pytest.approx(estimate["size"], rel=1e-4) and n * (1 - p) / p == pytest.approx(estimate["mu"], rel=1e-4)
+    assert model.n_params == len(estimate)
 
 
 def zero_inflated_sample(seed: int, pi: float, counts) -> np.ndarray:

@@ -56,7 +56,7 @@ __all__ = [
 
 MAX_ITERATIONS = 2_000  # EM iterations for the best start
 SHORT_RUN = 25  # EM iterations for every start before the best is chosen
-TOLERANCE = 1e-10  # stop when the log-likelihood per observation gains less than this
+TOLERANCE = 1e-13  # stop when the log-likelihood per observation gains less than this
 RANDOM_STARTS = 4  # k-means++ seedings, seeds 0..3, besides the quantile split
 SCALE_FLOOR = 1e-3  # a normal or log-normal group's scale stays ≥ this × the data's spread
 _EMPTY_GROUP = 1e-9  # a group with less than this share of the weight has vanished
@@ -105,7 +105,9 @@ class Mixture:
         x = np.asarray(x, dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             terms = np.stack([getattr(dist, method)(x) for dist in self.components])
-            return np.logaddexp.reduce(terms + np.log(self.weights).reshape((-1,) + (1,) * x.ndim), axis=0)
+            mixed = np.logaddexp.reduce(terms + np.log(self.weights).reshape((-1,) + (1,) * x.ndim), axis=0)
+        # where every component says log 1 = 0, so does the mixture (not ±1 ulp from the weights' rounding)
+        return np.where(np.all(terms == 0.0, axis=0), 0.0, mixed)
 
     def logpdf(self, x: np.ndarray) -> np.ndarray:
         """Log density (continuous) or log mass (discrete) at ``x``; −inf off the support."""
