@@ -244,3 +244,10 @@ def test_registry_entry_and_the_data_a_fit_sees():
     assert spec.kinds == frozenset({"discrete", "binned"}) and not spec.default and set(FAMILIES) == set(SAMPLES)
     values, weights, what = weighted_values(Empirical.from_samples(FAITHFUL_ERUPTIONS))
     assert weights.sum() == 272 and what in ("raw values", "bin centres")
+
+
+def test_default_family_follows_the_data():
+    counts = Empirical.from_samples(SAMPLES["poisson"](np.random.default_rng(9)))
+    assert fit(counts, "mixture").label == "two Poisson groups mixed"
+    continuous = Empirical.from_samples(SAMPLES["norm"](np.random.default_rng(9)), bins=100)
+    assert fit(continuous, "mixture").label == "two normal groups mixed"

@@ -508,8 +508,9 @@ _DISCRETE_FAMILIES = ("poisson", "binomial")
 MAX_GROUPS = 4
 
 
-def _family_option(options: Options) -> str:
-    return str(options.get("family") or "norm")
+def _family_option(options: Options, emp: Empirical) -> str:
+    """The family asked for; by default normal groups for continuous data, Poisson groups for counts."""
+    return str(options.get("family") or ("norm" if emp.kind == "binned" else "poisson"))
 
 
 def _groups_option(options: Options) -> int:
@@ -520,7 +521,7 @@ def _groups_option(options: Options) -> int:
 
 
 def _mixture_check(emp: Empirical, options: Options) -> str | None:
-    family = _family_option(options)
+    family = _family_option(options, emp)
     if family not in FAMILIES:
         return f"mixture family must be one of {', '.join(FAMILIES)}; got {family!r}"
     try:
@@ -549,7 +550,7 @@ def _mixture_check(emp: Empirical, options: Options) -> str | None:
 
 
 def _fit_mixture_model(emp: Empirical, options: Options) -> MixtureModel:
-    family, k = _family_option(options), _groups_option(options)
+    family, k = _family_option(options, emp), _groups_option(options)
     spec = FAMILIES[family]
     n = integer_option(options, "n", int(emp.high)) if family == "binomial" else None
     values, weights, what = weighted_values(emp)
