@@ -18,6 +18,7 @@ from ui.sweep import sweep_section
 from ui.text import escape_markdown
 from ui.widgets import bind
 from ui.frame import require_app
+from ui.diagnostic_tabs import agreement_tab
 
 require_app()
 
@@ -133,7 +134,7 @@ def _ranking_table() -> None:
 
 
 def _other_views() -> None:
-    names = ["Small multiples", "Where bits are lost", "CDFs", "Ranking", "Try a parameter"]
+    names = ["Small multiples", "Where bits are lost", "CDFs", "Q-Q", "P-P", "Ranking", "Try a parameter"]
     tabs = dict(zip(names if present else ["Distributions", *names],
                     st.tabs(names if present else ["Distributions", *names])))
     if "Distributions" in tabs:
@@ -153,6 +154,9 @@ def _other_views() -> None:
                   if model.cdf_function is None and emp.kind != "categorical"]
         _chart(plots.cdf_figure(emp, models, colors=colors), "fig_cdf")
         _caption_left_out(no_cdf)
+    for which in ("Q-Q", "P-P"):
+        with tabs[which]:
+            agreement_tab(emp, models, colors, which, _chart)
     with tabs["Ranking"]:
         bootstrap_col, _ = st.columns([1, 3])
         with bootstrap_col:

@@ -580,7 +580,7 @@ def _fit_mixture_model(emp: Empirical, options: Options) -> MixtureModel:
 
 register(ModelSpec(
     name="mixture", label="Mixture (groups mixed)", group="mixtures", kinds=frozenset({"discrete", "binned"}),
-    parameters=("family", "k", "n"),
+    parameters=("weights", "each group's parameters"),
     how_fitted="k = 2..4 groups of one family (normal, log-normal, gamma; Poisson, binomial with declared n) mixed; "
                "maximum likelihood by EM from a quantile split and four k-means++ starts; 3k − 1 parameters for normals",
     fitter=_fit_mixture_model, checker=_mixture_check, options=("family", "k", "n"),
