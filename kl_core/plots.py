@@ -864,6 +864,8 @@ def _component_traces(model: FittedModel, key: str, x: np.ndarray, color: str, s
         return []
     labels = [plain_text(c.get("label", f"group {j + 1}")) for j, c in enumerate(model.extra.get("components", []))]
     values = np.asarray(parts(x), dtype=float) * scale
+    if values.shape[0] < 2:
+        return []  # one group is the model itself
     return [_scatter(
         x=x, y=row, mode="lines", name=f"{_model_name(key, model)}: {labels[j] if j < len(labels) else j + 1}",
         legendgroup=plain_text(key), showlegend=False, meta={"role": "component", "key": str(key), "group": j + 1},

@@ -51,7 +51,7 @@ from kl_core.models.registry import register
 
 __all__ = [
     "FAMILIES", "MAX_ITERATIONS", "Mixture", "MixtureFit", "MixtureModel", "RANDOM_STARTS", "SCALE_FLOOR", "SHORT_RUN",
-    "TOLERANCE", "fit_mixture", "mixture_model", "number_word", "weighted_values",
+    "TOLERANCE", "fit_mixture", "mixture_model", "model_from_fit", "number_word", "weighted_values",
 ]
 
 MAX_ITERATIONS = 2_000  # EM iterations for the best start
@@ -551,10 +551,24 @@ def _mixture_check(emp: Empirical, options: Options) -> str | None:
 
 def _fit_mixture_model(emp: Empirical, options: Options) -> MixtureModel:
     family, k = _family_option(options, emp), _groups_option(options)
-    spec = FAMILIES[family]
     n = integer_option(options, "n", int(emp.high)) if family == "binomial" else None
     values, weights, what = weighted_values(emp)
-    result = fit_mixture(values, weights, family, k, n=n)
+    notes = ["fitted to the display bins' centres (this data keeps no raw values)"] if what == "bin centres" else []
+    if family == "binomial" and "n" not in options:
+        notes.append(f"n = {n}, the largest observed value")
+    return model_from_fit(fit_mixture(values, weights, family, k, n=n), notes, fitted_to=what)
+
+
+def model_from_fit(result: MixtureFit, notes: Sequence[str] = (), fitted_to: str = "raw values") -> MixtureModel:
+    """The :class:`MixtureModel` of an EM result: parameters, plain-words label, groups in ``extra``.
+
+    Examples
+    --------
+    >>> model = model_from_fit(fit_mixture(np.array([1.0, 1.2, 5.0, 5.2]), np.ones(4), "norm", 2))
+    >>> model.label, model.n_params, sorted(model.params)[:3]
+    ('two normal groups mixed', 5, ['loc1', 'loc2', 'scale1'])
+    """
+    spec, k, n = FAMILIES[result.family], result.weights.size, result.n
     params: dict[str, Any] = {"n": n} if n is not None else {}
     components = []
     for j in range(k):
@@ -563,17 +577,13 @@ def _fit_mixture_model(emp: Empirical, options: Options) -> MixtureModel:
         components.append({"weight": float(result.weights[j]), "params": group,
                            "label": f"{spec.words} group {j + 1} ({format_params(group)}), weight {result.weights[j]:.3g}"})
     label = f"{number_word(k)} {spec.words} groups mixed" + (f" (n = {n})" if n is not None else "")
-    notes = []
-    if what == "bin centres":
-        notes.append("fitted to the display bins' centres (this data keeps no raw values)")
+    notes = list(notes)
     if not result.converged:
         notes.append(f"EM stopped after its {result.iterations:,} iteration budget before converging")
     if result.degenerate:
         notes.append("a group shrank onto a single value (the likelihood is unbounded there); try fewer groups")
-    if family == "binomial" and "n" not in options:
-        notes.append(f"n = {n}, the largest observed value")
-    extra = {"family": family, "k": k, "components": components, "loglik": result.loglik,
-             "iterations": result.iterations, "converged": result.converged, "starts": result.starts, "fitted_to": what}
+    extra = {"family": result.family, "k": k, "components": components, "loglik": result.loglik,
+             "iterations": result.iterations, "converged": result.converged, "starts": result.starts, "fitted_to": fitted_to}
     n_params = (k - 1) + k * len(spec.parameters)
     return mixture_model("mixture", result.mixture(), params, n_params, label, "; ".join(notes), extra)
 
