@@ -589,7 +589,7 @@ def model_from_fit(result: MixtureFit, notes: Sequence[str] = (), fitted_to: str
 
 
 register(ModelSpec(
-    name="mixture", label="Mixture (groups mixed)", group="mixtures", kinds=frozenset({"discrete", "binned"}),
+    name="mixture", label="Groups mixed", group="mixtures", kinds=frozenset({"discrete", "binned"}),
     parameters=("weights", "each group's parameters"),
     how_fitted="k = 2..4 groups of one family (normal, log-normal, gamma; Poisson, binomial with declared n) mixed; "
                "maximum likelihood by EM from a quantile split and four k-means++ starts; 3k − 1 parameters for normals",

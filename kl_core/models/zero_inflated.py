@@ -149,7 +149,7 @@ def _fit(emp: Empirical, options: Options) -> MixtureModel:
 
 
 register(ModelSpec(
-    name="zero_inflated", label="Extra zeros (zero-inflated)", group="mixtures", kinds=frozenset({"discrete"}),
+    name="zero_inflated", label="Extra zeros", group="mixtures", kinds=frozenset({"discrete"}),
     parameters=("pi", "mu", "n", "p"),
     how_fitted="a share π of extra zeros mixed with a Poisson (mu; one-dimensional root of the likelihood equations) "
                "or negative binomial (n, p; Nelder–Mead from three starts); maximum likelihood on the counts",
