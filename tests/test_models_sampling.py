@@ -67,3 +67,13 @@ def test_csv_of_draws_reads_back(teeth):
     continuous = FittedModel("norm", {}, 2, cdf_function=stats.norm.cdf, continuous=True)
     values = draws_frame(continuous, 10, seed=1)["value"]
     assert pd.read_csv(io.StringIO(draws_csv(continuous, 10, seed=1)))["value"].tolist() == values.tolist()
+
+
+class _NoQuantiles(FittedModel):
+    def ppf(self, q):
+        raise DataError("no quantile function here")
+
+
+def test_a_declared_but_missing_quantile_function_falls_back_to_the_cdf():
+    model = _NoQuantiles("poisson", {"mu": 3.0}, 1, stats.poisson(3.0).pmf, stats.poisson(3.0).cdf)
+    assert model.sample(500, seed=2).tolist() == stats.poisson(3.0).ppf(uniforms(500, 2)).tolist()

@@ -54,7 +54,10 @@ def quantiles(model: "FittedModel", q: np.ndarray) -> np.ndarray:
     q = np.asarray(q, dtype=float)
     ppf = getattr(model, "ppf", None)
     if callable(ppf):
-        return np.asarray(ppf(q), dtype=float)
+        try:
+            return np.asarray(ppf(q), dtype=float)
+        except (DataError, NotImplementedError):  # a model class may declare ppf without having one
+            pass
     if model.cdf_function is None:
         raise DataError(f"{model.label} has no cumulative distribution to draw from (a categorical or table model)")
     if q.size == 0:
