@@ -2,7 +2,6 @@
 
 import math
 import types
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,6 +10,7 @@ from scipy import stats
 
 from kl_core import DataError, Empirical, FittedModel, fit
 from kl_core.models.mixture import Mixture, mixture_model
+from reference_data import REFERENCE, gof_reference, mle_reference, real_values
 from kl_core.diagnostics import (
     FITTED_PARAMETERS_NOTE, MAX_POINTS, cullen_frey_reference, gof_statistics, mid_distribution, pp_points, qq_points,
     shape_statistics,
@@ -32,10 +32,8 @@ def normal_model(loc: float, scale: float) -> FittedModel:
 
 
 # --------------------------------------------------------------------- GOF
-DATA = Path(__file__).parent / "data"
 # fitdistrplus::gofstat on R's own MLE fits (tests/data/reference/make_reference_mle.R).
-R_GOF = pd.read_csv(DATA / "reference" / "gof_stats.csv")
-R_FITS = pd.read_csv(DATA / "reference" / "mle_fits.csv")
+R_GOF = pd.read_csv(REFERENCE / "gof_stats.csv")[["dataset", "variable", "distr"]].to_dict("records")
 R_TO_SCIPY = {
     "norm": lambda p: stats.norm(p["mean"], p["sd"]),
     "lnorm": lambda p: stats.lognorm(p["sdlog"], scale=math.exp(p["meanlog"])),
@@ -48,20 +46,19 @@ R_TO_SCIPY = {
 
 def r_model(dataset: str, variable: str, distr: str):
     """R's fitted distribution as a one-group mixture, so it has logcdf and logsf."""
-    rows = R_FITS[(R_FITS["dataset"] == dataset) & (R_FITS["variable"] == variable) & (R_FITS["distr"] == distr)]
-    frozen = R_TO_SCIPY[distr](dict(zip(rows["param"], rows["estimate"])))
+    frozen = R_TO_SCIPY[distr](mle_reference(dataset, variable, distr)["params"])
     return mixture_model(distr, Mixture(np.array([1.0]), (frozen,), True), {}, 2, distr)
 
 
-@pytest.mark.parametrize("row", R_GOF.to_dict("records"), ids=lambda r: f"{r['dataset']}-{r['variable']}-{r['distr']}")
-def test_statistics_match_r_gofstat(row):
-    x = pd.read_csv(DATA / "real" / f"{row['dataset']}.csv")[row["variable"]].dropna().to_numpy(dtype=float)
-    ours = gof_statistics(with_raw_values(x), r_model(row["dataset"], row["variable"], row["distr"]))
-    assert ours["ks"] == pytest.approx(row["ks"], rel=1e-7) and ours["cvm"] == pytest.approx(row["cvm"], rel=1e-7)
-    if math.isfinite(row["ad"]):
-        assert ours["ad"] == pytest.approx(row["ad"], rel=1e-6)
-    else:  # gofstat's Inf is log(1 − F) underflowing to log 0; in log space the statistic is finite
-        assert math.isfinite(ours["ad"]) and ours["ad"] > 50
+@pytest.mark.parametrize("case", R_GOF, ids=lambda c: f"{c['dataset']}-{c['variable']}-{c['distr']}")
+def test_statistics_match_r_gofstat(case):
+    reference = gof_reference(**case)
+    x = real_values(case["dataset"], case["variable"])
+    ours = gof_statistics(with_raw_values(x), r_model(**case))
+    assert ours["ks"] == pytest.approx(reference["ks"], rel=1e-7)
+    assert ours["cvm"] == pytest.approx(reference["cvm"], rel=1e-7)
+    # ad_log: gofstat's formula in log space (gofstat's own ad is Inf where 1 − F underflows)
+    assert ours["ad"] == pytest.approx(reference["ad_log"], rel=1e-6)
 
 
 def test_statistics_match_scipy_on_the_raw_values():

@@ -12,15 +12,14 @@ Sources of the reference values:
 """
 
 import math
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy import stats
 
 from kl_core import lessons
 from kl_core.samples import PLANET_PROBABILITIES, WORM_COUNTS
+from reference_data import mixture_reference, real_values
 
 
 # ------------------------------------------------------------------- entropy
@@ -168,18 +167,13 @@ def test_worm_figures():
 
 
 # ------------------------------------------------------------ 5. Old Faithful
-REFERENCE = Path(__file__).parent / "data"
-
-
 def test_faithful_data_is_r_faithful_eruptions():
-    r_values = pd.read_csv(REFERENCE / "real" / "faithful.csv")["eruptions"].to_numpy(dtype=float)
-    assert np.array_equal(np.asarray(lessons.FAITHFUL_ERUPTIONS), r_values)
+    assert np.array_equal(np.asarray(lessons.FAITHFUL_ERUPTIONS), real_values("faithful", "eruptions"))
 
 
 def test_faithful_lesson_matches_r():
     lesson = lessons.faithful_lesson()
-    mixtures = pd.read_csv(REFERENCE / "reference" / "mixtures.csv")
-    r_loglik = float(mixtures[(mixtures["variable"] == "eruptions") & (mixtures["k"] == 2)]["loglik"].iloc[0])
+    r_loglik = mixture_reference("faithful", "eruptions", 2)["loglik"]
     assert lesson.mixture_loglik == pytest.approx(r_loglik, rel=1e-9)
     x = np.asarray(lessons.FAITHFUL_ERUPTIONS)
     assert lesson.normal_loglik == pytest.approx(float(stats.norm.logpdf(x, x.mean(), x.std()).sum()), rel=1e-12)

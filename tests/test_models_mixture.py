@@ -2,7 +2,6 @@
 
 import math
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,13 +12,12 @@ from kl_core import DataError, Empirical, fit
 from kl_core.models import REGISTRY
 from kl_core.models.mixture import FAMILIES, Mixture, fit_mixture, weighted_values
 from kl_core.ranking import rank
+from reference_data import REFERENCE, mixture_reference, mle_reference, real_values
 
-DATA = Path(__file__).parent / "data"
-# R's datasets::faithful (272 eruptions and waiting times) and mixtools/mclust fits on it,
-# written by tests/data/reference/make_reference_mle.R (see the README there).
-FAITHFUL = pd.read_csv(DATA / "real" / "faithful.csv")
-FAITHFUL_ERUPTIONS = FAITHFUL["eruptions"].to_numpy(dtype=float)
-R_MIXTURES = pd.read_csv(DATA / "reference" / "mixtures.csv")
+# R's datasets::faithful (272 eruptions and waiting times); mixtools/mclust fits on it written by
+# tests/data/reference/make_reference_mle.R (see the README there).
+FAITHFUL_ERUPTIONS = real_values("faithful", "eruptions")
+R_MIXTURES = sorted(set(pd.read_csv(REFERENCE / "mixtures.csv")[["variable", "k"]].itertuples(index=False, name=None)))
 
 
 def direct_normal_em(x: np.ndarray, iterations: int = 5_000) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
@@ -43,16 +41,14 @@ def distinct(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 # ---------------------------------------------------------------- Old Faithful
-@pytest.mark.parametrize(("variable", "k"), sorted(set(zip(R_MIXTURES["variable"], R_MIXTURES["k"]))))
+@pytest.mark.parametrize(("variable", "k"), R_MIXTURES)
 def test_normal_mixtures_match_r_mixtools(variable, k):
-    reference = R_MIXTURES[(R_MIXTURES["variable"] == variable) & (R_MIXTURES["k"] == k)]
-    estimate = dict(zip(reference["param"], reference["estimate"]))
-    r_loglik = float(reference["loglik"].iloc[0])
-    result = fit_mixture(*distinct(FAITHFUL[variable].to_numpy(dtype=float)), "norm", k)
-    assert result.loglik >= r_loglik - 1e-6 * abs(r_loglik)
-    assert result.weights == pytest.approx([estimate[f"weight{j}"] for j in range(1, k + 1)], rel=1e-4)
-    assert result.params["loc"] == pytest.approx([estimate[f"mean{j}"] for j in range(1, k + 1)], rel=1e-4)
-    assert result.params["scale"] == pytest.approx([estimate[f"sd{j}"] for j in range(1, k + 1)], rel=1e-4)
+    reference = mixture_reference("faithful", variable, k)
+    result = fit_mixture(*distinct(real_values("faithful", variable)), "norm", k)
+    assert result.loglik >= reference["loglik"] - 1e-6 * abs(reference["loglik"])
+    assert result.weights == pytest.approx(reference["weights"], rel=1e-4)
+    assert result.params["loc"] == pytest.approx(reference["means"], rel=1e-4)
+    assert result.params["scale"] == pytest.approx(reference["sds"], rel=1e-4)
 
 
 def test_old_faithful_two_normals_match_a_direct_em():
@@ -69,7 +65,7 @@ def test_old_faithful_two_normals_match_a_direct_em():
 def test_old_faithful_mixture_saves_more_than_half_a_bit_over_one_normal():
     x = FAITHFUL_ERUPTIONS
     normal = float(stats.norm.logpdf(x, *stats.norm.fit(x)).sum())
-    assert normal == pytest.approx(-421.417, abs=1e-3)
+    assert normal == pytest.approx(mle_reference("faithful", "eruptions", "norm")["loglik"], rel=1e-9)
     emp = Empirical.from_samples(x, bins=500)  # fine bins until Empirical keeps the raw values
     model = fit(emp, "mixture", family="norm", k=2)
     mixed = float(model.logpdf(x).sum())

@@ -2,7 +2,6 @@
 
 import math
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,23 +11,21 @@ from scipy import optimize, special, stats
 from kl_core import DataError, Empirical, fit
 from kl_core.models.zero_inflated import zero_inflated_loglik, zip_mle
 from kl_core.ranking import rank
+from reference_data import REFERENCE, real_values, zero_inflated_reference
 
 
-DATA = Path(__file__).parent / "data"
 # R fitdistrplus fits with custom zero-inflated densities, written by
 # tests/data/reference/make_reference_mle.R (checked there against pscl::zeroinfl).
-R_ZERO_INFLATED = pd.read_csv(DATA / "reference" / "zero_inflated.csv")
-COLUMNS = {"toxocara": "number", "discoveries": "discoveries"}
+R_CASES = sorted(set(pd.read_csv(REFERENCE / "zero_inflated.csv")[["dataset", "variable", "distr"]]
+                      .itertuples(index=False, name=None)))
 OUR_FAMILY = {"zipois": "poisson", "zinbinom": "nbinom"}
 
 
-@pytest.mark.parametrize(("dataset", "distr"), sorted(set(zip(R_ZERO_INFLATED["dataset"], R_ZERO_INFLATED["distr"]))))
-def test_zero_inflated_fits_match_r_fitdistrplus(dataset, distr):
-    reference = R_ZERO_INFLATED[(R_ZERO_INFLATED["dataset"] == dataset) & (R_ZERO_INFLATED["distr"] == distr)]
-    estimate = dict(zip(reference["param"], reference["estimate"]))
-    r_loglik = float(reference["loglik"].iloc[0])
-    values = pd.read_csv(DATA / "real" / f"{dataset}.csv")[COLUMNS[dataset]].to_numpy()
-    emp = Empirical.from_samples(values)
+@pytest.mark.parametrize(("dataset", "variable", "distr"), R_CASES)
+def test_zero_inflated_fits_match_r_fitdistrplus(dataset, variable, distr):
+    reference = zero_inflated_reference(dataset, variable, distr)
+    estimate, r_loglik = reference["params"], reference["loglik"]
+    emp = Empirical.from_samples(real_values(dataset, variable))
     model = fit(emp, "zero_inflated", family=OUR_FAMILY[distr])
     loglik = float(emp.counts @ model.logpmf(emp.support))
     assert loglik >= r_loglik - 1e-6 * abs(r_loglik)
