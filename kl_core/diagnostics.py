@@ -38,11 +38,12 @@ from kl_core.models.mixture import weighted_values
 from kl_core.models.sampling import quantiles
 
 __all__ = [
-    "MAX_GOF_VALUES", "MAX_POINTS", "FITTED_PARAMETERS_NOTE", "ShapeStatistics", "cullen_frey_reference",
+    "MAX_BOOTSTRAP_CELLS", "MAX_GOF_VALUES", "MAX_POINTS", "FITTED_PARAMETERS_NOTE", "ShapeStatistics", "cullen_frey_reference",
     "gof_statistics", "mid_distribution", "model_log_cdf_sf", "pp_points", "qq_points", "shape_statistics",
 ]
 
 MAX_POINTS = 2_000  # points per trace in a Q-Q or P-P plot
+MAX_BOOTSTRAP_CELLS = 20_000_000  # resamples × distinct values in one Cullen–Frey bootstrap
 MAX_GOF_VALUES = 2_000_000  # beyond this, the statistics use this many evenly spaced sample quantiles
 FITTED_PARAMETERS_NOTE = (
     "classical p-values assume a model fixed in advance; these parameters were fitted to the same data, "
@@ -227,7 +228,10 @@ def _shape(values: np.ndarray, weight_rows: np.ndarray) -> tuple[np.ndarray, np.
 
 
 def shape_statistics(emp: Empirical, bootstrap: int = 500, seed: int = 0) -> ShapeStatistics:
-    """The data's skewness and kurtosis, with ``bootstrap`` multinomial resamples of its (value, count) pairs."""
+    """The data's skewness and kurtosis, with ``bootstrap`` multinomial resamples of its (value, count) pairs.
+
+    Resamples × distinct values stay ≤ :data:`MAX_BOOTSTRAP_CELLS` (fewer resamples on huge supports).
+    """
     _require_numeric(emp, "Cullen–Frey")
     values, weights, _ = weighted_values(emp)
     if emp.n is None or weights.sum() < 4:
@@ -237,6 +241,7 @@ def shape_statistics(emp: Empirical, bootstrap: int = 500, seed: int = 0) -> Sha
     skew, kurt = _shape(values, weights[None, :])
     rng = np.random.default_rng(seed)
     total = int(round(weights.sum()))
+    bootstrap = min(int(bootstrap), MAX_BOOTSTRAP_CELLS // max(values.size, 1))  # bounded work on huge supports
     resampled = rng.multinomial(total, weights / weights.sum(), size=bootstrap).astype(float)
     boot_skew, boot_kurt = _shape(values, resampled) if bootstrap else (np.array([]), np.array([]))
     finite = np.isfinite(boot_skew) & np.isfinite(boot_kurt)

@@ -16,6 +16,7 @@ from ui.text import escape_markdown, error as show_error
 from ui.widgets import bind_item
 from ui.frame import require_app
 from ui.mixture_choices import OWN_INPUTS, mixture_choices
+from ui.cullen_frey import cullen_frey_expander
 
 require_app()
 
@@ -41,6 +42,7 @@ st.caption(
     f"Tick the candidate distributions for {escape_markdown(state.get(state.DATASET_NAME) or emp.name)} "
     f"({emp.kind} data). Greyed-out families do not apply to it: hover for the reason."
 )
+cullen_frey_expander(emp)
 
 
 def _tick(name: str) -> None:

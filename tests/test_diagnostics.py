@@ -172,3 +172,11 @@ def test_discrete_families_lie_on_their_line_and_in_their_area():
     low = np.interp(skew**2, area[0][:half], area[1][:half])
     high = np.interp(skew**2, area[0][half:][::-1], area[1][half:][::-1])
     assert low < kurt + 3 < high
+
+
+def test_bootstrap_work_is_bounded_by_resamples_times_values(monkeypatch):
+    import kl_core.diagnostics as diagnostics
+
+    emp = Empirical.from_counts(np.arange(100), np.full(100, 3))
+    monkeypatch.setattr(diagnostics, "MAX_BOOTSTRAP_CELLS", 1_000)
+    assert diagnostics.shape_statistics(emp, bootstrap=500).boot_skewness.size == 10
