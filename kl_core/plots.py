@@ -32,8 +32,9 @@ from kl_core.errors import DataError
 from kl_core.models import FittedModel
 
 __all__ = [
-    "EMPIRICAL_COLOR", "MAX_POINTS", "PALETTE", "TEMPLATE", "cdf_figure", "contribution_terms", "contributions_figure", "distribution_bars",
-    "empirical_figure", "model_colors", "plain_text", "ranking_figure", "small_multiples", "sweep_figure",
+    "EMPIRICAL_COLOR", "MAX_CURVE_POINTS", "MAX_POINTS", "PALETTE", "TEMPLATE", "cdf_figure", "contribution_terms",
+    "contributions_figure", "cullen_frey_figure", "density_figure", "distribution_bars", "empirical_figure", "model_colors",
+    "plain_text", "pp_figure", "qq_figure", "ranking_figure", "small_multiples", "sweep_figure",
 ]
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common form of
@@ -970,4 +971,230 @@ def sweep_figure(
         yaxis={"range": [low, top + (0.25 if infinite.any() else 0.15) * span]},
     )
     layout["shapes"] = shapes
+    return _drawable(traces, layout, how="sample")
+
+
+# ------------------------------------------------- diagnostics: density, Q-Q, P-P, Cullen–Frey
+MAX_CURVE_POINTS = 2_000  # points per model curve in the diagnostic figures
+_CURVE_POINTS = 600
+_COMPONENT_DASH = "dot"
+
+
+def _thin(*arrays: np.ndarray, limit: int = MAX_CURVE_POINTS) -> tuple[np.ndarray, ...]:
+    """At most ``limit`` evenly spaced points of equally long arrays (first and last kept)."""
+    size = arrays[0].size
+    if size <= limit:
+        return arrays
+    keep = np.unique(np.linspace(0, size - 1, limit).round().astype(int))
+    return tuple(array[keep] for array in arrays)
+
+
+def _model_density(model: FittedModel, grid: np.ndarray) -> np.ndarray:
+    """A continuous model's density on ``grid``: its logpdf, its frozen scipy pdf, or the CDF's slope."""
+    logpdf = getattr(model, "logpdf", None)
+    with np.errstate(all="ignore"):
+        if callable(logpdf):
+            return np.exp(np.asarray(logpdf(grid), dtype=float))
+        if "frozen" in model.extra:
+            return np.asarray(model.extra["frozen"].pdf(grid), dtype=float)
+        return np.clip(np.gradient(model.cdf(grid), grid), 0.0, None)
+
+
+def _component_traces(model: FittedModel, key: str, x: np.ndarray, color: str, scale: np.ndarray | float = 1.0) -> list[Trace]:
+    """A mixture's groups, each weighted, as thin dotted lines in the model's colour."""
+    parts = getattr(model, "component_densities", None)
+    if not callable(parts):
+        return []
+    labels = [plain_text(c.get("label", f"group {j + 1}")) for j, c in enumerate(model.extra.get("components", []))]
+    values = np.asarray(parts(x), dtype=float) * scale
+    if values.shape[0] < 2:
+        return []  # one group is the model itself
+    return [_scatter(
+        x=x, y=row, mode="lines", name=f"{_model_name(key, model)}: {labels[j] if j < len(labels) else j + 1}",
+        legendgroup=plain_text(key), showlegend=False, meta={"role": "component", "key": str(key), "group": j + 1},
+        line={"color": color, "width": 1.2, "dash": _COMPONENT_DASH},
+        hovertemplate=f"x: %{{x:{_VALUE}}}<br>group: %{{y:{_PROB}}}<extra>%{{fullData.name}}</extra>",
+    ) for j, row in enumerate(values)]
+
+
+def density_figure(
+    emp: Empirical, models: Mapping[str, FittedModel], *, colors: Mapping[str, str] | None = None
+) -> go.Figure:
+    """The data with each model's density (fitdistrplus ``denscomp``).
+
+    Continuous data: a density histogram (probability per bin ÷ bin width) with each
+    model's pdf as a smooth curve (≤ 2,000 points). Discrete data: the data's bars with each
+    model's pmf as points. Mixtures also show their groups as dotted lines.
+    """
+    if emp.kind == "categorical":
+        raise DataError("a density plot needs numbers; for categories use the data-and-models bars")
+    keys = [str(key) for key in models]
+    palette = _colors_for(keys, colors)
+    traces: list[Trace] = []
+    skipped: list[str] = []
+    if emp.kind == "binned":
+        widths = np.diff(emp.edges)
+        bar = _empirical_bar(emp)
+        bar.update(y=emp.probs / widths, hovertemplate=f"bin [%{{customdata[0]:{_PROB}}}, %{{customdata[1]:{_PROB}}})<br>"
+                   f"density: %{{y:{_PROB}}}<extra>empirical</extra>", opacity=0.55)
+        traces.append(bar)
+        pad = _pad(emp)
+        grid = np.linspace(emp.low - pad, emp.high + pad, _CURVE_POINTS)
+    else:
+        traces.append(_empirical_bar(emp, opacity=0.55))
+        span = emp.high - emp.low
+        grid = np.arange(emp.low, emp.high + 1.0) if emp.is_integer and span < MAX_CURVE_POINTS else np.asarray(emp.support, float)
+        grid = _thin(grid)[0]
+    for position, (key, model) in enumerate(models.items()):
+        color = palette[str(key)]
+        try:
+            if emp.kind == "binned":
+                if not model.continuous:
+                    raise DataError("a discrete model has no density")
+                y = _model_density(model, grid)
+                curve = _scatter(x=grid, y=y, mode="lines", line={"color": color, "width": 2.2, "dash": _dash(position)})
+            else:
+                y = model.pmf(grid)
+                curve = _scatter(x=grid, y=y, mode="markers+lines" if grid.size <= _MARKER_CELLS else "lines",
+                                 line={"color": color, "width": 1, "dash": "dot"},
+                                 marker={"color": color, "size": 7, "line": {"width": 1, "color": "white"}})
+        except DataError:
+            skipped.append(model.label)
+            continue
+        curve.update(name=_model_name(key, model), legendgroup=plain_text(key), meta={"role": "model", "key": str(key)},
+                     hovertemplate=f"x: %{{x:{_VALUE}}}<br>model {'density' if emp.kind == 'binned' else 'probability'}: "
+                                   f"%{{y:{_PROB}}}<extra>%{{fullData.name}}</extra>")
+        traces.append(curve)
+        traces += _component_traces(model, key, grid, color)
+    binned = emp.kind == "binned"
+    layout = _layout(
+        f"{_data_name(emp)}: {'density' if binned else 'probabilities'} of the data and the models", _x_title(emp),
+        "density" if binned else "probability",
+        subtitle=("grey: density histogram of the data; curves: each model's density; dotted: a mixture's groups" if binned
+                  else "grey bars: the data; points: each model's probability; dotted: a mixture's groups"),
+        legend_names=[t["name"] for t in traces if t.get("showlegend") is not False], xaxis=_x_axis(emp),
+        bargap=0 if binned else 0.15, hovermode="closest",
+    )
+    _skipped_note(layout, skipped, "no density on these data" if binned else "no probabilities on these data")
+    return _drawable(traces, layout, how="sample")
+
+
+def _diagonal(low: float, high: float) -> Trace:
+    return _scatter(x=[low, high], y=[low, high], mode="lines", name="perfect agreement", meta={"role": "diagonal"},
+                    line={"color": EMPIRICAL_COLOR, "width": 1, "dash": "dash"}, hoverinfo="skip")
+
+
+def _agreement_figure(
+    emp: Empirical, models: Mapping[str, FittedModel], colors: Mapping[str, str] | None, which: str,
+) -> go.Figure:
+    from kl_core.diagnostics import pp_points, qq_points  # diagnostics imports the models; plots stays light
+
+    keys = [str(key) for key in models]
+    palette = _colors_for(keys, colors)
+    points = qq_points if which == "Q-Q" else pp_points
+    traces: list[Trace] = []
+    skipped: list[str] = []
+    for position, (key, model) in enumerate(models.items()):
+        try:
+            x, y = points(emp, model)
+        except DataError:
+            skipped.append(model.label)
+            continue
+        x, y = _thin(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+        traces.append(_scatter(
+            x=x, y=y, mode="markers", name=_model_name(key, model), legendgroup=plain_text(key),
+            meta={"role": "model", "key": str(key)},
+            marker={"color": palette[str(key)], "size": 6, "opacity": 0.8, "symbol": position % 8},
+            hovertemplate=f"model: %{{x:{_VALUE}}}<br>data: %{{y:{_VALUE}}}<extra>%{{fullData.name}}</extra>",
+        ))
+    finite = [np.asarray(v, dtype=float) for t in traces for v in (t["x"], t["y"])]
+    finite = [v[np.isfinite(v)] for v in finite]
+    if which == "P-P":
+        low, high = 0.0, 1.0
+    else:
+        ends = np.concatenate([v for v in finite if v.size] or [np.array([0.0, 1.0])])
+        low, high = float(ends.min()), float(ends.max())
+    traces.insert(0, _diagonal(low, high))
+    discrete = emp.kind == "discrete"
+    if which == "Q-Q":
+        title, x_title, y_title = "Q-Q plot: quantiles of the data against each model's", "model quantile", "data quantile"
+        how = ("discrete data: each observed value against the model's mid-distribution quantile at the same level "
+               "(Parzen's mid-distribution, F(x) − ½P(X = x))" if discrete
+               else "data quantiles at (i − ½)/n against each model's quantiles; on the dashed line, they agree")
+    else:
+        title, x_title, y_title = "P-P plot: cumulative probabilities of the data against each model's", "model probability", "data probability"
+        how = ("discrete data: mid-distribution probabilities F(x) − ½P(X = x) of the model and of the data at each "
+               "observed value" if discrete else "each model's F at the sorted data against (i − ½)/n; on the dashed line, they agree")
+    layout = _layout(f"{_data_name(emp)}: {title}", x_title, y_title, subtitle=how,
+                     legend_names=[t["name"] for t in traces], hovermode="closest")
+    _skipped_note(layout, skipped, "no quantiles or probabilities for these data")
+    return _drawable(traces, layout, how="sample")
+
+
+def qq_figure(emp: Empirical, models: Mapping[str, FittedModel], *, colors: Mapping[str, str] | None = None) -> go.Figure:
+    """Quantiles of the data against each model's (fitdistrplus ``qqcomp``), one trace per model.
+
+    Discrete data use mid-distribution quantiles, and the figure says so.
+    """
+    if emp.kind == "categorical":
+        raise DataError("a Q-Q plot needs numbers; categories have no order to compare")
+    return _agreement_figure(emp, models, colors, "Q-Q")
+
+
+def pp_figure(emp: Empirical, models: Mapping[str, FittedModel], *, colors: Mapping[str, str] | None = None) -> go.Figure:
+    """Cumulative probabilities of the data against each model's (fitdistrplus ``ppcomp``).
+
+    Discrete data use mid-distribution probabilities, and the figure says so.
+    """
+    if emp.kind == "categorical":
+        raise DataError("a P-P plot needs numbers; categories have no order to compare")
+    return _agreement_figure(emp, models, colors, "P-P")
+
+
+_REFERENCE_SYMBOLS = ("star", "triangle-up", "square", "cross", "diamond")
+
+
+def cullen_frey_figure(emp: Empirical, *, bootstrap: int = 500, seed: int = 0) -> go.Figure:
+    """Square of skewness against kurtosis, with where the families lie (fitdistrplus ``descdist``).
+
+    The data is one point, with a cloud of ``bootstrap`` resamples (at most 2,000) around it;
+    families are points (normal, uniform, …), lines (gamma, log-normal; Poisson) and areas
+    (beta; negative binomial). Kurtosis grows downwards, as in ``descdist``.
+    """
+    from kl_core.diagnostics import cullen_frey_reference, shape_statistics
+
+    shape = shape_statistics(emp, bootstrap=min(int(bootstrap), MAX_CURVE_POINTS), seed=seed)
+    s2 = shape.skewness**2
+    cloud_s2 = shape.boot_skewness**2
+    reach = float(np.nanmax(np.r_[s2, np.quantile(cloud_s2, 0.98) if cloud_s2.size else s2, 4.0 if not shape.discrete else 1.0]))
+    reference = cullen_frey_reference(shape.discrete, reach * 1.1)
+    traces: list[Trace] = []
+    for position, (name, area) in enumerate(reference["areas"].items()):
+        traces.append(_scatter(x=area[0], y=area[1], mode="lines", fill="toself", name=name, meta={"role": "area"},
+                               line={"color": PALETTE[5 + position % 2], "width": 0.5},
+                               fillcolor="rgba(86,180,233,0.18)", hoverinfo="name"))
+    for position, (name, line) in enumerate(reference["lines"].items()):
+        traces.append(_scatter(x=line[0], y=line[1], mode="lines", name=f"{name} (line)", meta={"role": "line"},
+                               line={"color": PALETTE[(position + 1) % len(PALETTE)], "width": 2, "dash": _DASHES[position % 4]},
+                               hoverinfo="name"))
+    for position, (name, point) in enumerate(reference["points"].items()):
+        traces.append(_scatter(x=[point[0]], y=[point[1]], mode="markers", name=name, meta={"role": "family"},
+                               marker={"symbol": _REFERENCE_SYMBOLS[position % 5], "size": 12, "color": "#000000"},
+                               hovertemplate=f"{name}<br>skewness²: %{{x:.3g}}<br>kurtosis: %{{y:.3g}}<extra></extra>"))
+    if cloud_s2.size:
+        traces.append(_scatter(x=cloud_s2, y=shape.boot_kurtosis, mode="markers", name=f"bootstrap ({cloud_s2.size})",
+                               meta={"role": "bootstrap"}, marker={"color": PALETTE[1], "size": 4, "opacity": 0.35},
+                               hoverinfo="skip"))
+    traces.append(_scatter(x=[s2], y=[shape.kurtosis], mode="markers", name="the data", meta={"role": "observation"},
+                           marker={"color": PALETTE[3], "size": 15, "symbol": "circle", "line": {"width": 1.5, "color": "#000000"}},
+                           hovertemplate="the data<br>skewness²: %{x:.4g}<br>kurtosis: %{y:.4g}<extra></extra>"))
+    kurt_values = np.r_[shape.kurtosis, np.quantile(shape.boot_kurtosis, 0.98) if shape.boot_kurtosis.size else shape.kurtosis, 4.5]
+    top = float(max(np.nanmax(kurt_values), 3 + 1.6 * reach if not shape.discrete else 3 + 1.6 * reach)) * 1.05
+    layout = _layout(
+        f"{_data_name(emp)}: Cullen and Frey graph", "square of skewness", "kurtosis",
+        subtitle=(f"skewness {shape.skewness:.3g}, kurtosis {shape.kurtosis:.3g} (normal: 0 and 3); "
+                  "families near the data are candidates worth fitting"),
+        legend_names=[t["name"] for t in traces], hovermode="closest",
+        xaxis={"range": [-0.02 * reach, reach * 1.1]}, yaxis={"range": [top, min(1.0, float(np.nanmin(kurt_values))) - 0.2]},
+    )
     return _drawable(traces, layout, how="sample")

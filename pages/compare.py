@@ -25,6 +25,7 @@ from ui.sweep import sweep_section
 from ui.text import escape_markdown
 from ui.widgets import bind
 from ui.frame import require_app
+from ui.diagnostic_tabs import agreement_tab
 
 require_app()
 
@@ -33,7 +34,7 @@ SWATCH = "Colour"  # the table column marking each drawn model's colour
 # Numbers first, so a bootstrap's extra columns never push the p-value off the screen.
 MAIN_COLUMNS = (SWATCH, "Rank", "Model", "KL", "KL 95% interval", "P(best)", "ΔAIC", "p-value", "Parameters",
                 "Free parameters", "Note")
-TAB_NAMES = ("Distributions", "Small multiples", "Where bits are lost", "CDFs", "Ranking", "Try a parameter")
+TAB_NAMES = ("Distributions", "Small multiples", "Where bits are lost", "CDFs", "Q-Q", "P-P", "Ranking", "Try a parameter")
 
 # Static CSS only (never user text), scoped to the presentation container. The table scrolls
 # inside its own box rather than being cut at a phone's edge.
@@ -247,6 +248,10 @@ def _other_views() -> None:
             no_cdf = sum(1 for model in models.values() if model.cdf_function is None and emp.kind != "categorical")
             _chart(plots.cdf_figure(emp, models, colors=colors), "fig_cdf")
             _left_out_line(f"{no_cdf} without a cumulative distribution" if no_cdf else "")
+    for which in ("Q-Q", "P-P"):
+        if is_open(which):
+            with tabs[which]:
+                agreement_tab(emp, models, colors, which, _chart)
     if is_open("Ranking"):
         with tabs["Ranking"]:
             bootstrap_col, _ = st.columns([1, 3])

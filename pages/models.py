@@ -16,6 +16,8 @@ from ui.run import fit_with_progress, settings, show_failures
 from ui.text import escape_markdown, error as show_error
 from ui.widgets import bind_item
 from ui.frame import require_app
+from ui.mixture_choices import OWN_INPUTS, mixture_choices
+from ui.cullen_frey import cullen_frey_expander
 
 require_app()
 
@@ -42,6 +44,7 @@ st.caption(
     f"Tick the candidate distributions for {escape_markdown(state.get(state.DATASET_NAME) or emp.name)} "
     f"({emp.kind} data). Greyed-out families do not apply to it: hover for the reason."
 )
+cullen_frey_expander(emp)
 
 
 def _tick(name: str) -> None:
@@ -112,8 +115,9 @@ if "binomial" in ticked:
         st.number_input("n", min_value=1, step=1, value=None, placeholder=f"{emp.high:g}",
                         **bind_item("w_binomial_n", form["declared"], "binomial.n"))
 
+mixture_choices(form, emp, ticked)
 for name in form.get("extra", {}):
-    if name in ticked:
+    if name in ticked and name not in OWN_INPUTS:
         st.caption(f"{REGISTRY[name].label} keeps its options from the sample: {escape_markdown(format_params(form['extra'][name]))}")
 if form.get("pinned"):
     st.markdown("**Also compared, as the sample set them up**")

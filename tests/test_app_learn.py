@@ -40,15 +40,23 @@ def _all_text(app: AppTest) -> str:
     return "\n".join(parts)
 
 
-def test_renders_four_sections_with_formulas(at):
+def test_renders_five_sections_with_formulas(at):
     assert [h.value for h in at.header] == [
         "1. Entropy: how many bits does a message need?",
         "2. Cross-entropy and KL: the price of the wrong code",
         "3. Two coins: KL is how fast the data tells the models apart",
         "4. The worm teeth: choosing a model by its KL divergence",
+        "5. Old Faithful: two peaks need two groups",
     ]
     assert len(at.latex) >= 4
-    assert len(at.get("plotly_chart")) == 5
+    assert len(at.get("plotly_chart")) == 6
+
+
+def test_old_faithful_section_numbers(at):
+    lesson = lessons.faithful_lesson()
+    assert _metric(at, "One normal") == f"{lesson.normal_loglik:.1f}" == "-421.4"
+    assert _metric(at, "Two normal groups mixed") == "-276.4"
+    assert _metric(at, "Saved by the mixture") == "0.769 bits"
 
 
 def test_entropy_section_numbers(at):

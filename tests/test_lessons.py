@@ -19,6 +19,7 @@ from scipy import stats
 
 from kl_core import lessons
 from kl_core.samples import PLANET_PROBABILITIES, WORM_COUNTS
+from reference_data import mixture_reference, real_values
 
 
 # ------------------------------------------------------------------- entropy
@@ -163,3 +164,26 @@ def test_worm_figures():
     assert lesson.chosen_kl == pytest.approx(lessons.worm_kl_at(0.4))
     models = lessons.worm_models_figure(lesson)
     assert len(models.data) == 3
+
+
+# ------------------------------------------------------------ 5. Old Faithful
+def test_faithful_data_is_r_faithful_eruptions():
+    assert np.array_equal(np.asarray(lessons.FAITHFUL_ERUPTIONS), real_values("faithful", "eruptions"))
+
+
+def test_faithful_lesson_matches_r():
+    lesson = lessons.faithful_lesson()
+    r_loglik = mixture_reference("faithful", "eruptions", 2)["loglik"]
+    assert lesson.mixture_loglik == pytest.approx(r_loglik, rel=1e-9)
+    x = np.asarray(lessons.FAITHFUL_ERUPTIONS)
+    assert lesson.normal_loglik == pytest.approx(float(stats.norm.logpdf(x, x.mean(), x.std()).sum()), rel=1e-12)
+    assert lesson.saved == pytest.approx((r_loglik - lesson.normal_loglik) / 272 / math.log(2), rel=1e-9)
+    assert lesson.saved > 0.5 and lesson.aic_gain == pytest.approx(2 * (r_loglik - lesson.normal_loglik) - 6, rel=1e-9)
+    assert lessons.faithful_lesson(base=math.e).saved == pytest.approx(lesson.saved * math.log(2))
+
+
+def test_faithful_figure_draws_both_models_and_the_groups():
+    fig = lessons.faithful_figure(lessons.faithful_lesson())
+    names = [trace.name for trace in fig.data if (trace.meta or {}).get("role") == "model"]
+    assert names == ["one normal", "two normal groups mixed"]
+    assert len([t for t in fig.data if (t.meta or {}).get("role") == "component"]) == 2

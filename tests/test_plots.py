@@ -9,11 +9,12 @@ import plotly.graph_objects as go
 import pytest
 from scipy import stats
 
-from kl_core import Empirical, FittedModel, compare, fit
+from kl_core import DataError, Empirical, FittedModel, compare, fit
 from kl_core.display import fitted_label
 from kl_core.plots import (
-    EMPIRICAL_COLOR, PALETTE, cdf_figure, contributions_figure, distribution_bars, empirical_figure,
-    model_colors, plain_text, ranking_figure, small_multiples, sweep_figure,
+    EMPIRICAL_COLOR, MAX_CURVE_POINTS, PALETTE, cdf_figure, contributions_figure, cullen_frey_figure, density_figure,
+    distribution_bars, empirical_figure, model_colors, plain_text, pp_figure, qq_figure, ranking_figure, small_multiples,
+    sweep_figure,
 )
 from kl_core.ranking import contributions, kl_sweep
 from kl_core.samples import SAMPLES
@@ -425,7 +426,7 @@ from kl_core import plots  # noqa: E402
 from tests.datafiles import frequency_table  # noqa: E402
 
 BUILDERS = {"empirical_figure", "distribution_bars", "small_multiples", "contributions_figure", "cdf_figure",
-            "ranking_figure", "sweep_figure"}
+            "ranking_figure", "sweep_figure", "density_figure", "qq_figure", "pp_figure", "cullen_frey_figure"}
 
 
 def _points(trace) -> int:
@@ -459,6 +460,12 @@ def _figures(emp, models):
         "cdf_figure": cdf_figure(emp, models),
         "ranking_figure": ranking_figure(comparison.table),
         "sweep_figure": sweep_figure(sweep, "p", fitted_value=0.5, chosen_value=0.25),
+        **({} if emp.kind == "categorical" else {
+            "density_figure": plots.density_figure(emp, models),
+            "qq_figure": plots.qq_figure(emp, models),
+            "pp_figure": plots.pp_figure(emp, models),
+            "cullen_frey_figure": plots.cullen_frey_figure(emp, bootstrap=20),
+        }),
     }
 
 
@@ -515,3 +522,76 @@ def test_small_figures_are_untouched(worms):
     figure = empirical_figure(worms)
     assert figure.layout.meta is None and not [a for a in figure.layout.annotations if a.name == "display reduced"]
     assert list(figure.data[0].y) == pytest.approx(worms.probs.tolist())
+
+
+# ------------------------------------------------- diagnostics: density, Q-Q, P-P, Cullen–Frey
+
+@pytest.fixture(scope="module")
+def two_peaks():
+    rng = np.random.default_rng(12)
+    emp = Empirical.from_samples(np.r_[rng.normal(2, 0.3, 400), rng.normal(4.3, 0.4, 600)], bins=40, name="eruptions")
+    return emp, {"mixture": fit(emp, "mixture", family="norm", k=2), "norm": fit(emp, "norm")}
+
+
+def _roles(figure, role):
+    return [trace for trace in figure.data if (trace.meta or {}).get("role") == role]
+
+
+def test_density_figure_draws_the_density_histogram_curves_and_groups(two_peaks):
+    emp, models = two_peaks
+    figure = density_figure(emp, models)
+    bars = _roles(figure, "empirical")[0]
+    assert np.asarray(bars.y) == pytest.approx(emp.probs / np.diff(emp.edges))
+    curves = _roles(figure, "model")
+    assert [trace.name for trace in curves] == [models["mixture"].label, plain_text(models["norm"].label)]
+    grid = np.asarray(curves[0].x)
+    assert np.asarray(curves[0].y) == pytest.approx(models["mixture"].pdf(grid), rel=1e-10)
+    groups = _roles(figure, "component")
+    assert len(groups) == 2 and np.sum([g.y for g in groups], axis=0) == pytest.approx(curves[0].y, rel=1e-10)
+    assert all(len(trace.x) <= MAX_CURVE_POINTS for trace in figure.data)
+
+
+def test_density_figure_for_counts_shows_pmf_points(teeth):
+    models = {"binomial": fit(teeth, "binomial"), "mix": fit(teeth, "mixture", family="binomial", k=2, n=10)}
+    figure = density_figure(teeth, models)
+    curve = _roles(figure, "model")[0]
+    assert np.asarray(curve.x).tolist() == list(range(11)) and "markers" in curve.mode
+    assert np.asarray(curve.y) == pytest.approx(models["binomial"].pmf(np.arange(11)))
+    assert len(_roles(figure, "component")) == 2
+
+
+def test_qq_and_pp_figures_have_one_trace_per_model_and_a_diagonal(two_peaks):
+    emp, models = two_peaks
+    for build in (qq_figure, pp_figure):
+        figure = build(emp, models)
+        assert len(_roles(figure, "diagonal")) == 1 and len(_roles(figure, "model")) == 2
+        assert all(len(trace.x) <= MAX_CURVE_POINTS for trace in figure.data)
+    pp = pp_figure(emp, models)
+    assert all(0 <= float(np.min(t.x)) and float(np.max(t.x)) <= 1 for t in _roles(pp, "model"))
+
+
+def test_discrete_qq_and_pp_say_they_use_the_mid_distribution(teeth):
+    models = {"binomial": fit(teeth, "binomial")}
+    for build in (qq_figure, pp_figure):
+        assert "mid-distribution" in build(teeth, models).layout.title.subtitle.text
+
+
+def test_diagnostic_figures_refuse_categories():
+    coin = Empirical.from_samples(list("HHTHT"))
+    for build in (density_figure, qq_figure, pp_figure):
+        with pytest.raises(DataError, match="needs numbers"):
+            build(coin, {"uniform": fit(coin, "uniform")})
+
+
+def test_cullen_frey_figure_places_the_data_among_the_families(teeth):
+    figure = cullen_frey_figure(teeth, bootstrap=200, seed=3)
+    observation = _roles(figure, "observation")[0]
+    x = np.repeat(teeth.support, teeth.counts.astype(int))
+    assert observation.x[0] == pytest.approx(stats.skew(x, bias=False) ** 2)
+    assert observation.y[0] == pytest.approx(stats.kurtosis(x, fisher=False, bias=False))
+    assert len(_roles(figure, "bootstrap")[0].x) == 200
+    assert {t.name for t in figure.data} >= {"normal", "Poisson (line)", "negative binomial"}
+    assert figure.layout.yaxis.range[0] > figure.layout.yaxis.range[1]  # kurtosis grows downwards, as in descdist
+    continuous = cullen_frey_figure(Empirical.from_samples(np.random.default_rng(1).gamma(2, 1, 500)), bootstrap=5_000)
+    assert {"gamma (line)", "log-normal (line)", "beta", "exponential"} <= {t.name for t in continuous.data}
+    assert all(len(trace.x) <= MAX_CURVE_POINTS for trace in continuous.data)

@@ -7,7 +7,7 @@ another dataset).
 
 from kl_core.models.base import FitTimeout, FittedModel, ModelSpec, format_params
 from kl_core.models.registry import REGISTRY, applicable, default_models, fit, get_spec
-from kl_core.models import simple, discrete, continuous, user  # noqa: F401  (each registers its families)
+from kl_core.models import simple, discrete, continuous, user, mixture, zero_inflated  # noqa: F401  (each registers its families)
 
 __all__ = [
     "REGISTRY", "FitTimeout", "FittedModel", "ModelSpec", "applicable", "default_models", "fit", "format_params", "get_spec",

@@ -209,6 +209,20 @@ class FittedModel:
             raise DataError(f"{self.label} is a continuous model; use its discretised form for discrete data")
         return np.clip(self.pmf(emp.support), 0.0, 1.0)
 
+    def sample(self, n: int, seed: int | None = 0) -> np.ndarray:
+        """``n`` draws from the model: its quantile function at ``n`` uniforms seeded by ``seed``.
+
+        Examples
+        --------
+        >>> from scipy import stats
+        >>> coin = FittedModel("bernoulli", {"p": 0.5}, 1, stats.bernoulli(0.5).pmf, stats.bernoulli(0.5).cdf)
+        >>> coin.sample(6, seed=0).tolist()
+        [1.0, 0.0, 0.0, 0.0, 1.0, 1.0]
+        """
+        from kl_core.models.sampling import draw  # sampling needs FittedModel's module loaded first
+
+        return draw(self, n, seed)
+
 
 def log_difference(log_high: np.ndarray, log_low: np.ndarray) -> np.ndarray:
     """log(exp(a) - exp(b)) for a ≥ b, elementwise and without underflow; -inf where a ≤ b.

@@ -1,0 +1,39 @@
+"""Compare's "Q-Q" and "P-P" tabs: the data's quantiles (or probabilities) against each model's."""
+
+from __future__ import annotations
+
+from typing import Callable, Mapping
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from kl_core import DataError, Empirical
+from kl_core.models import FittedModel
+from kl_core.plots import pp_figure, qq_figure
+
+__all__ = ["agreement_tab"]
+
+_READING = {
+    "Q-Q": "Points on the dashed line: the model's quantiles are the data's. Points bending away at the ends: "
+           "the model's tails are too light (or too heavy) for the data.",
+    "P-P": "Points on the dashed line: the model's cumulative probabilities are the data's. P-P plots show "
+           "misfit in the middle of the distribution best; Q-Q plots show the tails.",
+}
+
+
+def agreement_tab(
+    emp: Empirical, models: Mapping[str, FittedModel], colors: Mapping[str, str], which: str,
+    chart: Callable[[go.Figure, str], None],
+) -> None:
+    """Draw the Q-Q (``which="Q-Q"``) or P-P plot of the drawn models with the page's ``chart``."""
+    if emp.kind == "categorical":
+        st.caption(f"A {which} plot needs numbers: categories have no order to compare.")
+        return
+    build = qq_figure if which == "Q-Q" else pp_figure
+    try:
+        figure = build(emp, models, colors=colors)
+    except DataError as error:
+        st.caption(f"No {which} plot for this data: {error}")
+        return
+    chart(figure, f"fig_{which.lower().replace('-', '')}")
+    st.caption(_READING[which])
