@@ -368,6 +368,9 @@ def _lower_first(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
+_SELF_DESCRIBED = frozenset({"mixture", "zero_inflated"})  # families whose fitted label says what was fitted
+
+
 def model_label(key: str, label: str = "", params: Any = None) -> str:
     """A model's display name from its ranking key (``nbinom``, ``binomial#2``) and its own label.
 
@@ -389,6 +392,8 @@ def model_label(key: str, label: str = "", params: Any = None) -> str:
         match = _REFERENCE_LABEL.match(str(label or ""))
         if match and match.group(1):
             words = f"{words}: {match.group(1)}"
+    elif name in _SELF_DESCRIBED and label:
+        words = str(label)  # "two normal groups mixed", "Poisson with extra zeros": the fit names itself
     elif name == "custom" and label and label not in _DEFAULT_TABLE_LABELS and not label.startswith("custom("):
         words = f"{words}: {label}"  # a table the user named
     if occurrence:

@@ -543,7 +543,7 @@ def test_density_figure_draws_the_density_histogram_curves_and_groups(two_peaks)
     bars = _roles(figure, "empirical")[0]
     assert np.asarray(bars.y) == pytest.approx(emp.probs / np.diff(emp.edges))
     curves = _roles(figure, "model")
-    assert [trace.name for trace in curves] == [models["mixture"].label, plain_text(models["norm"].label)]
+    assert [trace.name for trace in curves] == [models["mixture"].label, fitted_label("norm", models["norm"])]
     grid = np.asarray(curves[0].x)
     assert np.asarray(curves[0].y) == pytest.approx(models["mixture"].pdf(grid), rel=1e-10)
     groups = _roles(figure, "component")
