@@ -47,11 +47,13 @@ def _restore(widget_key: str, value: Any, choices: Iterable[Any] | None) -> None
 
 
 def _copy_to_plain(widget_key: str, plain_key: str) -> None:
-    state.put(plain_key, st.session_state[widget_key])
+    if widget_key in st.session_state:  # a new source may have forgotten it while this change was on its way
+        state.put(plain_key, st.session_state[widget_key])
 
 
 def _copy_to_item(widget_key: str, mapping: MutableMapping[str, Any], item: str) -> None:
-    mapping[item] = st.session_state[widget_key]
+    if widget_key in st.session_state:  # a new source may have forgotten it while this change was on its way
+        mapping[item] = st.session_state[widget_key]
 
 
 def forget(*widget_keys: str) -> None:
