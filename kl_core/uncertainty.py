@@ -54,7 +54,8 @@ _CACHE_SIZE = 256
 _STEPS = (0.05, 0.005, 0.0005)  # first steps of the Hessian, relative to each parameter's size
 # Tighter than 1e-4 asks scipy to shrink its steps until rounding noise in the log-likelihood
 # (gammaln of large counts) dominates: on islands' negative binomial the SE of n is then 0.15% off.
-_TOLERANCES = {"rtol": 1e-4}
+_RTOL = 1e-4
+_TOLERANCES = {"rtol": _RTOL}
 _SETTLED = (0, -1)  # scipy's status: converged, or stopped where its error estimate began to grow (best kept)
 _SUPPORT_PARAMETERS = {"uniform": "its parameters are the support's ends, where the likelihood is not smooth"}
 
@@ -221,14 +222,19 @@ def hessian_covariance(loglik: Callable[[np.ndarray], float], theta: Sequence[fl
     nan = np.full((theta.size, theta.size), np.nan)
     if not math.isfinite(loglik(theta)):
         return nan, "the log-likelihood is not finite at the fitted parameters"
+    # Near-zero cross terms (orthogonal parameters) never meet a relative tolerance: an absolute
+    # one, small against the curvature along each axis, stops them (a rough diagonal first).
+    curvature = np.abs(np.diag(_rough_hessian(vectorised, theta.size)))
+    floor = float(np.min(curvature)) if np.all(np.isfinite(curvature)) and np.min(curvature) > 0 else 0.0
+    tolerances = {**_TOLERANCES, "atol": _RTOL * floor} if floor else _TOLERANCES
     fallback = None
     for step in _STEPS:
         with np.errstate(all="ignore"):
-            result = differentiate.hessian(vectorised, np.zeros(theta.size), initial_step=step, tolerances=_TOLERANCES)
+            result = differentiate.hessian(vectorised, np.zeros(theta.size), initial_step=step, tolerances=tolerances)
         hessian = np.asarray(result.ddf, dtype=float)
         if not np.all(np.isfinite(hessian)):
             continue
-        if np.all(np.isin(result.status, _SETTLED)):
+        if np.all(np.isin(result.status, _SETTLED) | _small_error(result.error, hessian)):
             return _inverse_information(-(hessian + hessian.T) / 2, scale)
         fallback = fallback if fallback is not None else hessian
     if fallback is None:
@@ -397,6 +403,20 @@ def _analytic(emp: Empirical, model: FittedModel, names: tuple[str, ...]) -> tup
         variance = {"loc": sd * sd / total, "scale": sd * sd / (2 * total)}  # at the MLE the two are uncorrelated
         return np.diag([variance[key] for key in names]), ""
     return None
+
+
+def _rough_hessian(vectorised: Callable[[np.ndarray], np.ndarray], size: int, step: float = 1e-3) -> np.ndarray:
+    """The diagonal of the Hessian by one central difference (2·size + 1 evaluations), as a scale only."""
+    steps = np.concatenate([np.zeros((size, 1)), step * np.eye(size), -step * np.eye(size)], axis=1)
+    with np.errstate(all="ignore"):
+        values = vectorised(steps)
+    return np.diag((values[1:size + 1] - 2 * values[0] + values[size + 1:]) / step**2)
+
+
+def _small_error(error: np.ndarray, hessian: np.ndarray) -> np.ndarray:
+    """Where scipy's error estimate is small against the curvature along the two axes it joins."""
+    diagonal = np.abs(np.diag(hessian))
+    return np.asarray(error) <= _RTOL * np.sqrt(np.outer(diagonal, diagonal))
 
 
 def _inverse_information(information: np.ndarray, scale: np.ndarray) -> tuple[np.ndarray, str]:
