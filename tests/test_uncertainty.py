@@ -229,3 +229,35 @@ def test_bootstrap_needs_counted_observations():
     emp = Empirical.from_probabilities([0, 1, 2], [0.5, 0.3, 0.2])
     with pytest.raises(DataError, match="probabilities"):
         parameter_intervals(emp, "poisson", n_boot=10)
+
+
+# ------------------------------------------------ continuous families end to end against fitdistrplus
+CONTINUOUS_FAMILIES = {  # R distr -> kl_core family, options, R's sd from kl_core's params and standard errors
+    "norm": ("norm", {}, lambda p, se: {"mean": se["loc"], "sd": se["scale"]}),
+    "lnorm": ("lognorm", {"loc": 0.0}, lambda p, se: {"meanlog": se["scale"] / p["scale"], "sdlog": se["s"]}),
+    "gamma": ("gamma", {"loc": 0.0}, lambda p, se: {"shape": se["a"], "rate": se["scale"] / p["scale"] ** 2}),
+    "weibull": ("weibull_min", {"loc": 0.0}, lambda p, se: {"shape": se["c"], "scale": se["scale"]}),
+    "exp": ("expon", {"loc": 0.0}, lambda p, se: {"rate": se["scale"] / p["scale"] ** 2}),
+    "logis": ("logistic", {}, lambda p, se: {"location": se["loc"], "scale": se["scale"]}),
+}
+RAW_CONTINUOUS = [("groundbeef", "serving"), ("endosulfan", "ATV"), ("danishuni", "Loss"), ("precip", "precip"),
+                  ("faithful", "eruptions"), ("quakes", "mag")]
+_FITTED_IN_R = pd.read_csv(REFERENCE / "mle_fits.csv")[["dataset", "variable", "distr"]].drop_duplicates()
+CONTINUOUS_CASES = [  # only the fits R made: a family whose support cannot hold the data has no row
+    (dataset, variable, distr) for dataset, variable in RAW_CONTINUOUS for distr in CONTINUOUS_FAMILIES
+    if ((_FITTED_IN_R.dataset == dataset) & (_FITTED_IN_R.variable == variable) & (_FITTED_IN_R.distr == distr)).any()
+]
+
+
+def test_every_raw_continuous_dataset_has_reference_fits():
+    assert len(CONTINUOUS_CASES) >= 30
+
+
+@pytest.mark.parametrize("dataset, variable, distr", CONTINUOUS_CASES)
+def test_continuous_standard_errors_match_fitdistrplus(dataset, variable, distr):
+    family, options, in_r_terms = CONTINUOUS_FAMILIES[distr]  # rate = 1/scale, meanlog = log scale: the delta method
+    emp = Empirical.from_samples(real_values(dataset, variable))
+    model = fit(emp, family, **options)
+    mine = in_r_terms(model.params, standard_errors(emp, model))
+    for name, r_sd in mle_reference(dataset, variable, distr)["sd"].items():
+        assert mine[name] == pytest.approx(r_sd, rel=1e-3), name
