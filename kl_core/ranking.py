@@ -578,7 +578,8 @@ def verdict(table: pd.DataFrame, base: float = 2) -> str:
         return (f"{lead}: {who} indistinguishable on this data ({why}), so take the simpler {display_name(simplest)} "
                 f"({count} parameter{'' if count == 1 else 's'}).{_rejection(best)}")
     parameters = _parameter_comparison(int(best["n_params"]), int(second["n_params"]))
-    return f"{lead}: the {best_name} model keeps the most information{parameters}.{_rejection(best)}"
+    subject = best_name if best_name.startswith(("your ", "second dataset")) else f"the {best_name} model"
+    return f"{lead}: {subject} keeps the most information{parameters}.{_rejection(best)}"
 
 
 def _indistinguishable(finite: pd.DataFrame) -> tuple[list[pd.Series], str]:

@@ -196,7 +196,7 @@ def test_verdict_calls_models_within_the_noise_indistinguishable_and_names_the_s
     delta_aic = table.loc["poisson", "aic"] - table.loc["nbinom", "aic"]
     assert abs(delta_aic) < 2
     sentence = verdict(rank(emp, ["nbinom", "poisson"]))
-    assert "indistinguishable" in sentence and "take the simpler poisson (1 parameter)" in sentence
+    assert "indistinguishable" in sentence and "take the simpler Poisson (1 parameter)" in sentence
     assert "keeps the most information" not in sentence
 
 
