@@ -169,6 +169,7 @@ def test_labels_are_words_and_aic_is_a_difference_in_nats():
 def test_sweep_slider_moves_the_kl():
     at = open_tab(compare_page(), "Try a parameter")
     assert at.selectbox(key="w_sweep_model").value == "binomial"  # uniform has no parameter to vary
+    assert at.selectbox(key="w_sweep_model").options == ["binomial"]  # the display label, not binomial(n=10, p=…)
     assert not at.slider  # nothing refitted until asked
     at.button(key="w_sweep_draw").click().run()
     slider = at.slider(key="w_sweep_value_binomial_p")

@@ -85,3 +85,13 @@ def test_the_counter_sees_fits_and_the_sweep_refits_only_when_asked(fits):
     asked = len(fits)
     at.sidebar.radio(key="w_units").set_value("nats").run()
     assert len(fits) <= asked + 1  # the cached curve in new units; only the slider's point is refitted
+
+
+def test_the_same_data_under_another_name_is_another_key():
+    """A second dataset's file name labels its model, so a re-upload under a new name must not reuse the old label."""
+    from dataclasses import replace
+
+    teeth = SAMPLES["worms"].empirical()
+    first = ui.cache.comparison_key(teeth, [("empirical", {"reference": replace(teeth, name="teeth_2024.csv")})])
+    second = ui.cache.comparison_key(teeth, [("empirical", {"reference": replace(teeth, name="teeth_2025.csv")})])
+    assert first != second

@@ -73,7 +73,7 @@ def _plain(value: Any) -> Any:
 
 def _key_leaf(value: Any) -> Any:
     if isinstance(value, Empirical):
-        return {"empirical": value.fingerprint()}
+        return {"empirical": value.fingerprint(), "name": value.name}  # the name labels the model ("second dataset: …")
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, (int, np.integer)):

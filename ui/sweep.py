@@ -14,7 +14,7 @@ import numpy as np
 import streamlit as st
 
 from kl_core import Empirical
-from kl_core.display import format_number
+from kl_core.display import fitted_label, format_number
 from kl_core.models import REGISTRY
 from kl_core.plots import sweep_figure
 from kl_core.ranking import Comparison, kl_sweep
@@ -75,7 +75,7 @@ def _sweep_fragment(emp: Empirical, result: Comparison, base: float, found: dict
     unit = result.unit
     pick_col, param_col = st.columns(2)
     with pick_col:
-        key = st.selectbox("Model", list(found), format_func=lambda k: result.fitted[k].label, key="w_sweep_model",
+        key = st.selectbox("Model", list(found), format_func=lambda k: fitted_label(k, result.fitted[k]), key="w_sweep_model",
                            on_change=_ask_current, args=(emp, found))
     with param_col:
         parameter = st.selectbox("Parameter", found[key], key=f"w_sweep_param_{key}", on_change=_ask_current, args=(emp, found))
