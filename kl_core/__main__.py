@@ -26,7 +26,6 @@ from typing import Any, Sequence, TextIO
 PROG = "kl_core"
 STREAM_THRESHOLD_BYTES = 100 * 2**20
 SAMPLE_PREFIX = "sample:"
-MODEL_KEYWORDS = ("default", "all-discrete", "all-continuous")
 TABLE_COLUMNS = ("rank", "model", "params", "kl", "kl_interval", "p_best", "reverse_kl", "js", "aic", "bic", "p_value")
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 

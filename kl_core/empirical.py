@@ -469,11 +469,6 @@ def _split_values(values: Any, force_labels: bool) -> tuple[np.ndarray, np.ndarr
     return _finite_numbers(series.to_numpy(dtype=float, na_value=np.nan))
 
 
-def _is_text_like(values: Any) -> bool:
-    array = np.asarray(values)
-    return array.dtype.kind in "OUS"
-
-
 def _finite_numbers(numbers: np.ndarray) -> tuple[np.ndarray, None, dict[str, int]]:
     missing = np.isnan(numbers)
     infinite = np.isinf(numbers)

@@ -33,8 +33,8 @@ _SUM_TOLERANCE = 1e-6
 _LOG_SUM_TOLERANCE = math.log1p(_SUM_TOLERANCE)
 
 __all__ = [
-    "ZERO_POLICIES", "ZeroPolicy", "apply_zero_policy", "apply_zero_policy_log", "cross_entropy", "cross_entropy_log",
-    "entropy", "infinite_cells", "js_divergence", "js_divergence_log", "kl_contributions", "kl_divergence",
+    "ZERO_POLICIES", "ZeroPolicy", "apply_zero_policy_log", "cross_entropy",
+    "entropy", "js_divergence", "js_divergence_log", "kl_contributions", "kl_divergence",
     "kl_contributions_log", "kl_divergence_log", "log_unit", "reverse_kl_log",
 ]
 
@@ -103,7 +103,7 @@ def _log(q: np.ndarray) -> np.ndarray:
 
 
 def apply_zero_policy_log(log_q: np.ndarray, zero_policy: ZeroPolicy = "strict", epsilon: float = 1e-6) -> np.ndarray:
-    """:func:`apply_zero_policy` on log masses: ``log((1 - ε) q + ε / K)`` for ``"epsilon"``.
+    """The zero policy on log masses: ``log((1 - ε) q + ε / K)`` over K cells for ``"epsilon"``, unchanged for ``"strict"``.
 
     Examples
     --------
@@ -118,27 +118,6 @@ def apply_zero_policy_log(log_q: np.ndarray, zero_policy: ZeroPolicy = "strict",
     if not 0 < epsilon < 1:
         raise DataError(f"epsilon must be between 0 and 1 (exclusive); got {epsilon}")
     return np.logaddexp(math.log1p(-epsilon) + log_q_array, math.log(epsilon / log_q_array.size))
-
-
-def apply_zero_policy(q: np.ndarray, zero_policy: ZeroPolicy = "strict", epsilon: float = 1e-6) -> np.ndarray:
-    """Return the model mass actually used under ``zero_policy``.
-
-    ``"strict"`` returns ``q`` unchanged. ``"epsilon"`` returns the mixture
-    ``(1 - epsilon) * q + epsilon / len(q)``, a floor that makes every cell possible.
-
-    Examples
-    --------
-    >>> apply_zero_policy(np.array([1.0, 0.0]), "epsilon", 0.1).tolist()
-    [0.9500000000000001, 0.05]
-    """
-    if zero_policy not in ZERO_POLICIES:
-        raise DataError(f"zero_policy must be one of {ZERO_POLICIES}; got {zero_policy!r}")
-    q_array = np.asarray(q, dtype=float)
-    if zero_policy == "strict":
-        return q_array
-    if not 0 < epsilon < 1:
-        raise DataError(f"epsilon must be between 0 and 1 (exclusive); got {epsilon}")
-    return (1 - epsilon) * q_array + epsilon / q_array.size
 
 
 def entropy(p: np.ndarray, base: float = 2) -> float:
@@ -249,23 +228,6 @@ def cross_entropy(
     return entropy(p, base) + kl_divergence(p, q, base, zero_policy, epsilon)
 
 
-def cross_entropy_log(
-    p: np.ndarray,
-    log_q: np.ndarray,
-    base: float = 2,
-    zero_policy: ZeroPolicy = "strict",
-    epsilon: float = 1e-6,
-) -> float:
-    """H(P, Q) = -Σ p log q from the model's log masses.
-
-    Examples
-    --------
-    >>> cross_entropy_log(np.array([0.5, 0.5]), np.log(np.array([0.5, 0.5])))
-    1.0
-    """
-    return entropy(p, base) + kl_divergence_log(p, log_q, base, zero_policy, epsilon)
-
-
 def reverse_kl_log(
     p: np.ndarray,
     log_q: np.ndarray,
@@ -334,15 +296,3 @@ def js_divergence_log(p: np.ndarray, log_q: np.ndarray, base: float = 2) -> floa
     nats = 0.5 * float(p_terms.sum()) + 0.5 * float(q_terms.sum()) + 0.5 * outside * math.log(2)
     # Each half is at most ½ log 2 exactly; rounding must not push the sum past the bound.
     return min(max(nats, 0.0), math.log(2)) / log_unit(base)
-
-
-def infinite_cells(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """Boolean mask of the cells that make D_KL(P‖Q) infinite: q = 0 < p.
-
-    Examples
-    --------
-    >>> infinite_cells(np.array([0.5, 0.5]), np.array([1.0, 0.0])).tolist()
-    [False, True]
-    """
-    p_array, q_array = _aligned(p, q)
-    return (q_array == 0) & (p_array > 0)

@@ -24,15 +24,15 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from scipy import special
 
 from kl_core.display import DATA_LABEL, display_label, fitted_label
 from kl_core.empirical import Empirical, bits_or_nats
 from kl_core.errors import DataError
+from kl_core.measures import kl_contributions
 from kl_core.models import FittedModel
 
 __all__ = [
-    "EMPIRICAL_COLOR", "MAX_CURVE_POINTS", "MAX_POINTS", "PALETTE", "TEMPLATE", "cdf_figure", "contribution_terms",
+    "EMPIRICAL_COLOR", "MAX_CURVE_POINTS", "MAX_POINTS", "PALETTE", "TEMPLATE", "cdf_figure",
     "contributions_figure", "cullen_frey_figure", "density_figure", "distribution_bars", "empirical_figure", "model_colors",
     "plain_text", "pp_figure", "qq_figure", "ranking_figure", "small_multiples", "sweep_figure",
 ]
@@ -624,19 +624,6 @@ def small_multiples(
     return _drawable(traces, layout)
 
 
-def contribution_terms(emp: Empirical, q: np.ndarray, base: float = 2) -> np.ndarray:
-    """p·log(p/q) per cell in the unit of ``base``: 0 where p = 0, +inf where q = 0 < p.
-
-    Examples
-    --------
-    >>> emp = Empirical.from_counts([0, 1], [1, 1])
-    >>> contribution_terms(emp, np.array([0.25, 0.75])).round(4).tolist()
-    [0.5, -0.2925]
-    """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return special.rel_entr(emp.probs, np.asarray(q, dtype=float)) / math.log(base)
-
-
 def contributions_figure(
     emp: Empirical, models: Mapping[str, FittedModel], base: float = 2, *, colors: Mapping[str, str] | None = None
 ) -> go.Figure:
@@ -652,7 +639,7 @@ def contributions_figure(
     masses, skipped = _masses(emp, models)
     unit = _unit(base)
     as_line = _draw_as_lines(emp)
-    terms = {key: contribution_terms(emp, masses[key], base) for key in masses}
+    terms = {key: kl_contributions(emp.probs, masses[key], base) for key in masses}
     finite_values = [t[np.isfinite(t)] for t in terms.values()]
     finite_values = [v for v in finite_values if v.size]
     top = max((float(v.max()) for v in finite_values), default=0.0)

@@ -631,22 +631,6 @@ def _parameter_comparison(best: int, second: int) -> str:
     return f", though it fits {best - second} more parameter{'s' if best - second > 1 else ''}"
 
 
-def contributions(emp: Empirical, model: FittedModel, base: float = 2) -> pd.DataFrame:
-    """Per-cell terms p log(p/q) of D_KL(P‖Q), for plotting where the bits are lost.
-
-    Examples
-    --------
-    >>> emp = Empirical.from_counts([0, 1], [1, 1])
-    >>> from kl_core.models import fit
-    >>> contributions(emp, fit(emp, "uniform"))["contribution"].tolist()
-    [0.0, 0.0]
-    """
-    log_q = np.asarray(model.log_mass(emp), dtype=float)
-    p = emp.probs
-    terms = kl_contributions_log(p, np.minimum(log_q, 0.0), base)
-    return pd.DataFrame({"value": emp.support, "p": p, "q": np.exp(log_q), "contribution": terms})
-
-
 def kl_sweep(
     emp: Empirical, name: str, parameter: str, values: Sequence[float], base: float = 2, **options: Any
 ) -> pd.DataFrame:

@@ -48,7 +48,6 @@ CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".dat")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 _NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
                   "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "REAL")
-_INTEGER_TYPES = _NUMERIC_TYPES[:10]
 SRC = "__kl_source__"  # placeholder for the file reader in SQL text
 _INSTALL_HINT = "pip install duckdb==2.0.0 (a dependency of kl-model-lab)"
 

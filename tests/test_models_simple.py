@@ -5,7 +5,7 @@ import pytest
 from scipy import stats
 
 from kl_core import DataError, Empirical, fit
-from kl_core.models import REGISTRY, applicable, default_models
+from kl_core.models import REGISTRY, default_models
 
 
 def test_uniform_defaults_to_observed_range(teeth):
@@ -82,8 +82,7 @@ def test_unknown_model_suggests_close_names(teeth):
 
 def test_binomial_does_not_apply_to_labels():
     coin = Empirical.from_samples(list("HT"))
-    reasons = applicable(coin)
-    assert "categorical" in reasons["binomial"] and reasons["uniform"] is None
+    assert "categorical" in REGISTRY["binomial"].why_not(coin) and REGISTRY["uniform"].why_not(coin) is None
 
 
 def test_defaults_for_counts_include_uniform_and_binomial(teeth):

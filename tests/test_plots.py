@@ -16,7 +16,8 @@ from kl_core.plots import (
     distribution_bars, empirical_figure, model_colors, plain_text, pp_figure, qq_figure, ranking_figure, small_multiples,
     sweep_figure,
 )
-from kl_core.ranking import contributions, kl_sweep
+from kl_core.measures import kl_contributions
+from kl_core.ranking import kl_sweep
 from kl_core.samples import SAMPLES
 
 OKABE_ITO = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"}
@@ -185,7 +186,7 @@ def test_contributions_figure(runs, key):
     _check_common(fig)
     assert len(fig.data) == len(models)  # no ∞ here
     for key_, trace in _by_key(fig).items():
-        expected = contributions(emp, models[key_], 2)["contribution"].to_numpy()
+        expected = kl_contributions(emp.probs, models[key_].mass(emp), 2)
         np.testing.assert_allclose(trace.y, expected)
         # the bars are the binned KL's terms: for continuous data that is kl_binned (kl is the bin-free D̂)
         kl = comparison.table.set_index("model").loc[key_, "kl_binned" if emp.kind == "binned" else "kl"]
@@ -498,7 +499,7 @@ def test_a_reduced_figure_says_so_and_keeps_the_totals(many_values):
 def test_reduced_contributions_still_add_up_to_the_kl(many_values):
     emp, models = many_values
     figure = contributions_figure(emp, {"poisson": models["poisson"]})
-    terms = plots.contribution_terms(emp, models["poisson"].mass(emp))
+    terms = kl_contributions(emp.probs, models["poisson"].mass(emp))
     total = float(np.nansum(np.where(np.isfinite(terms), terms, np.nan)))
     assert float(np.nansum(_role(figure, "model")[0].y)) == pytest.approx(total)
 

@@ -6,9 +6,9 @@ another dataset).
 """
 
 from kl_core.models.base import FitTimeout, FittedModel, ModelSpec, format_params
-from kl_core.models.registry import REGISTRY, applicable, default_models, fit, get_spec
+from kl_core.models.registry import REGISTRY, default_models, fit, get_spec
 from kl_core.models import simple, discrete, continuous, user, mixture, zero_inflated  # noqa: F401  (each registers its families)
 
 __all__ = [
-    "REGISTRY", "FitTimeout", "FittedModel", "ModelSpec", "applicable", "default_models", "fit", "format_params", "get_spec",
+    "REGISTRY", "FitTimeout", "FittedModel", "ModelSpec", "default_models", "fit", "format_params", "get_spec",
 ]

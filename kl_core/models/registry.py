@@ -111,11 +111,6 @@ def _support_words(low: float, high: float) -> str:
     return f"(whole numbers ≤ {high:g})" if math.isfinite(high) else "(whole numbers)"
 
 
-def applicable(emp: Empirical, group: str | None = None) -> dict[str, str | None]:
-    """Every registered family (optionally one group) mapped to why it does not apply, or None."""
-    return {name: spec.why_not(emp) for name, spec in REGISTRY.items() if group is None or spec.group == group}
-
-
 def default_models(emp: Empirical) -> list[str]:
     """The families ticked by default for this data: those marked default that apply."""
     return [name for name, spec in REGISTRY.items() if spec.default and spec.why_not(emp) is None]
