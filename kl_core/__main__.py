@@ -23,9 +23,10 @@ import sys
 import time
 from typing import Any, Sequence, TextIO
 
+from kl_core.vocabulary import DEFAULT_ZERO_POLICY, EPSILON, SAMPLE_PREFIX, ZERO_POLICIES
+
 PROG = "kl_core"
 STREAM_THRESHOLD_BYTES = 100 * 2**20
-SAMPLE_PREFIX = "sample:"
 TABLE_COLUMNS = ("rank", "model", "params", "kl", "kl_interval", "p_best", "reverse_kl", "js", "aic", "bic", "p_value")
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -72,9 +73,9 @@ def _data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--option", "-o", action="append", default=[], metavar="MODEL.KEY=VALUE",
                         help="a model option, e.g. binomial.n=10 (repeatable)")
     parser.add_argument("--base", choices=("2", "e"), default="2", help="2 for bits (default), e for nats")
-    parser.add_argument("--zero-policy", choices=("strict", "epsilon"), default="strict",
+    parser.add_argument("--zero-policy", choices=ZERO_POLICIES, default=DEFAULT_ZERO_POLICY,
                         help="strict: a model giving 0 to an observed value has KL = inf; epsilon: floor every model")
-    parser.add_argument("--epsilon", type=float, default=1e-6, help="the floor's weight for --zero-policy epsilon (default 1e-6)")
+    parser.add_argument("--epsilon", type=float, default=EPSILON, help=f"the floor's weight for --zero-policy epsilon (default {EPSILON:g})")
     parser.add_argument("--bootstrap", type=int, default=0, metavar="B", help="bootstrap resamples for KL intervals (default 0: none)")
     parser.add_argument("--seed", type=int, default=0, help="seed for the bootstrap")
     parser.add_argument("--progress", action="store_true", help="show progress bars even when stderr is not a terminal")
@@ -308,27 +309,16 @@ def model_requests(emp: Any, models: str | None, options: Sequence[str], sample_
 
 
 def _parse_option(text: str) -> tuple[str, str, Any]:
-    head, sep, raw = text.partition("=")
-    model, dot, key = head.partition(".")
-    if not sep or not dot or not model.strip() or not key.strip():
-        raise UsageError(f"--option must look like MODEL.KEY=VALUE (e.g. binomial.n=10); got {text!r}")
-    return model.strip(), key.strip(), _option_value(raw.strip())
+    from kl_core.errors import DataError
+    from kl_core.options import read_model_option, read_value
 
-
-def _option_value(raw: str) -> Any:
-    lowered = raw.lower()
-    if lowered in ("true", "false"):
-        return lowered == "true"
-    if lowered in ("none", "null"):
-        return None
     try:
-        return int(raw)
-    except ValueError:
-        pass
-    try:
-        return float(raw)
-    except ValueError:
-        return raw
+        option = read_model_option(text)
+    except DataError:
+        raise UsageError(f"--option must look like MODEL.KEY=VALUE (e.g. binomial.n=10); got {text!r}") from None
+    if option.occurrence != 1:
+        raise UsageError(f"--option {text!r}: a model is requested once on the command line; drop the ~{option.occurrence}")
+    return option.model, option.key, read_value(option.text)
 
 
 # ------------------------------------------------------------------------ output

@@ -27,7 +27,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from kl_core.empirical import bits_or_nats
+from kl_core.vocabulary import bits_or_nats
 from kl_core.models import REGISTRY, FittedModel, format_params
 
 __all__ = [

@@ -898,18 +898,3 @@ def _nothing_left_message(dropped: Mapping[str, int], name: str) -> str:
         reasons = ", ".join(f"{count:,} {reason}" for reason, count in dropped.items())
         return f"{what} has no usable values ({reasons}). Choose a column with numbers or labels in it."
     return f"{what} has no values. Choose a column with numbers or labels in it."
-
-
-def bits_or_nats(base: float) -> str:
-    """The unit name for a log base: 'bits', 'nats', or 'log-base-b units'.
-
-    Examples
-    --------
-    >>> bits_or_nats(2), bits_or_nats(math.e)
-    ('bits', 'nats')
-    """
-    if base == 2:
-        return "bits"
-    if math.isclose(base, math.e):
-        return "nats"
-    return f"log-base-{base:g} units"

@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from kl_core.empirical import Empirical, bits_or_nats
+from kl_core.empirical import Empirical
+from kl_core.vocabulary import bits_or_nats
 from kl_core.measures import cross_entropy, entropy, kl_contributions, kl_divergence, log_unit
 from kl_core.models import FittedModel, fit
 from kl_core.plots import EMPIRICAL_COLOR, PALETTE, TEMPLATE, plain_text

@@ -20,15 +20,13 @@ zero (``log_q = -inf``); the functions on ``q`` compute through them.
 from __future__ import annotations
 
 import math
-from typing import Literal
 
 import numpy as np
 from scipy import special
 
 from kl_core.errors import DataError
+from kl_core.vocabulary import EPSILON, ZERO_POLICIES, ZeroPolicy
 
-ZeroPolicy = Literal["strict", "epsilon"]
-ZERO_POLICIES: tuple[str, ...] = ("strict", "epsilon")
 _SUM_TOLERANCE = 1e-6
 _LOG_SUM_TOLERANCE = math.log1p(_SUM_TOLERANCE)
 
@@ -102,7 +100,7 @@ def _log(q: np.ndarray) -> np.ndarray:
         return np.log(q)
 
 
-def apply_zero_policy_log(log_q: np.ndarray, zero_policy: ZeroPolicy = "strict", epsilon: float = 1e-6) -> np.ndarray:
+def apply_zero_policy_log(log_q: np.ndarray, zero_policy: ZeroPolicy = "strict", epsilon: float = EPSILON) -> np.ndarray:
     """The zero policy on log masses: ``log((1 - ε) q + ε / K)`` over K cells for ``"epsilon"``, unchanged for ``"strict"``.
 
     Examples
@@ -168,7 +166,7 @@ def kl_divergence(
     q: np.ndarray,
     base: float = 2,
     zero_policy: ZeroPolicy = "strict",
-    epsilon: float = 1e-6,
+    epsilon: float = EPSILON,
 ) -> float:
     """Kullback–Leibler divergence D_KL(P‖Q) = Σ_{p>0} p log(p/q).
 
@@ -191,7 +189,7 @@ def kl_divergence_log(
     log_q: np.ndarray,
     base: float = 2,
     zero_policy: ZeroPolicy = "strict",
-    epsilon: float = 1e-6,
+    epsilon: float = EPSILON,
 ) -> float:
     """D_KL(P‖Q) from the model's log masses: finite however small q is, ∞ only where log q = -inf < log p.
 
@@ -216,7 +214,7 @@ def cross_entropy(
     q: np.ndarray,
     base: float = 2,
     zero_policy: ZeroPolicy = "strict",
-    epsilon: float = 1e-6,
+    epsilon: float = EPSILON,
 ) -> float:
     """Cross-entropy H(P, Q) = -Σ p log q = H(P) + D_KL(P‖Q).
 
@@ -233,7 +231,7 @@ def reverse_kl_log(
     log_q: np.ndarray,
     base: float = 2,
     zero_policy: ZeroPolicy = "strict",
-    epsilon: float = 1e-6,
+    epsilon: float = EPSILON,
 ) -> float:
     """D_KL(Q‖P) with Q renormalised over the listed cells; ∞ where q > 0 = p (unless the ε-floor is on P).
 

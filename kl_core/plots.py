@@ -26,7 +26,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kl_core.display import DATA_LABEL, display_label, fitted_label
-from kl_core.empirical import Empirical, bits_or_nats
+from kl_core.empirical import Empirical
+from kl_core.vocabulary import bits_or_nats
 from kl_core.errors import DataError
 from kl_core.measures import kl_contributions
 from kl_core.models import FittedModel

@@ -24,7 +24,7 @@ import pandas as pd
 from scipy import special, stats
 
 from kl_core.continuous_kl import continuous_kl, continuous_row
-from kl_core.empirical import Empirical, bits_or_nats
+from kl_core.empirical import Empirical
 from kl_core.errors import DataError
 from kl_core.measures import (
     ZERO_POLICIES,
@@ -38,6 +38,7 @@ from kl_core.measures import (
 )
 from kl_core.models import FittedModel, FitTimeout, fit
 from kl_core.models.registry import fit_within_support
+from kl_core.vocabulary import EPSILON, bits_or_nats
 
 ModelRequest = Union[str, tuple[str, Mapping[str, Any]], FittedModel]
 Progress = Callable[[int, int, str], None]
@@ -94,7 +95,7 @@ def compare(
     models: Iterable[ModelRequest],
     base: float = 2,
     zero_policy: ZeroPolicy = "strict",
-    epsilon: float = 1e-6,
+    epsilon: float = EPSILON,
     bootstrap: int = 0,
     seed: int = 0,
     progress: Progress | None = None,
@@ -143,7 +144,7 @@ def rank(
     models: Iterable[ModelRequest],
     base: float = 2,
     zero_policy: ZeroPolicy = "strict",
-    epsilon: float = 1e-6,
+    epsilon: float = EPSILON,
     bootstrap: int = 0,
     seed: int = 0,
     rank_by: str = "kl",
@@ -248,7 +249,7 @@ def cells(emp: Empirical, model: FittedModel) -> tuple[np.ndarray, np.ndarray]:
 
 
 def model_measures(
-    emp: Empirical, model: FittedModel, base: float = 2, zero_policy: ZeroPolicy = "strict", epsilon: float = 1e-6
+    emp: Empirical, model: FittedModel, base: float = 2, zero_policy: ZeroPolicy = "strict", epsilon: float = EPSILON
 ) -> dict[str, Any]:
     """Every column of a ranking row for one fitted model (all but ``model``).
 
@@ -495,7 +496,7 @@ def bootstrap_kl(
     resamples: int,
     seed: int = 0,
     zero_policy: str = "strict",
-    epsilon: float = 1e-6,
+    epsilon: float = EPSILON,
     seconds: float = 30.0,
 ) -> np.ndarray:
     """KL in nats of each fitted model (columns, in ``fitted`` order) on each resample (rows).

@@ -34,12 +34,13 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from kl_core.empirical import Empirical, bits_or_nats
+from kl_core.empirical import Empirical
 from kl_core.errors import DataError
 from kl_core.export.csv import ranking_csv
 from kl_core.plain import plain
 from kl_core.ranking import Comparison, compare, display_name, verdict
 from kl_core.sketch import ValueSketch
+from kl_core.vocabulary import DEFAULT_PLOTTED, EPSILON, bits_or_nats
 
 __all__ = [
     "FORMAT", "FORMAT_VERSION", "MAX_PLOTTED", "comparison_from_json", "comparison_json", "html_report", "python_snippet",
@@ -52,7 +53,7 @@ _MEASURES = (
     "kl", "reverse_kl", "js", "cross_entropy", "loglik", "aic", "bic", "g_stat", "dof", "p_value",
     "kl_low", "kl_high", "p_best",
 )
-MAX_PLOTTED = 5  # models drawn in the side-by-side figures, as the app's Compare page by default (the ranking chart shows all)
+MAX_PLOTTED = DEFAULT_PLOTTED  # models drawn in the side-by-side figures, as the app's Compare page by default (the ranking chart shows all)
 _BOOTSTRAP_SEED = 0  # the seed kl_core.compare uses by default (and the app never changes)
 
 
@@ -311,7 +312,7 @@ def comparison_from_json(text: str) -> dict[str, Any]:
         request["options"] = _unexact(request.get("options") or {})
     settings = document.get("settings", {})
     settings["base"] = _unnumber(settings.get("base", 2))
-    settings["epsilon"] = _unnumber(settings.get("epsilon", 1e-6))
+    settings["epsilon"] = _unnumber(settings.get("epsilon", EPSILON))
     return document
 
 

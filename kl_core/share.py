@@ -88,11 +88,12 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode
 from kl_core.errors import DataError
 from kl_core.formula import MAX_PARAMETERS, MAX_TEXT_LENGTH, parse_formula
 from kl_core.models import REGISTRY
+from kl_core.options import NAME, read_model_option
+from kl_core.options import number as _number
 from kl_core.samples import SAMPLES
+from kl_core.vocabulary import DEFAULT_UNITS, DEFAULT_ZERO_POLICY, EPSILON, EPSILON_RANGE, UNITS, ZERO_POLICIES
 
 # ----------------------------------------------------------------- the vocabulary
-UNITS = ("bits", "nats")
-POLICIES = ("strict", "epsilon")
 VIEWS = ("normal", "present")
 PAGES = ("home", "data", "models", "compare", "learn", "report")
 STRING_OPTIONS: dict[str, tuple[str, ...]] = {"over": ("range", "observed")}  # options whose values are words
@@ -100,11 +101,7 @@ NOT_SHAREABLE_GROUPS = ("yours",)  # families whose options hold tables, formula
 OWN_IN_LINK = ("custom", "expression")  # of those, the ones a link carries (table=, formula= and start=)
 FINGERPRINT_CHARS = 16  # the start of the data's SHA-256 fingerprint a link keeps
 
-DEFAULT_UNITS = "bits"
-DEFAULT_POLICY = "strict"
-DEFAULT_EPSILON = 1e-6
 DEFAULT_BOOTSTRAP = 0
-EPSILON_RANGE = (1e-12, 0.5)
 BOOTSTRAP_RANGE = (0, 2000)
 BINS_RANGE = (1, 500)
 MAX_OPTION_ABS = 1e9  # larger model option values are refused (no family needs them)
@@ -113,7 +110,6 @@ MAX_OPTION_ABS = 1e9  # larger model option values are refused (no family needs 
 MAX_QUERY_CHARS = 20_000  # a whole query string
 MAX_FIELDS = 50  # parameters in a query string
 MAX_VALUE_CHARS = 4_000  # one parameter's value (models / opt lists)
-MAX_NUMBER_CHARS = 32  # one number
 MAX_MODELS = 200  # entries in models= (the registry has ~125 families)
 MAX_TABLE_ROWS = 500  # rows of your PMF table in table=
 MAX_TABLE_CHARS = 12_000  # table= as written
@@ -124,10 +120,6 @@ MAX_SHOWN_CHARS = 40  # how much of a bad value a message quotes
 KEYS = ("sample", "models", "opt", "table", "formula", "start", "data", "units", "policy", "eps", "boot", "bins", "view",
         "page")  # the parameters this module owns
 
-_NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d{1,3})?$")
-_INTEGER = re.compile(r"^[-+]?\d+$")
-_REF = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:~(\d{1,3}))?$")
-_WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _HEX = re.compile(rf"^[0-9a-f]{{{FINGERPRINT_CHARS}}}$")
 
 Request = tuple[str, dict[str, Any]]
@@ -166,8 +158,8 @@ class Shared:
     sample: str | None = None
     models: tuple[Request, ...] | None = None
     units: str = DEFAULT_UNITS
-    policy: str = DEFAULT_POLICY
-    epsilon: float = DEFAULT_EPSILON
+    policy: str = DEFAULT_ZERO_POLICY
+    epsilon: float = EPSILON
     bootstrap: int = DEFAULT_BOOTSTRAP
     bins: int | None = None
     present: bool = False
@@ -236,9 +228,9 @@ def to_params(shared: Shared) -> dict[str, str]:
         params["data"] = shared.data
     if shared.units != DEFAULT_UNITS:
         params["units"] = shared.units
-    if shared.policy != DEFAULT_POLICY:
+    if shared.policy != DEFAULT_ZERO_POLICY:
         params["policy"] = shared.policy
-    if float(shared.epsilon) != DEFAULT_EPSILON:
+    if float(shared.epsilon) != EPSILON:
         params["eps"] = repr(float(shared.epsilon))
     if int(shared.bootstrap) != DEFAULT_BOOTSTRAP:
         params["boot"] = str(int(shared.bootstrap))
@@ -419,14 +411,6 @@ def _read_sample(raw: str, messages: list[str]):
     return _SKIP
 
 
-def _number(raw: str) -> float | int | None:
-    """``raw`` as an int or a finite float, or None (never float('nan'), '1_000', ' 1', 'inf')."""
-    if len(raw) > MAX_NUMBER_CHARS or not _NUMBER.match(raw):
-        return None
-    number = int(raw) if _INTEGER.match(raw) else float(raw)
-    return number if math.isfinite(number) else None
-
-
 def _ranged(key: str, low: float, high: float, integer: bool):
     def read(raw: str, messages: list[str]):
         number = _number(raw)
@@ -481,13 +465,12 @@ def _read_options(raw: str, messages: list[str]):
         pieces = pieces[:MAX_OPTIONS]
     read: list[tuple[str, int, str, Any]] = []
     for piece in pieces:
-        target, colon, text = piece.partition(":")
-        ref, dot, key = target.rpartition(".")
-        match = _REF.match(ref) if colon and dot else None
-        if match is None or not _WORD.match(key):
+        try:
+            option = read_model_option(piece, separator=":")
+        except DataError:
             messages.append(f"Could not read the model option {_shown(piece)}: write model.option:value. Ignored.")
             continue
-        name, occurrence = match.group(1), int(match.group(2) or 1)
+        name, occurrence, key, text = option.model, option.occurrence, option.key, option.text
         spec = REGISTRY.get(name)
         if spec is None or spec.group in NOT_SHAREABLE_GROUPS:
             messages.append(f"Option {_shown(piece)} is for an unknown model: ignored.")
@@ -570,7 +553,7 @@ def _read_start(raw: str, messages: list[str]):
     for piece in pieces[:MAX_PARAMETERS + 1]:
         name, colon, text = piece.partition(":")
         number = _number(text)
-        if not colon or not _WORD.match(name) or number is None or name in start:
+        if not colon or not NAME.fullmatch(name) or number is None or name in start:
             messages.append(f"Could not read the start value {_shown(piece)} (write name:number): ignored.")
             continue
         start[name] = number
@@ -631,7 +614,7 @@ _READERS = {
     "start": _read_start,
     "data": _read_data,
     "units": _choice("units", UNITS, "units"),
-    "policy": _choice("policy", POLICIES, "policy"),
+    "policy": _choice("policy", ZERO_POLICIES, "policy"),
     "eps": _ranged("eps", *EPSILON_RANGE, integer=False),
     "boot": _ranged("boot", *BOOTSTRAP_RANGE, integer=True),
     "bins": _ranged("bins", *BINS_RANGE, integer=True),

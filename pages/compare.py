@@ -19,6 +19,7 @@ import streamlit as st
 from kl_core import plots
 from kl_core.display import DELTA_NOTE, family_label, format_number, ranking_display
 from kl_core.ranking import verdict
+from kl_core.vocabulary import DEFAULT_PLOTTED, MAX_PLOTTED
 from ui import state, url
 from ui.run import fit_with_progress, requests_for, show_failures
 from ui.sweep import sweep_section
@@ -29,7 +30,6 @@ from ui.diagnostic_tabs import agreement_tab
 
 require_app()
 
-MAX_PLOTTED = 14  # two turns of the palette (the second dashed or hatched); more is unreadable side by side
 SWATCH = "Colour"  # the table column marking each drawn model's colour
 # Numbers first, so a bootstrap's extra columns never push the p-value off the screen.
 MAIN_COLUMNS = (SWATCH, "Rank", "Model", "KL", "KL 95% interval", "P(best)", "ΔAIC", "p-value", "Parameters",
@@ -92,7 +92,7 @@ table = result.table
 # ---------------------------------------------------------------- the pieces
 shown = ranking_display(table, base)
 in_order = [str(key) for key in table["model"] if str(key) in result.fitted]
-plotted_count = max(1, min(int(state.get(state.PLOTTED) or 5), MAX_PLOTTED, len(in_order) or 1))
+plotted_count = max(1, min(int(state.get(state.PLOTTED) or DEFAULT_PLOTTED), MAX_PLOTTED, len(in_order) or 1))
 plotted = in_order[:plotted_count]
 models = {key: result.fitted[key] for key in plotted}
 colors = plots.model_colors(in_order)  # by rank: the same colour in every figure, the table and the report

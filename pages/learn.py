@@ -13,6 +13,7 @@ import streamlit as st
 
 from kl_core import lessons
 from kl_core.samples import PLANET_PROBABILITIES, PLANET_TEMPERATURES
+from kl_core.vocabulary import bits_or_nats
 from ui import state
 from ui.frame import require_app
 
@@ -148,7 +149,7 @@ def _new_seed() -> None:
 @st.fragment
 def coin_section() -> None:
     base = state.base()
-    unit = "bits" if base == 2 else "nats"
+    unit = bits_or_nats(base)
     st.header("3. Two coins: KL is how fast the data tells the models apart", divider="gray")
     st.markdown(
         "Someone flips coin **P** over and over. You have a second idea, coin **Q**. After each flip, compare how "

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kl_core import share
+from kl_core import share, vocabulary
+from kl_core.options import number as option_number
 from kl_core.models import REGISTRY
 from kl_core.samples import SAMPLES
 from kl_core.share import Shared, from_params, parse_query, to_params, to_query
@@ -35,9 +36,9 @@ shared_states = st.builds(
     Shared,
     sample=st.one_of(st.none(), st.sampled_from(list(SAMPLES))),
     models=st.one_of(st.none(), st.lists(requests(), min_size=1, max_size=6).map(tuple)),
-    units=st.sampled_from(share.UNITS),
-    policy=st.sampled_from(share.POLICIES),
-    epsilon=st.floats(*share.EPSILON_RANGE),
+    units=st.sampled_from(vocabulary.UNITS),
+    policy=st.sampled_from(vocabulary.ZERO_POLICIES),
+    epsilon=st.floats(*vocabulary.EPSILON_RANGE),
     bootstrap=st.integers(*share.BOOTSTRAP_RANGE),
     bins=st.one_of(st.none(), st.integers(*share.BINS_RANGE)),
     present=st.booleans(),
@@ -160,7 +161,7 @@ def test_any_table_round_trips(rows):
     assert messages == []
     got = back.models[0][1]
     for sent, read_back in zip(table["values"], got["values"]):
-        if isinstance(sent, str) and share._number(sent.strip()) is None:
+        if isinstance(sent, str) and option_number(sent.strip()) is None:
             assert read_back == sent  # text comes back as the same text, separators and all
         else:  # numbers (and text that is a number) come back as that number; the page reads them against the data
             assert float(read_back) == float(sent)
@@ -284,8 +285,8 @@ def test_foreign_parameters_are_left_alone():
 def test_any_parameters_never_raise(params):
     shared, messages = from_params(params)
     assert isinstance(shared, Shared)
-    assert shared.units in share.UNITS and shared.policy in share.POLICIES
-    lo, hi = share.EPSILON_RANGE
+    assert shared.units in vocabulary.UNITS and shared.policy in vocabulary.ZERO_POLICIES
+    lo, hi = vocabulary.EPSILON_RANGE
     assert lo <= shared.epsilon <= hi and math.isfinite(shared.epsilon)
     for name, options in shared.models or ():
         assert name in REGISTRY and set(options) <= set(REGISTRY[name].options)

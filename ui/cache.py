@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from kl_core import Empirical
+from kl_core import Empirical, vocabulary
 from kl_core.io import read_table_bounded
 from kl_core.plain import plain
 from kl_core.models import FittedModel, fit
@@ -86,7 +86,7 @@ def _key_leaf(value: Any) -> Any:
 
 
 def comparison_key(emp: Empirical, requests: Sequence[Any], base: float | None = None, zero_policy: str = "strict",
-                   epsilon: float = 1e-6, bootstrap: int = 0) -> str:
+                   epsilon: float = vocabulary.EPSILON, bootstrap: int = 0) -> str:
     """The cache key of a comparison; ``base`` is accepted and left out (units are converted, never refitted)."""
     settings = {"policy": zero_policy, "epsilon": epsilon if zero_policy == "epsilon" else None, "B": bootstrap}
     return f"{emp.fingerprint()}|{canonical(list(requests))}|{canonical(settings)}"

@@ -12,12 +12,12 @@ from typing import Any
 
 import pandas as pd
 
-from kl_core import DataError, to_empirical
+from kl_core import DataError, to_empirical, vocabulary
 from kl_core.io import shape
 from kl_core.io.shape import parse_pasted
-from kl_core.models import REGISTRY
 from kl_core.samples import SAMPLES
 from ui import cache, state
+from ui.requests import usable_requests
 from ui.text import escape_markdown
 from ui.widgets import forget
 
@@ -64,11 +64,11 @@ def load_sample(key: str) -> None:
     """Load one of ``kl_core.samples.SAMPLES`` and tick its models."""
     sample = SAMPLES[key]
     options = {"column": sample.column, "shape": sample.shape, "weight_column": sample.weight_column, "kind": "auto", "bins": "auto"}
-    set_source(sample.frame(), f"sample:{key}", sample.title, f"Sample: {sample.description}", options)
+    set_source(sample.frame(), f"{vocabulary.SAMPLE_PREFIX}{key}", sample.title, f"Sample: {sample.description}", options)
     emp = state.emp()
     if emp is not None:
         requests = [(m, {}) if isinstance(m, str) else (m[0], dict(m[1])) for m in sample.models]
-        state.put(state.MODEL_REQUESTS, [(n, o) for n, o in requests if n in REGISTRY and REGISTRY[n].why_not(emp, o) is None])
+        state.put(state.MODEL_REQUESTS, usable_requests(requests, emp))
 
 
 def load_upload(data: bytes, filename: str, sheet: str | None = None) -> str | None:
@@ -184,7 +184,7 @@ def build_current() -> None:
     state.put(state.READ_ORIGIN, origin)
     arguments = reading_arguments(options)
     source_id = str(state.get(state.SOURCE_ID))
-    name = state.get(state.DATASET_NAME) if source_id.startswith("sample:") else str(arguments["column"])
+    name = state.get(state.DATASET_NAME) if source_id.startswith(vocabulary.SAMPLE_PREFIX) else str(arguments["column"])
     try:
         emp = to_empirical(frame, name=name, **arguments)
     except (DataError, ValueError) as error:

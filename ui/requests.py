@@ -1,19 +1,18 @@
 """The Models page's choices (a form kept in session state) turned into model requests.
 
 A request is ``(name, options)`` as ``kl_core.ranking.compare`` takes it. Typed
-parameter values (``p=0.5, n=10``) are read with a regular expression, never ``eval``.
+parameter values (``p=0.5, n=10``) are read by :func:`kl_core.options.read_assignments`, never ``eval``.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
 from kl_core import DataError, Empirical
 from kl_core.models import REGISTRY, default_models
+from kl_core.options import read_assignments
 
 GROUP_TITLES = {
     "simple": "Simple models",
@@ -22,57 +21,6 @@ GROUP_TITLES = {
     "yours": "Your own models",
 }
 DECLARED = {"uniform": ("low", "high"), "binomial": ("n",)}  # support declarations with their own inputs
-_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
-_ASSIGNMENT = re.compile(rf"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*({_NUMBER})\s*$")
-_INTEGER = re.compile(r"^[-+]?\d+$")
-_PIECES = re.compile(r"[,;\n]")
-_MAX_NUMBER_CHARS = 40  # 17 significant digits, a sign, a point and an exponent fit with room to spare
-
-
-def parse_assignments(text: str, allowed: Sequence[str]) -> dict[str, float | int]:
-    """``"p=0.5, n=10"`` -> ``{"p": 0.5, "n": 10}``; DataError naming the bad piece.
-
-    Examples
-    --------
-    >>> parse_assignments("p = 0.5; n=10", ["n", "p"])
-    {'p': 0.5, 'n': 10}
-    >>> parse_assignments("", ["p"])
-    {}
-    >>> parse_assignments("q=1", ["p"])
-    Traceback (most recent call last):
-    ...
-    kl_core.errors.DataError: 'q' is not a parameter here; the parameters are: p.
-    """
-    values: dict[str, float | int] = {}
-    for piece in (p for p in _PIECES.split(text or "") if p.strip()):
-        match = _ASSIGNMENT.match(piece)
-        if not match:
-            raise DataError(f"Could not read {piece.strip()!r}: write name=number, e.g. {allowed[0] if allowed else 'p'}=0.5, separated by commas.")
-        name, number = match.groups()
-        if name not in allowed:
-            raise DataError(f"{name!r} is not a parameter here; the parameters are: {', '.join(allowed) or 'none'}.")
-        if name in values:
-            raise DataError(f"{name!r} is given twice.")
-        values[name] = _parameter_number(name, number)
-    return values
-
-
-def _parameter_number(name: str, text: str) -> float | int:
-    """The number in ``text``; DataError for one too long or too big to be a parameter.
-
-    Examples
-    --------
-    >>> _parameter_number("p", "1" + "0" * 5000)  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    kl_core.errors.DataError: p = 1000000000... is 5,001 characters long; write a number of ordinary size, e.g. p=0.5.
-    """
-    if len(text) > _MAX_NUMBER_CHARS:
-        raise DataError(f"{name} = {text[:10]}... is {len(text):,} characters long; write a number of ordinary size, e.g. {name}=0.5.")
-    value = int(text) if _INTEGER.match(text) else float(text)
-    if not math.isfinite(value):
-        raise DataError(f"{name} = {text} is too large to be a number here; write a finite number, e.g. {name}=0.5.")
-    return value
 
 
 def fixable_parameters(name: str) -> list[str]:
@@ -164,7 +112,7 @@ def build_requests(form: Mapping[str, Any], emp: Empirical) -> tuple[list[tuple[
             if value is not None:
                 options[key] = int(value) if float(value) == int(value) else value
         try:
-            options.update(parse_assignments(form["fixed"].get(name, ""), fixable_parameters(name)))
+            options.update(read_assignments(form["fixed"].get(name, ""), fixable_parameters(name)))
         except DataError as error:
             problems[name] = f"{error} Fitted without fixed parameters until this is fixed."
         requests.append((name, options))
@@ -200,7 +148,7 @@ def _own_model_options(name: str, form: Mapping[str, Any], emp: Empirical) -> tu
         if not formula:
             return None, "Type a formula in x first."
         try:
-            start = parse_assignments(form.get("formula_start", ""), _formula_parameters(formula))
+            start = read_assignments(form.get("formula_start", ""), _formula_parameters(formula))
         except DataError as error:
             return None, str(error)
         return {"formula": formula, "start": start}, None
@@ -233,6 +181,41 @@ def own_request(name: str, options: Mapping[str, Any], emp: Empirical) -> tuple[
         start = ", ".join(f"{k}={v}" for k, v in dict(options.get("start") or {}).items())
         return _own_model_options(name, {"formula": options.get("formula"), "formula_start": start}, emp)
     return None, f"{name} cannot come from a link."
+
+
+def usable_requests(requests: Any, empirical: Empirical, problems: list[str] | None = None) -> list[tuple[str, dict]]:
+    """The requests that apply to ``empirical``; your table and formula checked as the Models page checks them.
+
+    The one filter for requests made before the data was known: a sample's models, a link's
+    models (then ``problems`` collects one line per request left out, saying why).
+
+    Examples
+    --------
+    >>> from kl_core.samples import SAMPLES
+    >>> problems = []
+    >>> usable_requests([("binomial", {}), ("norm", {}), ("nonsense", {})], SAMPLES["worms"].empirical(), problems)
+    [('binomial', {})]
+    >>> len(problems)
+    1
+    """
+    from kl_core.display import capitalised, family_label
+
+    usable = []
+    for name, options in requests or []:
+        if name not in REGISTRY:
+            continue
+        if name in ("custom", "expression"):
+            checked, problem = own_request(name, options, empirical)
+            reason = problem if checked is None else REGISTRY[name].why_not(empirical, checked)
+            options = checked if checked is not None else options
+        else:
+            reason = REGISTRY[name].why_not(empirical, options)
+        if reason:
+            if problems is not None:
+                problems.append(f"{capitalised(family_label(name))} is left out: {reason}")
+            continue
+        usable.append((name, dict(options)))
+    return usable
 
 
 def _formula_parameters(formula: str) -> list[str]:

@@ -7,13 +7,13 @@ import streamlit as st
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from kl_core import share
+from kl_core import share, vocabulary
 from kl_core.display import format_count
 from ui import state, url
 from ui.widgets import bind
 
-UNIT_CHOICES = ("bits", "nats")
-POLICY_CHOICES = ("strict", "epsilon")
+UNIT_CHOICES = vocabulary.UNITS
+POLICY_CHOICES = vocabulary.ZERO_POLICIES
 POLICY_LABELS = {"strict": "strict (a zero gives ∞)", "epsilon": "ε-floor"}
 _SHOWN = "_sidebar_dataset_shown"  # the dataset lines the sidebar drew in this run
 
@@ -107,4 +107,4 @@ def _settings() -> None:
              "ε-floor: every model is mixed with a little uniform mass, (1-ε)·q + ε/cells, and the table says so.",
     )
     if state.get(state.ZERO_POLICY) == "epsilon":
-        st.number_input("ε", min_value=1e-12, max_value=0.5, step=1e-6, format="%.2e", **bind("w_epsilon", state.EPSILON))
+        st.number_input("ε", min_value=vocabulary.EPSILON_RANGE[0], max_value=vocabulary.EPSILON_RANGE[1], step=vocabulary.EPSILON, format="%.2e", **bind("w_epsilon", state.EPSILON))

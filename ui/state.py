@@ -7,13 +7,11 @@ copy their values here (see :mod:`ui.widgets`).
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import streamlit as st
 
-from kl_core import Empirical
-from kl_core.models import REGISTRY
+from kl_core import Empirical, vocabulary
 
 # The dataset -------------------------------------------------------------------
 EMP = "emp"  # the current Empirical, or None
@@ -67,12 +65,12 @@ DEFAULTS: dict[str, Any] = {
     SAMPLE_CHOICE: "worms",
     MODEL_REQUESTS: None,
     MODEL_FORM: None,
-    UNITS: "bits",
-    ZERO_POLICY: "strict",
-    EPSILON: 1e-6,
+    UNITS: vocabulary.DEFAULT_UNITS,
+    ZERO_POLICY: vocabulary.DEFAULT_ZERO_POLICY,
+    EPSILON: vocabulary.EPSILON,
     BOOTSTRAP: 0,
     LAST_COMPARISON: None,
-    PLOTTED: 5,
+    PLOTTED: vocabulary.DEFAULT_PLOTTED,
     PRESENT: False,
     URL_RESTORED: False,
     URL_MESSAGES: (),
@@ -105,7 +103,7 @@ def emp() -> Empirical | None:
 
 def base() -> float:
     """Log base of the chosen units: 2 for bits, e for nats."""
-    return math.e if get(UNITS) == "nats" else 2.0
+    return vocabulary.base_of(get(UNITS))
 
 
 def set_dataset(empirical: Empirical, name: str, source: str) -> None:
@@ -125,6 +123,8 @@ def set_dataset(empirical: Empirical, name: str, source: str) -> None:
         put(MODEL_FORM, None)
         put(LAST_COMPARISON, None)
         if get(PENDING_REQUESTS) is not None and waiting_for(empirical) is None:
+            from ui.requests import usable_requests
+
             put(MODEL_REQUESTS, usable_requests(get(PENDING_REQUESTS), empirical) or None)
             put(PENDING_REQUESTS, None)
             put(PENDING_DATA, None)
@@ -138,29 +138,6 @@ def waiting_for(empirical: Empirical | None) -> str | None:
     if empirical is not None and empirical.fingerprint().startswith(wanted):
         return None
     return wanted
-
-
-def usable_requests(requests: Any, empirical: Empirical, problems: list[str] | None = None) -> list[tuple[str, dict]]:
-    """The requests that apply to ``empirical``; your table and formula checked as the Models page checks them."""
-    from kl_core.display import capitalised, family_label
-    from ui.requests import own_request
-
-    usable = []
-    for name, options in requests or []:
-        if name not in REGISTRY:
-            continue
-        if name in ("custom", "expression"):
-            checked, problem = own_request(name, options, empirical)
-            reason = problem if checked is None else REGISTRY[name].why_not(empirical, checked)
-            options = checked if checked is not None else options
-        else:
-            reason = REGISTRY[name].why_not(empirical, options)
-        if reason:
-            if problems is not None:
-                problems.append(f"{capitalised(family_label(name))} is left out: {reason}")
-            continue
-        usable.append((name, dict(options)))
-    return usable
 
 
 def clear_dataset() -> None:

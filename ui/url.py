@@ -19,15 +19,15 @@ from typing import Any, Mapping
 import streamlit as st
 from streamlit.runtime.scriptrunner import RerunException, StopException
 
-from kl_core import share
+from kl_core import share, vocabulary
 from kl_core.display import family_label
 from kl_core.samples import SAMPLES
 from ui import loading, state
+from ui.requests import usable_requests
 from ui.text import escape_markdown
 from ui.widgets import forget
 
 SETTING_WIDGETS = ("w_units", "w_zero_policy", "w_epsilon", "w_bootstrap", "w_present")
-SAMPLE_PREFIX = "sample:"
 UPLOAD_NOTE = "The link restores the settings and the models; upload the data again (it is not in the link)."
 UPLOAD_AGAIN_NOTE = ("This link was made with uploaded data, which a link cannot carry: upload the same file again "
                      "(same contents, read the same way) and the comparison comes back, models, table and formula included.")
@@ -110,7 +110,7 @@ def _restore_models(shared: share.Shared, messages: list[tuple[str, str]]) -> No
         messages.append(("info", UPLOAD_AGAIN_NOTE if shared.data else UPLOAD_NOTE))
         return
     problems: list[str] = []
-    usable = state.usable_requests(requests, emp, problems)
+    usable = usable_requests(requests, emp, problems)
     messages += [("warning", f"{problem}.") for problem in problems]
     if usable:
         state.put(state.MODEL_REQUESTS, usable)
@@ -132,7 +132,7 @@ def show_messages() -> None:
 def current() -> share.Shared:
     """The shareable part of the session's comparison."""
     source = str(state.get(state.SOURCE_ID) or "")
-    key = source.removeprefix(SAMPLE_PREFIX) if source.startswith(SAMPLE_PREFIX) else None
+    key = vocabulary.sample_key(source)
     sample = key if key in SAMPLES else None
     requests = state.get(state.MODEL_REQUESTS)
     emp = state.emp()
@@ -154,8 +154,8 @@ def current() -> share.Shared:
     return share.Shared(
         sample=sample,
         models=tuple((name, dict(opts)) for name, opts in requests) if requests else None,
-        units=units if units in share.UNITS else share.DEFAULT_UNITS,
-        policy=policy if policy in share.POLICIES else share.DEFAULT_POLICY,
+        units=units if units in vocabulary.UNITS else vocabulary.DEFAULT_UNITS,
+        policy=policy if policy in vocabulary.ZERO_POLICIES else vocabulary.DEFAULT_ZERO_POLICY,
         epsilon=float(state.get(state.EPSILON)),
         bootstrap=int(state.get(state.BOOTSTRAP) or 0),
         bins=bins,
