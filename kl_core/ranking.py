@@ -40,6 +40,12 @@ from kl_core.models import FittedModel, FitTimeout, fit
 from kl_core.models.registry import fit_within_support
 from kl_core.vocabulary import EPSILON, bits_or_nats
 
+__all__ = [
+    "AIC_NOISE", "COLUMNS", "G_TEST_LEVEL", "P_BEST_CLEAR", "RANK_BY", "Comparison", "ModelRequest", "Progress",
+    "bootstrap_kl", "bootstrap_resamples", "cells", "compare", "display_name", "kl_sweep", "log_cells",
+    "model_measures", "named_requests", "rank", "request_specs", "sample_size", "verdict", "with_akaike_weights",
+]
+
 ModelRequest = Union[str, tuple[str, Mapping[str, Any]], FittedModel]
 Progress = Callable[[int, int, str], None]
 
@@ -113,7 +119,7 @@ def compare(
         raise DataError(f"zero_policy must be one of {ZERO_POLICIES}; got {zero_policy!r}")
     if zero_policy == "epsilon" and not 0 < epsilon < 1:
         raise DataError(f"epsilon must be between 0 and 1 (exclusive); got {epsilon}")
-    requests = _named_requests(models)
+    requests = named_requests(models)
     if not requests:
         raise DataError("Choose at least one model to compare.")
     rows, fitted = [], {}
@@ -132,7 +138,7 @@ def compare(
                 failure = f"not usable: {error or type(error).__name__}"
         rows.append(_failed_row(key, request, failure))
     table = with_akaike_weights(pd.DataFrame(rows, columns=list(COLUMNS)))
-    specs = {key: _as_spec(request) for key, request in requests.items() if not isinstance(request, FittedModel)}
+    specs = request_specs(requests.values())
     if bootstrap:
         table = _with_bootstrap(table, emp, requests, fitted, bootstrap, seed, unit, zero_policy, epsilon, bootstrap_seconds)
     table = _sorted(table, rank_by)
@@ -366,8 +372,16 @@ def _cell_name(emp: Empirical, index: int) -> str:
 
 
 # --------------------------------------------------------------------- requests
-def _named_requests(models: Iterable[ModelRequest]) -> dict[str, ModelRequest]:
-    """Key each request by a unique name: the model name, suffixed when repeated."""
+def named_requests(models: Iterable[ModelRequest]) -> dict[str, ModelRequest]:
+    """Key each request by a unique name: the model name, suffixed ``#2``, ``#3``… when repeated.
+
+    These keys name the rows of :func:`compare`'s table and its fitted models.
+
+    Examples
+    --------
+    >>> list(named_requests(["uniform", ("uniform", {"over": "observed"}), "binomial"]))
+    ['uniform', 'uniform#2', 'binomial']
+    """
     if isinstance(models, (str, FittedModel)):
         models = [models]
     named: dict[str, ModelRequest] = {}
@@ -388,6 +402,17 @@ def _request_name(request: ModelRequest) -> str:
     if isinstance(request, tuple) and len(request) == 2 and isinstance(request[0], str) and isinstance(request[1], Mapping):
         return request[0]
     raise DataError(f"A model must be a name, a (name, options) pair or a FittedModel; got {request!r}")
+
+
+def request_specs(models: Iterable[ModelRequest]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Each named request (see :func:`named_requests`) that is not already fitted, as ``(name, options)``.
+
+    Examples
+    --------
+    >>> request_specs(["uniform", ("binomial", {"n": 10})])
+    {'uniform': ('uniform', {}), 'binomial': ('binomial', {'n': 10})}
+    """
+    return {key: _as_spec(request) for key, request in named_requests(models).items() if not isinstance(request, FittedModel)}
 
 
 def _as_spec(request: ModelRequest) -> tuple[str, dict[str, Any]]:

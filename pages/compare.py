@@ -22,6 +22,7 @@ from kl_core.ranking import verdict
 from kl_core.vocabulary import DEFAULT_PLOTTED, MAX_PLOTTED
 from ui import state, url
 from ui.run import fit_with_progress, requests_for, show_failures
+from ui.styles import PRESENT_CSS, PRESENT_FONT
 from ui.sweep import sweep_section
 from ui.text import escape_markdown
 from ui.widgets import bind
@@ -36,22 +37,6 @@ MAIN_COLUMNS = (SWATCH, "Rank", "Model", "KL", "KL 95% interval", "P(best)", "Δ
                 "Free parameters", "Note")
 TAB_NAMES = ("Distributions", "Small multiples", "Where bits are lost", "CDFs", "Q-Q", "P-P", "Ranking", "Try a parameter")
 
-# Static CSS only (never user text), scoped to the presentation container. The table scrolls
-# inside its own box rather than being cut at a phone's edge.
-PRESENT_CSS = """<style>
-.st-key-present_view h3 { font-size: 2.3rem !important; line-height: 1.2; }
-.st-key-present_view [data-testid="stCaptionContainer"] { font-size: 1.15rem; }
-.st-key-present_view [data-testid="stTable"] { overflow-x: auto; max-width: 100%; }
-.st-key-present_view [data-testid="stTable"] table { font-size: 1.35rem; }
-.st-key-present_view [data-testid="stTable"] th { font-size: 1.2rem; }
-.st-key-present_view [data-testid="stTab"] p { font-size: 1.15rem; }
-@media (max-width: 640px) {
-  .st-key-present_view h3 { font-size: 1.5rem !important; }
-  .st-key-present_view [data-testid="stTable"] table { font-size: 1rem; }
-  .st-key-present_view [data-testid="stTable"] th { font-size: 0.95rem; }
-}
-</style>"""
-PRESENT_FONT = 18  # plot text size in the presentation view
 
 emp = state.emp()
 title_column, present_column, share_column = st.columns([3, 1.5, 1], vertical_alignment="bottom")

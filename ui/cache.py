@@ -30,7 +30,7 @@ from kl_core import Empirical, vocabulary
 from kl_core.io import read_table_bounded
 from kl_core.plain import plain
 from kl_core.models import FittedModel, fit
-from kl_core.ranking import Comparison, _named_requests, compare, kl_sweep
+from kl_core.ranking import Comparison, compare, kl_sweep, named_requests, request_specs
 
 MAX_UPLOADS = 16
 MAX_COMPARISONS = 32
@@ -175,17 +175,12 @@ def _compare_in_nats(emp: Empirical, requests: list[Any], zero_policy: str, epsi
         return compare(emp, requests, base=math.e, zero_policy=zero_policy, epsilon=epsilon, bootstrap=bootstrap,
                        progress=progress)
     ready = []
-    for index, (key, request) in enumerate(_named_requests(requests).items()):
+    for index, (key, request) in enumerate(named_requests(requests).items()):
         if progress:
             progress(index, len(requests), key)
         ready.append(fitted(emp, request))
     result = compare(emp, ready, base=math.e, zero_policy=zero_policy, epsilon=epsilon)
-    specs = {key: _spec(request) for key, request in _named_requests(requests).items() if not isinstance(request, FittedModel)}
-    return dataclasses.replace(result, requests=specs)
-
-
-def _spec(request: Any) -> tuple[str, dict[str, Any]]:
-    return (request, {}) if isinstance(request, str) else (request[0], dict(request[1]))
+    return dataclasses.replace(result, requests=request_specs(requests))
 
 
 @st.cache_data(max_entries=MAX_SWEEPS, show_spinner="Refitting along the parameter…")

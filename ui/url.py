@@ -17,13 +17,13 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import RerunException, StopException
 
 from kl_core import share, vocabulary
 from kl_core.display import family_label
 from kl_core.samples import SAMPLES
 from ui import loading, state
 from ui.requests import usable_requests
+from ui.streamlit_private import RerunException, StopException
 from ui.text import escape_markdown
 from ui.widgets import forget
 
