@@ -25,6 +25,12 @@ from typing import Any, Sequence, TextIO
 
 from kl_core.vocabulary import DEFAULT_ZERO_POLICY, EPSILON, SAMPLE_PREFIX, ZERO_POLICIES
 
+__all__ = [
+    "EXIT_FAILURE", "EXIT_OK", "EXIT_USAGE", "PROG", "STREAM_THRESHOLD_BYTES", "TABLE_COLUMNS", "ProgressBar",
+    "UsageError", "build_parser", "load", "main", "model_requests", "parse_bins", "ranking_json", "ranking_text",
+    "read_bytes",
+]
+
 PROG = "kl_core"
 STREAM_THRESHOLD_BYTES = 100 * 2**20
 TABLE_COLUMNS = ("rank", "model", "params", "kl", "kl_interval", "p_best", "reverse_kl", "js", "aic", "bic", "p_value")

@@ -29,6 +29,11 @@ from kl_core.errors import DataError
 from kl_core.measures import entropy as _entropy
 from kl_core.sketch import ValueSketch
 
+__all__ = [
+    "KINDS", "MAX_BINS", "MAX_DISCRETE_VALUES", "MAX_EXACT_INTEGER", "MAX_SUPPORT", "SHAPES", "TEMPORAL_WARNING",
+    "Empirical", "Kind", "Shape", "choose_weight_column", "to_empirical",
+]
+
 Kind = Literal["discrete", "categorical", "binned"]
 KINDS: tuple[str, ...] = ("discrete", "categorical", "binned")
 Shape = Literal["observations", "counts", "probabilities"]

@@ -44,6 +44,11 @@ from scipy import special
 
 from kl_core.errors import DataError
 
+__all__ = [
+    "MAX_DEPTH", "MAX_NAME_LENGTH", "MAX_NODES", "MAX_PARAMETERS", "MAX_TEXT_LENGTH", "Formula", "describe_allowed",
+    "mass_from_formula", "parse_formula",
+]
+
 MAX_TEXT_LENGTH = 500
 MAX_DEPTH = 30
 MAX_NODES = 200

@@ -11,6 +11,8 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
+__all__ = ["plain"]
+
 
 def plain(value: Any, leaf: Callable[[Any], Any]) -> Any:
     """Mappings become dicts with text keys, sequences and arrays lists; ``leaf`` writes the rest.

@@ -19,6 +19,8 @@ import pandas as pd
 
 from kl_core.empirical import Empirical, Shape, to_empirical
 
+__all__ = ["PLANET_PROBABILITIES", "PLANET_TEMPERATURES", "SAMPLES", "WORM_COUNTS", "WORM_TEETH", "Sample"]
+
 WORM_TEETH = tuple(range(11))
 WORM_COUNTS = (2, 3, 5, 14, 16, 15, 12, 8, 10, 8, 7)
 PLANET_TEMPERATURES = (100, 105, 110, 145, 160, 162, 174, 180)

@@ -93,6 +93,14 @@ from kl_core.options import number as _number
 from kl_core.samples import SAMPLES
 from kl_core.vocabulary import DEFAULT_UNITS, DEFAULT_ZERO_POLICY, EPSILON, EPSILON_RANGE, UNITS, ZERO_POLICIES
 
+__all__ = [
+    "BINS_RANGE", "BOOTSTRAP_RANGE", "DEFAULT_BOOTSTRAP", "FINGERPRINT_CHARS", "KEYS", "MAX_FIELDS", "MAX_MODELS",
+    "MAX_OPTIONS", "MAX_OPTION_ABS", "MAX_QUERY_CHARS", "MAX_SHOWN_CHARS", "MAX_TABLE_CHARS", "MAX_TABLE_ROWS",
+    "MAX_TABLE_VALUE_CHARS", "MAX_VALUE_CHARS", "NOT_SHAREABLE_GROUPS", "OWN_IN_LINK", "PAGES", "STRING_OPTIONS",
+    "VIEWS", "Request", "Shared", "fingerprint_prefix", "from_params", "parse_query", "shareable", "to_params",
+    "to_query", "with_page",
+]
+
 # ----------------------------------------------------------------- the vocabulary
 VIEWS = ("normal", "present")
 PAGES = ("home", "data", "models", "compare", "learn", "report")

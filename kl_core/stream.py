@@ -38,6 +38,11 @@ from kl_core.empirical import (
 )
 from kl_core.errors import DataError
 
+__all__ = [
+    "CSV_SUFFIXES", "DEFAULT_CHUNK_ROWS", "DEFAULT_MEMORY_LIMIT", "HEAD_ROWS", "PARQUET_SUFFIXES", "SRC",
+    "PathLike", "Progress", "binned_counts", "count_values", "is_streamable",
+]
+
 Progress = Callable[[float], None]
 PathLike = str | os.PathLike | Sequence[str | os.PathLike]
 

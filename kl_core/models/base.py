@@ -23,6 +23,12 @@ from scipy import optimize
 from kl_core.empirical import MAX_EXACT_INTEGER, Empirical
 from kl_core.errors import DataError
 
+__all__ = [
+    "FitTimeout", "FittedModel", "MassFunction", "ModelSpec", "Options", "expit", "format_params", "integer_option",
+    "log_difference", "logit", "minimize_nll", "number_option", "option_mapping", "real_number",
+    "require_integer_support", "weighted_loglik",
+]
+
 Options = Mapping[str, Any]
 MassFunction = Callable[[np.ndarray], np.ndarray]
 

@@ -76,6 +76,8 @@ from kl_core.models.base import (
 )
 from kl_core.models.registry import register
 
+__all__ = ["DISCRETE", "HIGH_CAP", "LOW_CAP"]
+
 DISCRETE = frozenset({"discrete"})
 LOW_CAP = 1e-8  # smallest value a positive parameter may take in a numerical fit
 HIGH_CAP = 1e6  # largest value a positive parameter may take in a numerical fit

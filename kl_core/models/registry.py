@@ -12,6 +12,8 @@ from kl_core.empirical import MAX_EXACT_INTEGER, Empirical
 from kl_core.errors import DataError
 from kl_core.models.base import FittedModel, ModelSpec
 
+__all__ = ["REGISTRY", "default_models", "family_table", "fit", "fit_within_support", "get_spec", "register"]
+
 REGISTRY: dict[str, ModelSpec] = {}
 
 

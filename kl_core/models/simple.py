@@ -18,6 +18,8 @@ from kl_core.models.base import ModelSpec
 from kl_core.models.registry import register
 from kl_core.errors import DataError
 
+__all__ = ["BINOMIAL", "UNIFORM"]
+
 
 def _uniform_check(emp: Empirical, options: Options) -> str | None:
     if options.get("over") == "observed" and {"low", "high"} & set(options):

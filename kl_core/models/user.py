@@ -23,6 +23,8 @@ from kl_core.formula import Formula, mass_from_formula, parse_formula
 from kl_core.models.base import FittedModel, ModelSpec, Options, integer_option, minimize_nll, number_option, option_mapping, real_number
 from kl_core.models.registry import register
 
+__all__ = ["CUSTOM", "EMPIRICAL", "EXPRESSION", "MAX_EXPRESSION_SUPPORT", "reference_for"]
+
 MAX_EXPRESSION_SUPPORT = 1_000_000
 
 
