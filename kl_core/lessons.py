@@ -41,7 +41,7 @@ from kl_core.samples import PLANET_PROBABILITIES, PLANET_TEMPERATURES, WORM_COUN
 
 __all__ = [
     "CoinLesson", "CodingLesson", "EntropyLesson", "FAITHFUL_ERUPTIONS", "FaithfulLesson", "MODEL_CHOICES", "WormLesson", "binomial_variance",
-    "coding_figure", "coding_lesson", "coin_figure", "coin_flips", "coin_kl", "coin_lesson", "entropy_figure",
+    "coding_figure", "coding_lesson", "coin_figure", "coin_flips", "coin_kl", "coin_lesson", "entropy_figure", "evidence_bits",
     "entropy_lesson", "fixed_length_bits", "huffman_lengths", "model_distribution", "reshape", "running_llr",
     "worm_empirical", "worm_figure", "worm_kl_at", "worm_lesson", "worm_models_figure", "faithful_figure", "faithful_lesson",
 ]
@@ -130,6 +130,16 @@ def huffman_lengths(probs: Sequence[float]) -> np.ndarray:
     return lengths
 
 
+class _InUnits:
+    """A lesson's ``unit`` ('bits' or 'nats') from its log ``base``."""
+
+    base: float
+
+    @property
+    def unit(self) -> str:
+        return bits_or_nats(self.base)
+
+
 @dataclass(frozen=True)
 class EntropyLesson:
     """Lesson 1's numbers for a distribution over message levels."""
@@ -191,11 +201,7 @@ def entropy_figure(lesson: EntropyLesson) -> go.Figure:
 
 
 # ------------------------------------------------------------ 2. cross-entropy
-MODEL_CHOICES: dict[str, str] = {
-    "uniform": "Uniform: every level equally likely (the 3-bit code)",
-    "reshaped": "The true shape, sharpened or flattened",
-    "shuffled": "The right probabilities on the wrong levels",
-}
+MODEL_CHOICES: tuple[str, ...] = ("uniform", "reshaped", "shuffled")  # the Learn page words them
 
 
 def model_distribution(choice: str, p: Sequence[float], confidence: float = 1.0, shift: int = 1) -> np.ndarray:
@@ -220,7 +226,7 @@ def model_distribution(choice: str, p: Sequence[float], confidence: float = 1.0,
 
 
 @dataclass(frozen=True)
-class CodingLesson:
+class CodingLesson(_InUnits):
     """Lesson 2's numbers: H(P), H(P, Q) and their difference D_KL(P‖Q), in the unit of ``base``."""
 
     p: np.ndarray
@@ -229,10 +235,6 @@ class CodingLesson:
     cross_entropy: float
     kl: float
     base: float
-
-    @property
-    def unit(self) -> str:
-        return bits_or_nats(self.base)
 
 
 def coding_lesson(p: Sequence[float], q: Sequence[float], base: float = 2) -> CodingLesson:
@@ -305,6 +307,21 @@ def coin_kl(p: float, q: float, base: float = 2) -> float:
     return kl_divergence(np.array([p, 1 - p]), np.array([q, 1 - q]), base)
 
 
+def evidence_bits(kl: float, base: float = 2, flips: int = 100) -> float:
+    """Bits of evidence that ``flips`` flips typically give for P over Q, at D_KL(P‖Q) = ``kl`` per flip.
+
+    The data are then about 2 to this power times more probable under P than under Q.
+
+    Examples
+    --------
+    >>> round(evidence_bits(coin_kl(0.5, 0.6)), 2)
+    2.94
+    >>> evidence_bits(math.log(2), math.e, flips=10)
+    10.0
+    """
+    return flips * kl / math.log(2, base)
+
+
 def coin_flips(p: float, n: int, seed: int) -> np.ndarray:
     """``n`` flips of a coin with P(heads) = ``p`` (True = heads), from numpy's default generator.
 
@@ -338,7 +355,7 @@ def running_llr(flips: np.ndarray, p: float, q: float, base: float = 2) -> np.nd
 
 
 @dataclass(frozen=True)
-class CoinLesson:
+class CoinLesson(_InUnits):
     """Lesson 3: the flips, the running average log-likelihood ratio, and the KL it tends to."""
 
     p: float
@@ -349,10 +366,6 @@ class CoinLesson:
     kl: float
     final: float  # the average log-likelihood ratio after all flips
     base: float
-
-    @property
-    def unit(self) -> str:
-        return bits_or_nats(self.base)
 
     @property
     def heads(self) -> int:
@@ -437,7 +450,7 @@ def worm_kl_at(p: float, emp: Empirical | None = None, base: float = 2) -> float
 
 
 @dataclass(frozen=True)
-class WormLesson:
+class WormLesson(_InUnits):
     """Lesson 4: uniform against binomial on the worm teeth, and KL along the binomial's p."""
 
     emp: Empirical
@@ -453,10 +466,6 @@ class WormLesson:
     uniform_variance: float  # discrete uniform on 0..10
     binomial_terms: np.ndarray  # p·log(p/q) per number of teeth, binomial at p_mle
     base: float
-
-    @property
-    def unit(self) -> str:
-        return bits_or_nats(self.base)
 
     def largest_terms(self, count: int = 2) -> list[tuple[int, float]]:
         """(teeth, KL term) of the binomial's ``count`` largest terms: where it loses the most."""
@@ -567,7 +576,7 @@ FAITHFUL_ERUPTIONS: tuple[float, ...] = (
 
 
 @dataclass(frozen=True)
-class FaithfulLesson:
+class FaithfulLesson(_InUnits):
     """Lesson 5: one normal against a mixture of two normal groups, on Old Faithful's eruptions."""
 
     emp: Empirical  # display bins of the eruptions
@@ -577,10 +586,6 @@ class FaithfulLesson:
     mixture_loglik: float
     n: int
     base: float
-
-    @property
-    def unit(self) -> str:
-        return bits_or_nats(self.base)
 
     @property
     def saved(self) -> float:

@@ -43,7 +43,8 @@ from kl_core.vocabulary import EPSILON, bits_or_nats
 __all__ = [
     "AIC_NOISE", "COLUMNS", "G_TEST_LEVEL", "P_BEST_CLEAR", "RANK_BY", "Comparison", "ModelRequest", "Progress",
     "bootstrap_kl", "bootstrap_resamples", "cells", "compare", "display_name", "kl_sweep", "log_cells",
-    "model_measures", "named_requests", "rank", "request_specs", "sample_size", "verdict", "with_akaike_weights",
+    "model_measures", "named_requests", "rank", "request_specs", "sample_size", "sweep_grid", "verdict",
+    "with_akaike_weights",
 ]
 
 ModelRequest = Union[str, tuple[str, Mapping[str, Any]], FittedModel]
@@ -655,6 +656,26 @@ def _parameter_comparison(best: int, second: int) -> str:
     if best == second:
         return f" with as many parameters ({best})"
     return f", though it fits {best - second} more parameter{'s' if best - second > 1 else ''}"
+
+
+def sweep_grid(emp: Empirical, parameter: str, value: float, points: int) -> np.ndarray:
+    """Values of ``parameter`` to try around its fitted ``value`` (for :func:`kl_sweep`).
+
+    ±0.3 inside (0, 1) for a probability, a third to twice a positive value, ±2 standard
+    deviations of the data for a location.
+
+    Examples
+    --------
+    >>> teeth = Empirical.from_counts(range(11), [2, 3, 5, 14, 16, 15, 12, 8, 10, 8, 7])
+    >>> sweep_grid(teeth, "p", 0.5, 3).tolist(), sweep_grid(teeth, "mu", 6.0, 3).tolist()
+    ([0.2, 0.5, 0.8], [2.0, 7.0, 12.0])
+    """
+    if parameter.startswith("p") and 0 < value < 1:
+        return np.linspace(max(0.005, value - 0.3), min(0.995, value + 0.3), points)
+    if value > 0 and parameter != "loc":
+        return np.linspace(value / 3, value * 2, points)
+    spread = math.sqrt(emp.var()) if emp.is_numeric and emp.var() > 0 else max(abs(value), 1.0)
+    return np.linspace(value - 2 * spread, value + 2 * spread, points)
 
 
 def kl_sweep(

@@ -53,8 +53,8 @@ left out when writing, so links stay short.
 ``view=present``
     The presentation layout (large type, verdict and plot first, sidebar collapsed).
 ``page=compare``
-    The page to open (``home``, ``data``, ``models``, ``compare``, ``learn``,
-    ``report``). Only needed when the link has no page path; a link copied from the
+    The page to open, by the app's name for it (``home``, ``data``, ``models``, ``compare``,
+    ``learn``, ``report``: the app passes its names to :func:`from_params`). Only needed when the link has no page path; a link copied from the
     app already ends in ``/compare``.
 
 Every character written is URL-safe: names, digits, ``. , : ~ - +`` (the commas and
@@ -82,7 +82,7 @@ import math
 import numbers
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 from kl_core.errors import DataError
@@ -96,14 +96,13 @@ from kl_core.vocabulary import DEFAULT_UNITS, DEFAULT_ZERO_POLICY, EPSILON, EPSI
 __all__ = [
     "BINS_RANGE", "BOOTSTRAP_RANGE", "DEFAULT_BOOTSTRAP", "FINGERPRINT_CHARS", "KEYS", "MAX_FIELDS", "MAX_MODELS",
     "MAX_OPTIONS", "MAX_OPTION_ABS", "MAX_QUERY_CHARS", "MAX_SHOWN_CHARS", "MAX_TABLE_CHARS", "MAX_TABLE_ROWS",
-    "MAX_TABLE_VALUE_CHARS", "MAX_VALUE_CHARS", "NOT_SHAREABLE_GROUPS", "OWN_IN_LINK", "PAGES", "STRING_OPTIONS",
+    "MAX_TABLE_VALUE_CHARS", "MAX_VALUE_CHARS", "NOT_SHAREABLE_GROUPS", "OWN_IN_LINK", "STRING_OPTIONS",
     "VIEWS", "Request", "Shared", "fingerprint_prefix", "from_params", "parse_query", "shareable", "to_params",
     "to_query", "with_page",
 ]
 
 # ----------------------------------------------------------------- the vocabulary
 VIEWS = ("normal", "present")
-PAGES = ("home", "data", "models", "compare", "learn", "report")
 STRING_OPTIONS: dict[str, tuple[str, ...]] = {"over": ("range", "observed")}  # options whose values are words
 NOT_SHAREABLE_GROUPS = ("yours",)  # families whose options hold tables, formulas or data
 OWN_IN_LINK = ("custom", "expression")  # of those, the ones a link carries (table=, formula= and start=)
@@ -154,7 +153,7 @@ class Shared:
     present : bool
         The presentation layout.
     page : str or None
-        The page to open (one of :data:`PAGES`), or None.
+        The page to open (one of the app's page names), or None.
     data : str or None
         The start of the fingerprint of data the link cannot carry (an upload), or None.
 
@@ -331,7 +330,7 @@ def _value_text(key: str, value: Any) -> str | None:
 
 
 # ------------------------------------------------------------------------ reading
-def parse_query(query: str) -> tuple[Shared, list[str]]:
+def parse_query(query: str, pages: Sequence[str] | None = None) -> tuple[Shared, list[str]]:
     """Read a raw query string (with or without ``?``); see :func:`from_params`."""
     query = query or ""
     if len(query) > MAX_QUERY_CHARS:
@@ -340,15 +339,17 @@ def parse_query(query: str) -> tuple[Shared, list[str]]:
         pairs = parse_qsl(query.removeprefix("?"), keep_blank_values=True, max_num_fields=MAX_FIELDS)
     except ValueError:
         return Shared(), [f"The link has more than {MAX_FIELDS} parameters: ignored."]
-    return from_params(dict(pairs))
+    return from_params(dict(pairs), pages)
 
 
-def from_params(params: Mapping[str, Any]) -> tuple[Shared, list[str]]:
+def from_params(params: Mapping[str, Any], pages: Sequence[str] | None = None) -> tuple[Shared, list[str]]:
     """The comparison in ``params`` (``st.query_params`` or a dict), and a message per ignored piece.
 
     Parameters this module does not own are left alone (no message). A repeated
     parameter (a list) counts with its last value, as ``st.query_params`` does. Never
-    raises on any input.
+    raises on any input. ``pages`` are the app's page names (the engine does not know
+    them): a ``page=`` naming another is ignored with a message; without ``pages`` any
+    name-shaped word is kept.
     """
     messages: list[str] = []
     values: dict[str, Any] = {}
@@ -372,6 +373,8 @@ def from_params(params: Mapping[str, Any]) -> tuple[Shared, list[str]]:
             continue
         if value is not _SKIP:
             values[key] = value
+    if pages is not None and values.get("page") not in (None, *pages):
+        messages.append(f"page must be {_or(tuple(pages))}, not {_shown(values.pop('page'))}: ignored.")
     models = values.pop("models", None)
     options = values.pop("opt", None)
     own = {key: values.pop(key) for key in ("table", "formula", "start") if key in values}
@@ -431,6 +434,13 @@ def _ranged(key: str, low: float, high: float, integer: bool):
         return int(number) if integer else float(number)
 
     return read
+
+
+def _read_page(raw: str, messages: list[str]):
+    if NAME.fullmatch(raw) and len(raw) <= MAX_SHOWN_CHARS:
+        return raw
+    messages.append(f"page must be a page name, not {_shown(raw)}: ignored.")
+    return _SKIP
 
 
 def _read_view(raw: str, messages: list[str]):
@@ -627,7 +637,7 @@ _READERS = {
     "boot": _ranged("boot", *BOOTSTRAP_RANGE, integer=True),
     "bins": _ranged("bins", *BINS_RANGE, integer=True),
     "view": _read_view,
-    "page": _choice("page", PAGES, "page"),
+    "page": _read_page,
 }
 _FIELDS = {"sample": "sample", "units": "units", "policy": "policy", "eps": "epsilon", "boot": "bootstrap",
            "bins": "bins", "view": "present", "page": "page", "data": "data"}

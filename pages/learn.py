@@ -19,6 +19,12 @@ from ui.frame import require_app
 
 require_app()
 
+MODEL_WORDS = {  # lesson 2's models Q (kl_core.lessons.MODEL_CHOICES), as the radio says them
+    "uniform": "Uniform: every level equally likely (the 3-bit code)",
+    "reshaped": "The true shape, sharpened or flattened",
+    "shuffled": "The right probabilities on the wrong levels",
+}
+
 st.title("Learn: what KL divergence measures")
 st.markdown(
     "Five short stories, each adding one idea: **entropy** (how many bits a message needs), **cross-entropy** "
@@ -118,7 +124,7 @@ def cross_entropy_section() -> None:
     p = np.asarray(PLANET_PROBABILITIES, dtype=float)
     choice_col, confidence_col = st.columns(2)
     with choice_col:
-        choice = st.radio("The model Q", list(lessons.MODEL_CHOICES), format_func=lessons.MODEL_CHOICES.get,
+        choice = st.radio("The model Q", lessons.MODEL_CHOICES, format_func=MODEL_WORDS.get,
                           key="learn_model_choice")
     with confidence_col:
         confidence = st.slider(
@@ -185,7 +191,7 @@ def coin_section() -> None:
     if lesson.kl == 0:
         st.markdown("The two coins are the same, so no number of flips can tell them apart: the KL divergence is 0.")
     else:
-        hundred = 100 * lesson.kl / math.log(2, base)  # bits of evidence in 100 flips
+        hundred = lessons.evidence_bits(lesson.kl, base, flips=100)
         st.markdown(
             f"At D = {lesson.kl:.4f} {unit} per flip, 100 flips of coin P are typically about "
             f"2^{hundred:.1f} ≈ {_big(hundred)} times more probable under P than under Q. Early on the "

@@ -7,10 +7,10 @@ from kl_core import DataError
 from kl_core.display import display_label
 from kl_core.formula import describe_allowed, parse_formula
 from kl_core.io import EXTENSIONS
-from kl_core.io import numeric_column
 from kl_core.models import REGISTRY, format_params
-from kl_core.models.user import reference_for
-from ui import cache, state, url
+from kl_core.models.registry import catalogue_split, whole_catalogue
+from kl_core.models.user import reference_from_table
+from ui import cache, loading, state, url
 from ui.requests import DECLARED, GROUP_TITLES, build_requests, fixable_parameters, groups, new_form, untouched, why_not
 from ui.run import fit_with_progress, settings, show_failures
 from ui.text import escape_markdown, error as show_error
@@ -20,11 +20,6 @@ from ui.mixture_choices import OWN_INPUTS, mixture_choices
 from ui.cullen_frey import cullen_frey_expander
 
 require_app()
-
-try:  # the continuous module lists its shortlist and whole catalogue; read them if present
-    from kl_core.models.continuous import CATALOGUE, SHORTLIST
-except ImportError:  # pragma: no cover - depends on another module's progress
-    CATALOGUE, SHORTLIST = (), ()
 
 CHECKBOX_COLUMNS = 4
 
@@ -58,10 +53,9 @@ def _pin(index: int) -> None:
 def _whole_catalogue() -> None:
     on = st.session_state["w_whole_catalogue"]
     form["whole_catalogue"] = on
-    for name in CATALOGUE:
-        if name in REGISTRY and why_not(name, emp) is None:
-            form["ticked"][name] = on
-            st.session_state[f"w_pick_{name}"] = on
+    for name in whole_catalogue(emp):
+        form["ticked"][name] = on
+        st.session_state[f"w_pick_{name}"] = on
 
 
 def _checkboxes(names: list[str]) -> None:
@@ -81,14 +75,13 @@ def _checkboxes(names: list[str]) -> None:
 # ---------------------------------------------------------------- the families
 for group, names in groups().items():
     st.subheader(GROUP_TITLES.get(group, group.title()))
-    if group == "continuous" and CATALOGUE:
-        main = [n for n in names if n in SHORTLIST or n not in CATALOGUE]
-        rest = [n for n in names if n in CATALOGUE and n not in SHORTLIST]
+    if group == "continuous":
+        main, rest = catalogue_split(names)
         _checkboxes(main)
         if rest:
             if emp.kind == "binned":
                 st.session_state["w_whole_catalogue"] = bool(form.get("whole_catalogue"))
-                st.toggle(f"Select the whole continuous catalogue ({len(rest) + len(SHORTLIST)} families; slower)",
+                st.toggle(f"Select the whole continuous catalogue ({len(whole_catalogue(emp))} families; slower)",
                           key="w_whole_catalogue", on_change=_whole_catalogue)
             ticked_rest = sum(bool(form["ticked"].get(n)) for n in rest)
             with st.expander(f"The rest of the catalogue: {len(rest)} more families ({ticked_rest} ticked)"):
@@ -168,15 +161,17 @@ if "empirical" in ticked:
     st.markdown("**Another dataset as the model** (drift): its empirical distribution is the model.")
     second = st.file_uploader("Second dataset", type=list(EXTENSIONS), key="w_reference_upload")
     if second is not None:
-        try:
-            reference_frame = cache.read_upload(second.getvalue(), second.name)
+        reference_frame, message = loading.read_upload(second.getvalue(), second.name)
+        if reference_frame is None:
+            show_error(message)
+        else:
             names = [str(c) for c in reference_frame.columns]
             column = st.selectbox("Its column with the values", names, key="w_reference_column")
-            values = numeric_column(reference_frame, column) if emp.is_numeric else reference_frame[column]
-            form["reference"] = reference_for(emp, values, name=second.name)
-            form["reference_name"] = second.name
-        except (DataError, ValueError) as error:
-            show_error(f"Could not use {second.name}: {error}")
+            try:
+                form["reference"] = reference_from_table(emp, reference_frame, column, name=second.name)
+                form["reference_name"] = second.name
+            except (DataError, ValueError) as error:
+                show_error(f"Could not use {second.name}: {error}")
     if form.get("reference") is not None:
         st.text(f"Model: dataset {form['reference_name']} ({form['reference'].k:,} cells)")
 

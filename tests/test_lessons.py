@@ -187,3 +187,10 @@ def test_faithful_figure_draws_both_models_and_the_groups():
     names = [trace.name for trace in fig.data if (trace.meta or {}).get("role") == "model"]
     assert names == ["one normal", "two normal groups mixed"]
     assert len([t for t in fig.data if (t.meta or {}).get("role") == "component"]) == 2
+
+
+def test_bits_of_evidence_are_n_flips_of_kl_in_bits_whatever_the_unit():
+    p, q = 0.5, 0.6
+    in_bits = stats.entropy([p, 1 - p], [q, 1 - q], base=2)
+    assert lessons.evidence_bits(lessons.coin_kl(p, q), 2, flips=100) == pytest.approx(100 * in_bits)
+    assert lessons.evidence_bits(lessons.coin_kl(p, q, base=math.e), math.e, flips=100) == pytest.approx(100 * in_bits)

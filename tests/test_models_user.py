@@ -108,3 +108,19 @@ def test_reference_kind_must_match():
         fit(coin, "empirical", reference=Empirical.from_samples([1, 2]))
     with pytest.raises(DataError, match="reference=<an Empirical>"):
         fit(coin, "empirical")
+
+
+def test_a_second_table_is_read_as_the_data_page_reads_numbers():
+    import pandas as pd
+
+    from kl_core.models.user import reference_from_table
+
+    base = Empirical.from_counts([0, 1, 2], [1, 2, 1])
+    table = pd.DataFrame({"teeth": ["0", "1", " 1", "", "NA", "2", "2"], "label": list("abcdefg")})
+    reference = reference_from_table(base, table, "teeth", name="second.csv")
+    assert reference.support.tolist() == [0, 1, 2] and reference.counts.tolist() == [1.0, 2.0, 2.0]
+    assert reference.name == "second.csv"
+    with pytest.raises(DataError):
+        reference_from_table(base, table, "label")
+    coin = Empirical.from_samples(list("HTH"))
+    assert reference_from_table(coin, pd.DataFrame({"side": list("HHT")}), "side").counts.tolist() == [2.0, 1.0]

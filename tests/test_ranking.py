@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from kl_core import DataError, Empirical, FittedModel, compare, fit, kl_contributions, rank
-from kl_core.ranking import COLUMNS, kl_sweep, verdict
+from kl_core.ranking import COLUMNS, kl_sweep, sweep_grid, verdict
 from reference_data import real_values
 
 # Reference values from the issue (seeds' worm teeth, 0..10 teeth, 100 worms):
@@ -302,3 +302,13 @@ def test_poisson_loglik_on_r_datasets_matches_r(dataset, column, r_loglik):
     assert row["loglik"] == pytest.approx(r_loglik, abs=0.005)
     assert row["loglik"] == pytest.approx(float(stats.poisson.logpmf(values, values.mean()).sum()), rel=1e-12)
     assert math.isfinite(row["kl"]) and row["note"] == ""
+
+
+def test_sweep_grid_is_centred_on_the_fit_and_stays_in_range(teeth):
+    p_grid = sweep_grid(teeth, "p", 0.544, 61)
+    assert p_grid[30] == pytest.approx(0.544) and 0 < p_grid.min() and p_grid.max() < 1
+    edge = sweep_grid(teeth, "p", 0.99, 11)
+    assert edge.max() <= 0.995 and edge.min() == pytest.approx(0.69)
+    assert sweep_grid(teeth, "mu", 6.0, 5).tolist() == pytest.approx([2.0, 4.5, 7.0, 9.5, 12.0])  # a third to twice
+    loc = sweep_grid(teeth, "loc", 5.0, 3)
+    assert loc[1] == pytest.approx(5.0) and loc[2] - loc[1] == pytest.approx(2 * math.sqrt(teeth.var()))

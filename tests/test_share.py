@@ -13,6 +13,8 @@ from kl_core.models import REGISTRY
 from kl_core.samples import SAMPLES
 from kl_core.share import Shared, from_params, parse_query, to_params, to_query
 
+APP_PAGES = ("home", "data", "models", "compare", "learn", "report")  # app.py's page names; the engine does not know them
+
 SHAREABLE = [name for name, spec in REGISTRY.items() if spec.group not in share.NOT_SHAREABLE_GROUPS]
 
 
@@ -42,7 +44,7 @@ shared_states = st.builds(
     bootstrap=st.integers(*share.BOOTSTRAP_RANGE),
     bins=st.one_of(st.none(), st.integers(*share.BINS_RANGE)),
     present=st.booleans(),
-    page=st.one_of(st.none(), st.sampled_from(share.PAGES)),
+    page=st.one_of(st.none(), st.sampled_from(APP_PAGES)),
 )
 
 
@@ -175,7 +177,7 @@ def test_given_lists_what_the_link_set():
 
 # ------------------------------------------------------------------ hostile links
 def read(query: str) -> tuple[Shared, list[str]]:
-    shared, messages = parse_query(query)
+    shared, messages = parse_query(query, APP_PAGES)
     assert isinstance(shared, Shared)
     assert all(isinstance(m, str) and len(m) < 400 for m in messages)
     return shared, messages
@@ -296,3 +298,12 @@ def test_any_parameters_never_raise(params):
 @given(st.text(max_size=300))
 def test_any_query_string_never_raises(query):
     read(query)
+
+
+def test_the_engine_keeps_any_page_name_and_the_app_checks_its_own():
+    assert parse_query("page=compare")[0].page == "compare"
+    assert parse_query("page=anything")[0].page == "anything"
+    shared, messages = parse_query("page=anything", ("home", "compare"))
+    assert shared.page is None and messages == ["page must be home or compare, not 'anything': ignored."]
+    shared, messages = parse_query("page=../etc")
+    assert shared.page is None and messages and messages[0].startswith("page")

@@ -83,16 +83,25 @@ def load_upload(data: bytes, filename: str, sheet: str | None = None) -> str | N
     failed = state.get(state.UPLOAD_ERROR)
     if failed and failed[0] == sha:
         return failed[1]
-    try:
-        frame = cache.read_upload(data, filename, sheet)
-    except (DataError, ValueError) as error:
-        message = f"Could not read {filename}: {error}"
+    frame, message = read_upload(data, filename, sheet)
+    if frame is None:
         state.put(state.UPLOAD_ERROR, (sha, message))
         return message
     state.put(state.UPLOAD_ERROR, None)
     notes = " ".join(frame.attrs.get("warnings", []))  # which sheet was read, skipped lines...
     set_source(frame, f"upload:{sha}", filename, f"Uploaded file {filename} ({len(frame):,} rows)" + (f". {notes}" if notes else ""))
     return None
+
+
+def read_upload(data: bytes, filename: str, sheet: str | None = None) -> tuple[pd.DataFrame | None, str | None]:
+    """An uploaded file as a table (read in a bounded worker, cached), or None and the message saying why not.
+
+    The one reading path for uploads: the Data page's dataset and the Models page's second dataset.
+    """
+    try:
+        return cache.read_upload(data, filename, sheet), None
+    except (DataError, ValueError) as error:
+        return None, f"Could not read {filename}: {error}"
 
 
 def load_pasted(text: str) -> str | None:

@@ -10,14 +10,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 import streamlit as st
 
 from kl_core import Empirical
 from kl_core.display import fitted_label, format_number
 from kl_core.models import REGISTRY
 from kl_core.plots import sweep_figure
-from kl_core.ranking import Comparison, kl_sweep
+from kl_core.ranking import Comparison, kl_sweep, sweep_grid
 from ui import cache
 from ui.requests import DECLARED, fixable_parameters
 
@@ -50,17 +49,6 @@ def candidates(result: Comparison) -> dict[str, list[str]]:
     return found
 
 
-def grid(emp: Empirical, parameter: str, value: float, points: int) -> np.ndarray:
-    """Values to try around the fitted one: ±0.3 inside (0, 1) for a probability, a third to twice a positive
-    value, ±2 standard deviations for a location."""
-    if parameter.startswith("p") and 0 < value < 1:
-        return np.linspace(max(0.005, value - 0.3), min(0.995, value + 0.3), points)
-    if value > 0 and parameter != "loc":
-        return np.linspace(value / 3, value * 2, points)
-    spread = math.sqrt(emp.var()) if emp.is_numeric and emp.var() > 0 else max(abs(value), 1.0)
-    return np.linspace(value - 2 * spread, value + 2 * spread, points)
-
-
 def sweep_section(emp: Empirical, result: Comparison, base: float) -> None:
     """Render the tab (the interactive part runs as a fragment)."""
     found = candidates(result)
@@ -88,7 +76,7 @@ def _sweep_fragment(emp: Empirical, result: Comparison, base: float, found: dict
                   on_click=_ask, args=(emp.fingerprint(), key, parameter))
         st.caption(f"Refits {model.label} at {points} values of {parameter}, the other parameters fitted at each.")
         return
-    values = grid(emp, parameter, fitted_value, points)
+    values = sweep_grid(emp, parameter, fitted_value, points)
     curve = cache.sweep(emp, model.name, parameter, values, base, options)
     low, high = float(values[0]), float(values[-1])
     chosen = st.slider(f"Try {parameter} by hand", min_value=low, max_value=high, value=min(max(fitted_value, low), high),

@@ -57,7 +57,7 @@ def restore(pages: Mapping[str, Any], current: Any) -> None:
     if state.get(state.URL_RESTORED):
         return
     state.put(state.URL_RESTORED, True)
-    shared, problems = share.from_params(st.query_params.to_dict())
+    shared, problems = share.from_params(st.query_params.to_dict(), pages=tuple(pages))
     messages = [("warning", text) for text in problems]
     given = shared.given
     if "sample" in given:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -12,7 +12,10 @@ from kl_core.empirical import MAX_EXACT_INTEGER, Empirical
 from kl_core.errors import DataError
 from kl_core.models.base import FittedModel, ModelSpec
 
-__all__ = ["REGISTRY", "default_models", "family_table", "fit", "fit_within_support", "get_spec", "register"]
+__all__ = [
+    "REGISTRY", "catalogue_split", "default_models", "family_table", "fit", "fit_within_support", "get_spec", "register",
+    "whole_catalogue",
+]
 
 REGISTRY: dict[str, ModelSpec] = {}
 
@@ -111,6 +114,38 @@ def _support_words(low: float, high: float) -> str:
     if math.isfinite(low):
         return f"(whole numbers ≥ {low:g})"
     return f"(whole numbers ≤ {high:g})" if math.isfinite(high) else "(whole numbers)"
+
+
+def catalogue_split(names: Sequence[str]) -> tuple[list[str], list[str]]:
+    """``names`` split into those offered up front and the rest of scipy's continuous catalogue.
+
+    Up front: the continuous shortlist and every family outside the catalogue (simple,
+    discrete, your own). The rest: the catalogue's other families, for "the whole catalogue".
+
+    Examples
+    --------
+    >>> catalogue_split(["uniform", "norm", "gamma", "burr12"])
+    (['uniform', 'norm', 'gamma'], ['burr12'])
+    """
+    from kl_core.models.continuous import CATALOGUE, SHORTLIST
+
+    up_front = [name for name in names if name in SHORTLIST or name not in CATALOGUE]
+    return up_front, [name for name in names if name not in up_front]
+
+
+def whole_catalogue(emp: Empirical) -> list[str]:
+    """Every registered family of scipy's continuous catalogue that applies to ``emp``.
+
+    Examples
+    --------
+    >>> from kl_core.samples import SAMPLES
+    >>> whole = whole_catalogue(SAMPLES["waiting"].empirical())
+    >>> "norm" in whole and "burr12" in whole, whole_catalogue(SAMPLES["coin"].empirical())
+    (True, [])
+    """
+    from kl_core.models.continuous import CATALOGUE
+
+    return [name for name in CATALOGUE if name in REGISTRY and REGISTRY[name].why_not(emp) is None]
 
 
 def default_models(emp: Empirical) -> list[str]:

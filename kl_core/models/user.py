@@ -23,7 +23,7 @@ from kl_core.formula import Formula, mass_from_formula, parse_formula
 from kl_core.models.base import FittedModel, ModelSpec, Options, integer_option, minimize_nll, number_option, option_mapping, real_number
 from kl_core.models.registry import register
 
-__all__ = ["CUSTOM", "EMPIRICAL", "EXPRESSION", "MAX_EXPRESSION_SUPPORT", "reference_for"]
+__all__ = ["CUSTOM", "EMPIRICAL", "EXPRESSION", "MAX_EXPRESSION_SUPPORT", "reference_for", "reference_from_table"]
 
 MAX_EXPRESSION_SUPPORT = 1_000_000
 
@@ -204,6 +204,25 @@ def reference_for(emp: Empirical, values: Any, name: str = "reference") -> Empir
     high = max(float(numbers.max()), emp.edges[-1]) + 1.0
     edges = np.concatenate([[low], emp.edges, [high]])
     return Empirical.from_samples(numbers, kind="binned", bins=edges, name=name)
+
+
+def reference_from_table(emp: Empirical, frame: Any, column: str, name: str = "reference") -> Empirical:
+    """Column ``column`` of a second table as the reference for ``emp`` (see :func:`reference_for`).
+
+    Numbers are read as the Data page reads them (:func:`kl_core.io.numeric_column`:
+    blanks and ``NA`` dropped, decimal commas understood) when ``emp`` is numeric; labels as they are.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> base = Empirical.from_counts([0, 1, 2], [1, 2, 1])
+    >>> reference_from_table(base, pd.DataFrame({"x": ["0", "1", " 1", "NA", "2"]}), "x").counts.tolist()
+    [1.0, 2.0, 1.0]
+    """
+    from kl_core.io import numeric_column
+
+    values = numeric_column(frame, column) if emp.is_numeric else frame[column]
+    return reference_for(emp, values, name=name)
 
 
 def _reference(options: Options) -> Empirical:
