@@ -56,6 +56,7 @@ Examples
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -344,8 +345,6 @@ def _nhypergeom_support_of(emp: Empirical, options: Options) -> tuple[float, flo
 
 
 # ====================================================================== poisson
-def _poisson_check(emp: Empirical, options: Options) -> str | None:
-    return require_integer_support(emp, "poisson", minimum=0) or _option_reason(options, "poisson", {"mu": "nonneg"})
 
 
 def _fit_poisson(emp: Empirical, options: Options) -> FittedModel:
@@ -357,16 +356,7 @@ def _fit_poisson(emp: Empirical, options: Options) -> FittedModel:
     return _model("poisson", stats.poisson, ["mu"], {"mu": mu}, int(fitted), note)
 
 
-register(ModelSpec(
-    name="poisson", label="Poisson", group="discrete", kinds=DISCRETE, parameters=("mu",),
-    how_fitted="mu = mean, the closed-form maximum likelihood estimate",
-    fitter=_fit_poisson, checker=_poisson_check, support=_non_negative_support, default=True, options=("mu",),
-))
-
-
 # ========================================================================= geom
-def _geom_check(emp: Empirical, options: Options) -> str | None:
-    return require_integer_support(emp, "geom", minimum=0) or _option_reason(options, "geom", {"p": "prob_open_left"})
 
 
 def _fit_geom(emp: Empirical, options: Options) -> FittedModel:
@@ -378,20 +368,8 @@ def _fit_geom(emp: Empirical, options: Options) -> FittedModel:
     return _model("geom", stats.geom, ["p"], {"p": p}, int(fitted), loc=-1, shown_loc=False)
 
 
-register(ModelSpec(
-    name="geom", label="Geometric (failures)", group="discrete", kinds=DISCRETE, parameters=("p",),
-    how_fitted="failures before the first success (0, 1, 2, …); p = 1 / (1 + mean), the closed-form maximum likelihood estimate",
-    fitter=_fit_geom, checker=_geom_check, support=_non_negative_support, options=("p",),
-))
-
-
 # ======================================================================= nbinom
 _NBINOM_POISSON = "variance ≤ mean: the fit tends to the Poisson; n capped at 1e6"
-
-
-def _nbinom_check(emp: Empirical, options: Options) -> str | None:
-    return require_integer_support(emp, "nbinom", minimum=0) or _option_reason(
-        options, "nbinom", {"n": "pos", "p": "prob_open_left"})
 
 
 def _fit_nbinom(emp: Empirical, options: Options) -> FittedModel:
@@ -430,18 +408,7 @@ def _fit_nbinom(emp: Empirical, options: Options) -> FittedModel:
     return _model("nbinom", stats.nbinom, ["n", "p"], {"n": n, "p": n / (n + mean)}, 2, note)
 
 
-register(ModelSpec(
-    name="nbinom", label="Negative binomial", group="discrete", kinds=DISCRETE, parameters=("n", "p"),
-    how_fitted="maximum likelihood: real n > 0 by a one-dimensional search with p = n / (n + mean), its closed-form MLE "
-               "given n (n capped at 1e6, the Poisson limit, when variance ≤ mean)",
-    fitter=_fit_nbinom, checker=_nbinom_check, support=_non_negative_support, options=("n", "p"),
-))
-
-
 # ==================================================================== bernoulli
-def _bernoulli_check(emp: Empirical, options: Options) -> str | None:
-    return require_integer_support(emp, "bernoulli", minimum=0, maximum=1) or _option_reason(
-        options, "bernoulli", {"p": "prob_closed"})
 
 
 def _fit_bernoulli(emp: Empirical, options: Options) -> FittedModel:
@@ -450,13 +417,6 @@ def _fit_bernoulli(emp: Empirical, options: Options) -> FittedModel:
     if fitted:
         p = emp.mean()  # closed-form MLE
     return _model("bernoulli", stats.bernoulli, ["p"], {"p": p}, int(fitted))
-
-
-register(ModelSpec(
-    name="bernoulli", label="Bernoulli", group="discrete", kinds=DISCRETE, parameters=("p",),
-    how_fitted="values 0 and 1; p = mean, the closed-form maximum likelihood estimate",
-    fitter=_fit_bernoulli, checker=_bernoulli_check, support=_bernoulli_support, options=("p",),
-))
 
 
 # ==================================================================== betabinom
@@ -494,14 +454,6 @@ def _fit_betabinom(emp: Empirical, options: Options) -> FittedModel:
     if not edges and values["a"] > _LIMIT_HINT and values["b"] > _LIMIT_HINT:
         note = _join(note, "a and b are very large: the data are no more spread than a binomial, the limit a, b → ∞")
     return _model("betabinom", stats.betabinom, ["n", "a", "b"], values, len(free), note)
-
-
-register(ModelSpec(
-    name="betabinom", label="Beta-binomial", group="discrete", kinds=DISCRETE, parameters=("n", "a", "b"),
-    how_fitted="n is declared (default: the largest observed value); a, b > 0 by numerical maximum likelihood "
-               "started from the method of moments",
-    fitter=_fit_betabinom, checker=_betabinom_check, support=_betabinom_support, options=("n", "a", "b"),
-))
 
 
 # =================================================================== betanbinom
@@ -634,14 +586,6 @@ def _best_of(
     return best_values, best_edges
 
 
-register(ModelSpec(
-    name="betanbinom", label="Beta-negative binomial", group="discrete", kinds=DISCRETE, parameters=("n", "a", "b"),
-    how_fitted="a, b > 0 by numerical maximum likelihood from the negative binomial's moments; whole n ≥ 1 (scipy "
-               "accepts no other) declared or chosen by maximum likelihood: the best whole number next to the real-n optimum",
-    fitter=_fit_betanbinom, checker=_betanbinom_check, support=_non_negative_support, options=("n", "a", "b"),
-))
-
-
 # ================================================ families starting at 1, with loc
 def _shifted_check(family: str, emp: Empirical, options: Options) -> str | None:
     """Whole numbers ≥ 1 + loc, with the hint to shift when the data start lower."""
@@ -656,10 +600,6 @@ def _shifted_check(family: str, emp: Empirical, options: Options) -> str | None:
     return reason
 
 
-def _logser_check(emp: Empirical, options: Options) -> str | None:
-    return _shifted_check("logser", emp, options) or _option_reason(options, "logser", {"p": "prob"})
-
-
 def _fit_logser(emp: Empirical, options: Options) -> FittedModel:
     loc = integer_option(options, "loc", 0)
     p = _real_option(options, "logser", "p", "prob")
@@ -671,17 +611,6 @@ def _fit_logser(emp: Empirical, options: Options) -> FittedModel:
     note = _edge_note(edges, {("p", "low"): "nearly every value is the smallest one, 1 + loc",
                               ("p", "high"): "the tail is heavier than any logser allows"})
     return _model("logser", stats.logser, ["p"], values, 1, note, loc=loc)
-
-
-register(ModelSpec(
-    name="logser", label="Logarithmic series", group="discrete", kinds=DISCRETE, parameters=("p",),
-    how_fitted="values 1, 2, … (shift with loc); p by numerical maximum likelihood through the logit",
-    fitter=_fit_logser, checker=_logser_check, support=_shifted_support, options=("p", "loc"),
-))
-
-
-def _zipf_check(emp: Empirical, options: Options) -> str | None:
-    return _shifted_check("zipf", emp, options) or _option_reason(options, "zipf", {"a": "gt1"})
 
 
 def _power_start(emp: Empirical, loc: int) -> float:
@@ -701,17 +630,6 @@ def _fit_zipf(emp: Empirical, options: Options) -> FittedModel:
     return _model("zipf", stats.zipf, ["a"], values, 1, note, loc=loc)
 
 
-register(ModelSpec(
-    name="zipf", label="Zipf (zeta)", group="discrete", kinds=DISCRETE, parameters=("a",),
-    how_fitted="values 1, 2, … (shift with loc); a > 1 by numerical maximum likelihood through log(a - 1)",
-    fitter=_fit_zipf, checker=_zipf_check, support=_shifted_support, options=("a", "loc"),
-))
-
-
-def _yulesimon_check(emp: Empirical, options: Options) -> str | None:
-    return _shifted_check("yulesimon", emp, options) or _option_reason(options, "yulesimon", {"alpha": "pos"})
-
-
 def _fit_yulesimon(emp: Empirical, options: Options) -> FittedModel:
     loc = integer_option(options, "loc", 0)
     alpha = _real_option(options, "yulesimon", "alpha", "pos")
@@ -723,13 +641,6 @@ def _fit_yulesimon(emp: Empirical, options: Options) -> FittedModel:
     values, edges = _maximise(stats.yulesimon, emp, ["alpha"], {}, [_Free("alpha", "pos", start)], loc=loc)
     note = _edge_note(edges, {("alpha", "high"): "nearly every value is the smallest one, 1 + loc"})
     return _model("yulesimon", stats.yulesimon, ["alpha"], values, 1, note, loc=loc)
-
-
-register(ModelSpec(
-    name="yulesimon", label="Yule–Simon", group="discrete", kinds=DISCRETE, parameters=("alpha",),
-    how_fitted="values 1, 2, … (shift with loc); alpha > 0 by numerical maximum likelihood started from the moments",
-    fitter=_fit_yulesimon, checker=_yulesimon_check, support=_shifted_support, options=("alpha", "loc"),
-))
 
 
 def _zipfian_check(emp: Empirical, options: Options) -> str | None:
@@ -770,17 +681,7 @@ def _fit_zipfian(emp: Empirical, options: Options) -> FittedModel:
     return _model("zipfian", stats.zipfian, ["a", "n"], values, 1, _join(n_note, note), loc=loc)
 
 
-register(ModelSpec(
-    name="zipfian", label="Zipfian (finite Zipf)", group="discrete", kinds=DISCRETE, parameters=("a", "n"),
-    how_fitted="values 1..n (shift with loc); n is declared (default: the largest observed value); "
-               "a ≥ 0 by numerical maximum likelihood",
-    fitter=_fit_zipfian, checker=_zipfian_check, support=_zipfian_support, options=("a", "n", "loc"),
-))
-
-
 # ===================================================================== dlaplace
-def _dlaplace_check(emp: Empirical, options: Options) -> str | None:
-    return require_integer_support(emp, "dlaplace") or _option_reason(options, "dlaplace", {"a": "pos"})
 
 
 def _fit_dlaplace(emp: Empirical, options: Options) -> FittedModel:
@@ -794,16 +695,7 @@ def _fit_dlaplace(emp: Empirical, options: Options) -> FittedModel:
     return _model("dlaplace", stats.dlaplace, ["a"], {"a": math.asinh(1 / mean_abs)}, 1)
 
 
-register(ModelSpec(
-    name="dlaplace", label="Discrete Laplace", group="discrete", kinds=DISCRETE, parameters=("a",),
-    how_fitted="all integers, centred at 0; a = asinh(1 / mean|k|), the closed-form maximum likelihood estimate",
-    fitter=_fit_dlaplace, checker=_dlaplace_check, support=_all_integers_support, options=("a",),
-))
-
-
 # ====================================================================== skellam
-def _skellam_check(emp: Empirical, options: Options) -> str | None:
-    return require_integer_support(emp, "skellam") or _option_reason(options, "skellam", {"mu1": "pos", "mu2": "pos"})
 
 
 def _skellam_logpmf(k: np.ndarray, mu1: float, mu2: float, loc: float = 0.0) -> np.ndarray:
@@ -874,14 +766,6 @@ def _fit_skellam(emp: Empirical, options: Options) -> FittedModel:
                   logpmf=lambda k: _skellam_logpmf(k, mu1, mu2))
 
 
-register(ModelSpec(
-    name="skellam", label="Skellam", group="discrete", kinds=DISCRETE, parameters=("mu1", "mu2"),
-    how_fitted="all integers (difference of two Poissons); mu1, mu2 > 0 by maximum likelihood on the line "
-               "mu1 - mu2 = mean, where the score equations put it, by a one-dimensional search over mu1 + mu2",
-    fitter=_fit_skellam, checker=_skellam_check, support=_all_integers_support, options=("mu1", "mu2"),
-))
-
-
 # ==================================================================== boltzmann
 def _boltzmann_check(emp: Empirical, options: Options) -> str | None:
     reason = require_integer_support(emp, "boltzmann", minimum=0) or _integer_reason(options, ["N"])
@@ -909,18 +793,7 @@ def _fit_boltzmann(emp: Empirical, options: Options) -> FittedModel:
     return _model("boltzmann", stats.boltzmann, ["lambda_", "N"], values, 1, _join(n_note, _edge_note(edges, limits)))
 
 
-register(ModelSpec(
-    name="boltzmann", label="Boltzmann (truncated geometric)", group="discrete", kinds=DISCRETE,
-    parameters=("lambda_", "N"),
-    how_fitted="values 0..N-1 with N declared (default: the largest observed value + 1); "
-               "lambda_ > 0 by numerical maximum likelihood",
-    fitter=_fit_boltzmann, checker=_boltzmann_check, support=_boltzmann_support, options=("lambda_", "N"),
-))
-
-
 # ======================================================================= planck
-def _planck_check(emp: Empirical, options: Options) -> str | None:
-    return require_integer_support(emp, "planck", minimum=0) or _option_reason(options, "planck", {"lambda_": "pos"})
 
 
 def _fit_planck(emp: Empirical, options: Options) -> FittedModel:
@@ -931,13 +804,6 @@ def _fit_planck(emp: Empirical, options: Options) -> FittedModel:
     if mean == 0:
         return _model("planck", stats.planck, ["lambda_"], {"lambda_": HIGH_CAP}, 1, "every value is 0: lambda_ capped at 1e6")
     return _model("planck", stats.planck, ["lambda_"], {"lambda_": math.log(1 + 1 / mean)}, 1)  # closed-form MLE
-
-
-register(ModelSpec(
-    name="planck", label="Planck (discrete exponential)", group="discrete", kinds=DISCRETE, parameters=("lambda_",),
-    how_fitted="values 0, 1, 2, …; lambda_ = log(1 + 1 / mean), the closed-form maximum likelihood estimate",
-    fitter=_fit_planck, checker=_planck_check, support=_non_negative_support, options=("lambda_",),
-))
 
 
 # ============================================== hypergeometric: declared integers
@@ -989,13 +855,6 @@ def _fit_hypergeom(emp: Empirical, options: Options) -> FittedModel:
     return _model("hypergeom", stats.hypergeom, ["M", "n", "N"], declared, 0, "all parameters declared; nothing fitted")
 
 
-register(ModelSpec(
-    name="hypergeom", label="Hypergeometric", group="discrete", kinds=DISCRETE, parameters=("M", "n", "N"),
-    how_fitted="nothing fitted: the population size M, success states n and draws N are declared as options",
-    fitter=_fit_hypergeom, checker=_hypergeom_check, support=_hypergeom_support_of, options=("M", "n", "N"),
-))
-
-
 def _nhypergeom_args(options: Options) -> tuple[dict[str, int] | None, str | None]:
     declared, reason = _declared("nhypergeom", options, ("M", "n", "r"),
                                  "the population size M, number of success states n and failures to stop at r")
@@ -1017,14 +876,9 @@ def _fit_nhypergeom(emp: Empirical, options: Options) -> FittedModel:
     return _model("nhypergeom", stats.nhypergeom, ["M", "n", "r"], declared, 0, "all parameters declared; nothing fitted")
 
 
-register(ModelSpec(
-    name="nhypergeom", label="Negative hypergeometric", group="discrete", kinds=DISCRETE, parameters=("M", "n", "r"),
-    how_fitted="nothing fitted: the population size M, success states n and failures to stop at r are declared as options",
-    fitter=_fit_nhypergeom, checker=_nhypergeom_check, support=_nhypergeom_support_of, options=("M", "n", "r"),
-))
+def _noncentral(family: str, label: str, dist: Any, kind: str) -> _Family:
+    """The row for a noncentral hypergeometric family: M, n, N declared, the odds ratio fitted."""
 
-
-def _noncentral(family: str, label: str, dist: Any, kind: str) -> None:
     def check(emp: Empirical, options: Options) -> str | None:
         declared, reason = _hypergeom_args(family, options)
         return (reason or _support_reason(family, emp, declared, *_hypergeom_support(declared))
@@ -1042,12 +896,143 @@ def _noncentral(family: str, label: str, dist: Any, kind: str) -> None:
                   ("odds", "high"): "the data sit at the largest value the support allows"}
         return _model(family, dist, shapes, values, 1, _edge_note(edges, limits))
 
-    register(ModelSpec(
-        name=family, label=label, group="discrete", kinds=DISCRETE, parameters=("M", "n", "N", "odds"),
+    return _Family(
+        name=family, label=label, parameters=("M", "n", "N", "odds"),
         how_fitted=f"M, n, N are declared as options; the odds ratio ({kind}) by numerical maximum likelihood from odds = 1",
-        fitter=fitter, checker=check, options=("M", "n", "N", "odds"), support=_hypergeom_support_of,
-    ))
+        fitter=fitter, support=_hypergeom_support_of, checker=check,
+    )
+
+# ==================================================================== the table
+@dataclass(frozen=True)
+class _Family:
+    """One discrete family as registered: its words, its fitter, its support and how its data are checked.
+
+    Unless the family has its own ``checker`` (whole-number options to read first), the
+    data must be whole numbers in [``minimum``, ``maximum``] (or ≥ 1 + loc when
+    ``shifted``) and every ``fixable`` option a number in its domain.
+    """
+
+    name: str
+    label: str
+    parameters: tuple[str, ...]
+    how_fitted: str
+    fitter: Callable[[Empirical, Options], FittedModel]
+    support: Callable[[Empirical, Options], tuple[float, float]]
+    fixable: dict[str, str] = field(default_factory=dict)  # continuous parameter -> its domain (_DOMAINS)
+    minimum: int | None = None
+    maximum: int | None = None
+    shifted: bool = False  # values 1, 2, … moved by an integer loc option
+    checker: Callable[[Empirical, Options], str | None] | None = None
+    options: tuple[str, ...] | None = None  # the options a user may set (default: the parameters)
+    default: bool = False
+
+    def check(self, emp: Empirical, options: Options) -> str | None:
+        """Why this family cannot be fitted to ``emp`` with ``options``, or None."""
+        if self.checker is not None:
+            return self.checker(emp, options)
+        support = (_shifted_check(self.name, emp, options) if self.shifted
+                   else require_integer_support(emp, self.name, minimum=self.minimum, maximum=self.maximum))
+        return support or _option_reason(options, self.name, self.fixable)
+
+    def spec(self) -> ModelSpec:
+        return ModelSpec(
+            name=self.name, label=self.label, group="discrete", kinds=DISCRETE, parameters=self.parameters,
+            how_fitted=self.how_fitted, fitter=self.fitter, checker=self.check, support=self.support,
+            default=self.default, options=self.options or self.parameters,
+        )
 
 
-_noncentral("nchypergeom_fisher", "Fisher's noncentral hypergeometric", stats.nchypergeom_fisher, "Fisher's")
-_noncentral("nchypergeom_wallenius", "Wallenius' noncentral hypergeometric", stats.nchypergeom_wallenius, "Wallenius'")
+_FAMILIES: tuple[_Family, ...] = (
+    _Family(
+        name="poisson", label="Poisson", parameters=("mu",),
+        how_fitted="mu = mean, the closed-form maximum likelihood estimate", fitter=_fit_poisson,
+        support=_non_negative_support, fixable={"mu": "nonneg"}, minimum=0, default=True,
+    ),
+    _Family(
+        name="geom", label="Geometric (failures)", parameters=("p",),
+        how_fitted="failures before the first success (0, 1, 2, …); p = 1 / (1 + mean), the closed-form maximum likelihood estimate",
+        fitter=_fit_geom, support=_non_negative_support, fixable={"p": "prob_open_left"}, minimum=0,
+    ),
+    _Family(
+        name="nbinom", label="Negative binomial", parameters=("n", "p"),
+        how_fitted="maximum likelihood: real n > 0 by a one-dimensional search with p = n / (n + mean), its closed-form MLE "
+                   "given n (n capped at 1e6, the Poisson limit, when variance ≤ mean)",
+        fitter=_fit_nbinom, support=_non_negative_support, fixable={"n": "pos", "p": "prob_open_left"}, minimum=0,
+    ),
+    _Family(
+        name="bernoulli", label="Bernoulli", parameters=("p",),
+        how_fitted="values 0 and 1; p = mean, the closed-form maximum likelihood estimate", fitter=_fit_bernoulli,
+        support=_bernoulli_support, fixable={"p": "prob_closed"}, minimum=0, maximum=1,
+    ),
+    _Family(
+        name="betabinom", label="Beta-binomial", parameters=("n", "a", "b"),
+        how_fitted="n is declared (default: the largest observed value); a, b > 0 by numerical maximum likelihood "
+                   "started from the method of moments",
+        fitter=_fit_betabinom, support=_betabinom_support, checker=_betabinom_check,
+    ),
+    _Family(
+        name="betanbinom", label="Beta-negative binomial", parameters=("n", "a", "b"),
+        how_fitted="a, b > 0 by numerical maximum likelihood from the negative binomial's moments; whole n ≥ 1 (scipy "
+                   "accepts no other) declared or chosen by maximum likelihood: the best whole number next to the real-n optimum",
+        fitter=_fit_betanbinom, support=_non_negative_support, checker=_betanbinom_check,
+    ),
+    _Family(
+        name="logser", label="Logarithmic series", parameters=("p",), options=("p", "loc"),
+        how_fitted="values 1, 2, … (shift with loc); p by numerical maximum likelihood through the logit",
+        fitter=_fit_logser, support=_shifted_support, fixable={"p": "prob"}, shifted=True,
+    ),
+    _Family(
+        name="zipf", label="Zipf (zeta)", parameters=("a",), options=("a", "loc"),
+        how_fitted="values 1, 2, … (shift with loc); a > 1 by numerical maximum likelihood through log(a - 1)",
+        fitter=_fit_zipf, support=_shifted_support, fixable={"a": "gt1"}, shifted=True,
+    ),
+    _Family(
+        name="yulesimon", label="Yule–Simon", parameters=("alpha",), options=("alpha", "loc"),
+        how_fitted="values 1, 2, … (shift with loc); alpha > 0 by numerical maximum likelihood started from the moments",
+        fitter=_fit_yulesimon, support=_shifted_support, fixable={"alpha": "pos"}, shifted=True,
+    ),
+    _Family(
+        name="zipfian", label="Zipfian (finite Zipf)", parameters=("a", "n"), options=("a", "n", "loc"),
+        how_fitted="values 1..n (shift with loc); n is declared (default: the largest observed value); "
+                   "a ≥ 0 by numerical maximum likelihood",
+        fitter=_fit_zipfian, support=_zipfian_support, checker=_zipfian_check,
+    ),
+    _Family(
+        name="dlaplace", label="Discrete Laplace", parameters=("a",),
+        how_fitted="all integers, centred at 0; a = asinh(1 / mean|k|), the closed-form maximum likelihood estimate",
+        fitter=_fit_dlaplace, support=_all_integers_support, fixable={"a": "pos"},
+    ),
+    _Family(
+        name="skellam", label="Skellam", parameters=("mu1", "mu2"),
+        how_fitted="all integers (difference of two Poissons); mu1, mu2 > 0 by maximum likelihood on the line "
+                   "mu1 - mu2 = mean, where the score equations put it, by a one-dimensional search over mu1 + mu2",
+        fitter=_fit_skellam, support=_all_integers_support, fixable={"mu1": "pos", "mu2": "pos"},
+    ),
+    _Family(
+        name="boltzmann", label="Boltzmann (truncated geometric)", parameters=("lambda_", "N"),
+        how_fitted="values 0..N-1 with N declared (default: the largest observed value + 1); "
+                   "lambda_ > 0 by numerical maximum likelihood",
+        fitter=_fit_boltzmann, support=_boltzmann_support, checker=_boltzmann_check,
+    ),
+    _Family(
+        name="planck", label="Planck (discrete exponential)", parameters=("lambda_",),
+        how_fitted="values 0, 1, 2, …; lambda_ = log(1 + 1 / mean), the closed-form maximum likelihood estimate",
+        fitter=_fit_planck, support=_non_negative_support, fixable={"lambda_": "pos"}, minimum=0,
+    ),
+    _Family(
+        name="hypergeom", label="Hypergeometric", parameters=("M", "n", "N"),
+        how_fitted="nothing fitted: the population size M, success states n and draws N are declared as options",
+        fitter=_fit_hypergeom, support=_hypergeom_support_of, checker=_hypergeom_check,
+    ),
+    _Family(
+        name="nhypergeom", label="Negative hypergeometric", parameters=("M", "n", "r"),
+        how_fitted="nothing fitted: the population size M, success states n and failures to stop at r are declared as options",
+        fitter=_fit_nhypergeom, support=_nhypergeom_support_of, checker=_nhypergeom_check,
+    ),
+    _noncentral("nchypergeom_fisher", "Fisher's noncentral hypergeometric", stats.nchypergeom_fisher, "Fisher's"),
+    _noncentral("nchypergeom_wallenius", "Wallenius' noncentral hypergeometric", stats.nchypergeom_wallenius,
+                "Wallenius'"),
+)
+
+for _family in _FAMILIES:
+    register(_family.spec())
