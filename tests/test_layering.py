@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 from pathlib import Path
 
 import pytest
@@ -153,3 +154,30 @@ def test_a_layer_violation_would_be_caught(tmp_path):
     names = [name for name, _ in _imports(upward)]
     assert names == ["kl_core.ranking", "streamlit"]
     assert _layer("kl_core.ranking") > _layer("kl_core.errors")
+
+
+def _readme_map() -> dict[str, int | None]:
+    """Each path the README's "How the code is laid out" lists -> its layer (0-based; None for the app)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme[readme.index("<!-- layout:start -->"):readme.index("<!-- layout:end -->")]
+    listed: dict[str, int | None] = {}
+    layer: int | None = None
+    for line in block.splitlines():
+        heading = re.match(r"\*\*(?:kl_core, )?layer (\d+)", line)
+        if heading:
+            layer = int(heading.group(1)) - 1
+        elif line.startswith("**The app**"):
+            layer = None
+        for path in re.findall(r"`((?:kl_core|ui|pages)/[\w/]+\.py)`", line.split(" — ")[0]):
+            listed[path] = layer
+    return listed
+
+
+def test_the_readme_map_lists_every_module_in_its_layer():
+    listed = _readme_map()
+    on_disk = {str(path.relative_to(ROOT)) for folder in ("kl_core", "ui", "pages") for path in (ROOT / folder).rglob("*.py")}
+    assert sorted(on_disk - set(listed)) == [], "add these to the README's 'How the code is laid out'"
+    assert sorted(set(listed) - on_disk) == [], "the README's map lists files that are gone"
+    wrong = [f"{path}: README says layer {layer + 1}, LAYERS says {_layer(_module_name(ROOT / path)) + 1}"
+             for path, layer in listed.items() if path.startswith("kl_core/") and layer != _layer(_module_name(ROOT / path))]
+    assert wrong == []
