@@ -161,7 +161,7 @@ def _rank_or_report(args: argparse.Namespace) -> int:
 
 def _write_report(comparison: Any, args: argparse.Namespace, source: str) -> int:
     try:
-        from kl_core.report import html_report
+        from kl_core.export.html import html_report
     except ImportError as error:
         raise UsageError(f"the HTML report is not available in this installation ({error})") from error
     text = html_report(comparison, title=args.title, source=source)

@@ -2,14 +2,14 @@
 
 The comparison is the one the Compare page shows: the same dataset, model requests and
 settings, fetched through the same cached function (``ui.run.fit_with_progress``), so
-nothing is recomputed differently here. The file contents come from ``kl_core.report``.
+nothing is recomputed differently here. The file contents come from ``kl_core.export``.
 """
 
 import re
 
 import streamlit as st
 
-from kl_core import report
+from kl_core import export
 from kl_core.display import format_count
 from kl_core.ranking import verdict
 from ui import state
@@ -51,15 +51,15 @@ st.caption(
 )
 st.page_link("pages/compare.py", label="See it on the Compare page", icon=":material/leaderboard:")
 
-drawn = int(state.get(state.PLOTTED) or report.MAX_PLOTTED)  # as many models as the Compare page's figures draw
-csv_text = report.ranking_csv(result.table)
-json_text = report.comparison_json(result, source=source)
-snippet = report.python_snippet(result)
+drawn = int(state.get(state.PLOTTED) or export.MAX_PLOTTED)  # as many models as the Compare page's figures draw
+csv_text = export.ranking_csv(result.table)
+json_text = export.comparison_json(result, source=source)
+snippet = export.python_snippet(result)
 
 
 def _html() -> bytes:
     # Built only when the button is clicked (a few MB, most of it plotly.js), outside the script run.
-    return report.html_report(result, title=f"KL Model Lab report: {name}", source=source, max_models=drawn).encode("utf-8")
+    return export.html_report(result, title=f"KL Model Lab report: {name}", source=source, max_models=drawn).encode("utf-8")
 
 
 def _head(text: str, lines: int = PREVIEW_LINES) -> str:
@@ -98,7 +98,7 @@ with bottom_left.container(border=True):
     st.download_button("Download report.html", data=_html, file_name=f"{stem}-report.html", mime="text/html",
                        on_click="ignore", icon=":material/download:", key="report_html")
     with st.expander("Preview"):
-        figures = ", ".join(heading.lower() for heading, _ in report.report_figures(result, drawn))
+        figures = ", ".join(heading.lower() for heading, _ in export.report_figures(result, drawn))
         st.markdown(f"Sections: the verdict · the data · ranking table · figures ({escape_markdown(figures)}) · "
                     "why KL ranks models · settings and versions.")
 

@@ -13,7 +13,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from kl_core import compare
-from kl_core.report import rerun_from_json
+from kl_core.export.json_io import rerun_from_json
 from kl_core.samples import SAMPLES
 
 ROOT = Path(__file__).resolve().parent.parent
