@@ -19,7 +19,7 @@ from kl_core.empirical import bits_or_nats
 from kl_core.export.provenance import BOOTSTRAP_SEED, bootstrap_count, ordered_models, versions
 from kl_core.ranking import Comparison, display_name, verdict
 
-__all__ = ["MAX_PLOTTED", "html_report", "report_figures"]
+__all__ = ["MAX_PLOTTED", "goodness_of_fit", "html_report", "report_figures", "standard_errors_of"]
 
 MAX_PLOTTED = 5  # models drawn in the side-by-side figures, as the app's Compare page by default (the ranking chart shows all)
 
@@ -52,10 +52,14 @@ code { background: #f6f8fa; padding: 0 3px; border-radius: 3px; font-size: 0.9em
 }
 """
 # The ranking in two tables that each fit a page: what decides, then every other statistic.
-_MAIN_COLUMNS = ("Colour", "Rank", "Model", "KL", "KL 95% interval", "P(best)", "ΔAIC", "p-value", "Parameters",
-                 "Free parameters", "Note")
+_MAIN_COLUMNS = ("Colour", "Rank", "Model", "KL", "KL 95% interval", "P(best)", "ΔAIC", "Akaike weight", "p-value",
+                 "Parameters", "Free parameters", "Note")
 _MORE_COLUMNS = ("Rank", "Model", "Reverse KL", "JS", "Cross-entropy", "log L", "ΔBIC", "G", "dof")
 _TEXT_COLUMNS = ("Model", "Parameters", "Note")
+_STDERR_NOTE = ("Parameters: estimate ± standard error from the observed information (the curvature of the "
+                "log-likelihood at the fit, as R's fitdistrplus), shown only where one exists: fixed or whole-number "
+                "parameters and fits at the edge of their range have none. Akaike weight: exp(−ΔAIC/2), normalised "
+                "over the models with a finite AIC: the weight of evidence that each is the best of these models.")
 
 
 def _pairs_html(rows: list[tuple[str, str]]) -> str:
@@ -81,17 +85,26 @@ def _frame_html(frame: pd.DataFrame, css_class: str = "", colors: Mapping[int, s
     return f"<div class='wide'><table class='{css_class}'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
 
 
-def _ranking_html(comparison: Comparison, max_models: int) -> str:
-    """The ranking as two tables that fit a page, the drawn models marked with their figure colours."""
-    from kl_core import plots
-    from kl_core.display import ranking_display
+def _ranking_html(comparison: Comparison, max_models: int, stderr: Mapping[str, Mapping[str, float]]) -> str:
+    """The ranking as two tables that fit a page, the drawn models marked with their figure colours.
 
-    shown = ranking_display(comparison.table, comparison.base)
+    Parameters carry ``± standard error`` where ``stderr`` has a finite one; the Akaike
+    weight sits next to ΔAIC.
+    """
+    from kl_core import plots
+    from kl_core.display import format_number, ranking_display
+
+    table = comparison.table
+    shown = ranking_display(table, comparison.base)
     shown.insert(0, "Colour", "")
+    keys = [str(key) for key in table["model"]]
+    shown["Parameters"] = [_params_with_errors(params, stderr.get(key)) if isinstance(params, Mapping) else shown["Parameters"][i]
+                           for i, (key, params) in enumerate(zip(keys, table["params"]))]
+    if "Akaike weight" not in shown.columns and "akaike_weight" in table.columns:
+        shown["Akaike weight"] = [format_number(value, 3) for value in table["akaike_weight"]]
     ranked = list(ordered_models(comparison))
     colors = plots.model_colors(ranked)
     drawn = set(ranked[:max_models])
-    keys = [str(key) for key in comparison.table["model"]]
     dots = {position: colors[key] for position, key in enumerate(keys) if key in drawn}
 
     def columns(names: tuple[str, ...]) -> list[str]:
@@ -100,6 +113,104 @@ def _ranking_html(comparison: Comparison, max_models: int) -> str:
     return (_frame_html(shown[columns(_MAIN_COLUMNS)], "ranking", dots)
             + "<p class='note'>Every other statistic:</p>"
             + _frame_html(shown[columns(_MORE_COLUMNS)], "ranking"))
+
+
+def _params_with_errors(params: Mapping[str, Any], stderr: Mapping[str, float] | None) -> str:
+    """``n=10, p=0.544 ± 0.016``: each parameter with its standard error where a finite one exists.
+
+    Examples
+    --------
+    >>> _params_with_errors({"n": 10, "p": 0.54400001}, {"p": 0.01575}), _params_with_errors({"mu": 2.0}, {"mu": float("nan")})
+    ('n=10, p=0.544 ± 0.016', 'mu=2')
+    """
+    from kl_core.display import format_estimate
+    from kl_core.models import format_params
+
+    errors = stderr or {}
+
+    def one(key: str, value: Any) -> str:
+        error = errors.get(key)
+        if error is None or not math.isfinite(float(error)) or float(error) <= 0:
+            return format_params({key: value})
+        return f"{key}={format_estimate(value, error)}"
+
+    return ", ".join(one(key, value) for key, value in params.items())
+
+
+def standard_errors_of(comparison: Comparison) -> dict[str, dict[str, float]]:
+    """Model key -> {free parameter: standard error} for every fitted model (NaN where none exists).
+
+    From the observed information (:func:`kl_core.uncertainty.standard_errors`); a model
+    whose standard errors cannot be computed has an empty dict, never an exception.
+
+    Examples
+    --------
+    >>> from kl_core import Empirical, compare
+    >>> teeth = Empirical.from_counts(range(11), [2, 3, 5, 14, 16, 15, 12, 8, 10, 8, 7])
+    >>> {k: {p: round(e, 5) for p, e in v.items()} for k, v in standard_errors_of(compare(teeth, ["binomial"])).items()}
+    {'binomial': {'p': 0.01575}}
+    """
+    from kl_core.errors import DataError
+    from kl_core.uncertainty import standard_errors
+
+    found: dict[str, dict[str, float]] = {}
+    for key, model in ordered_models(comparison).items():
+        try:
+            found[key] = standard_errors(comparison.emp, model)
+        except (DataError, ValueError, ArithmeticError):
+            found[key] = {}
+    return found
+
+
+def goodness_of_fit(comparison: Comparison) -> dict[str, dict[str, Any]]:
+    """Model key -> :func:`kl_core.diagnostics.gof_statistics` for each continuous model on continuous data.
+
+    Empty for counts and categories (the ranking's G-test is their goodness of fit).
+    """
+    from kl_core.diagnostics import gof_statistics
+    from kl_core.errors import DataError
+
+    if comparison.emp.kind != "binned":
+        return {}
+    found: dict[str, dict[str, Any]] = {}
+    for key, model in ordered_models(comparison).items():
+        if not model.continuous:
+            continue
+        try:
+            found[key] = gof_statistics(comparison.emp, model)
+        except DataError:
+            continue
+    return found
+
+
+def _gof_html(comparison: Comparison, statistics: Mapping[str, Mapping[str, Any]]) -> str:
+    """The KS, CvM and AD table with the note on what its p-values mean (empty without statistics)."""
+    from kl_core.diagnostics import FITTED_PARAMETERS_NOTE
+    from kl_core.display import display_label, format_number
+
+    if not statistics:
+        return ""
+    rows = []
+    for _, row in comparison.table.iterrows():
+        found = statistics.get(str(row["model"]))
+        if found is None:
+            continue
+        rows.append({
+            "Model": display_label(row), "KS": format_number(found["ks"]), "KS p (classical)": format_number(found["ks_pvalue"], 3),
+            "CvM": format_number(found["cvm"]), "CvM p (classical)": format_number(found["cvm_pvalue"], 3),
+            "AD": format_number(found["ad"]),
+        })
+    notes = sorted({note for found in statistics.values() for note in str(found.get("gof_note", "")).split("; ") if note})
+    sentence = FITTED_PARAMETERS_NOTE[:1].upper() + FITTED_PARAMETERS_NOTE[1:]
+    extra = "".join(f"<li>{html.escape(note)}</li>" for note in notes if note != FITTED_PARAMETERS_NOTE)
+    return (
+        "<h2>Goodness of fit</h2>"
+        "<p class='note'>Kolmogorov–Smirnov (KS), Cramér–von Mises (CvM) and Anderson–Darling (AD) statistics of each "
+        "model on the raw values (smaller is closer), as R's <code>fitdistrplus::gofstat</code>. "
+        f"{html.escape(sentence)}. A p-value is shown only where it is valid; “—” where there is none.</p>"
+        + _frame_html(pd.DataFrame(rows), "ranking")
+        + (f"<ul class='note'>{extra}</ul>" if extra else "")
+    )
 
 
 def report_figures(comparison: Comparison, max_models: int = MAX_PLOTTED) -> list[tuple[str, Any]]:
@@ -118,10 +229,18 @@ def report_figures(comparison: Comparison, max_models: int = MAX_PLOTTED) -> lis
         return [("The data", plots.empirical_figure(emp, base))]
     kl = {key: float(value) for key, value in zip(comparison.table["model"], comparison.table["kl"]) if key in models}
     colors = plots.model_colors(list(models))
-    return [
+    figures = [
         ("Ranking", plots.ranking_figure(comparison.table, base, colors=plots.model_colors(list(ranked)))),
         ("Data and models", plots.distribution_bars(emp, models, colors=colors)),
         ("Each model against the data", plots.small_multiples(emp, models, kl=kl, base=base, colors=colors)),
+    ]
+    if emp.kind != "categorical":  # density, Q-Q and P-P need numbers (fitdistrplus denscomp, qqcomp, ppcomp)
+        figures += [
+            ("Densities" if emp.kind == "binned" else "Probabilities", plots.density_figure(emp, models, colors=colors)),
+            ("Q-Q plot", plots.qq_figure(emp, models, colors=colors)),
+            ("P-P plot", plots.pp_figure(emp, models, colors=colors)),
+        ]
+    return figures + [
         ("Where the information is lost", plots.contributions_figure(emp, models, base, colors=colors)),
         ("Cumulative distributions", plots.cdf_figure(emp, models, colors=colors)),
     ]
@@ -227,8 +346,10 @@ def html_report(comparison: Comparison, *, title: str = "KL Model Lab report", s
         "<h2>Ranking</h2>",
         f"<p class='note'>Best first, by D<sub>KL</sub>(data ‖ model) in {html.escape(comparison.unit)} per observation. "
         f"log L and G are in nats. {html.escape(DELTA_NOTE)}</p>",
-        _ranking_html(comparison, max_models),
+        _ranking_html(comparison, max_models, standard_errors_of(comparison)),
+        f"<p class='note'>{html.escape(_STDERR_NOTE)}</p>",
         notes,
+        _gof_html(comparison, goodness_of_fit(comparison)),
         "<h2>Figures</h2>",
         *figure_html,
         "<h2>Why KL ranks models</h2>",
