@@ -92,14 +92,16 @@ def _ranking_html(comparison: Comparison, max_models: int, stderr: Mapping[str, 
     weight sits next to ΔAIC.
     """
     from kl_core import plots
-    from kl_core.display import format_number, ranking_display
+    from kl_core.display import displayed_params, format_number, ranking_display
 
     table = comparison.table
     shown = ranking_display(table, comparison.base)
     shown.insert(0, "Colour", "")
     keys = [str(key) for key in table["model"]]
-    shown["Parameters"] = [_params_with_errors(params, stderr.get(key)) if isinstance(params, Mapping) else shown["Parameters"][i]
-                           for i, (key, params) in enumerate(zip(keys, table["params"]))]
+    shown["Parameters"] = [
+        _params_with_errors(displayed_params(params, note, key), stderr.get(key)) if isinstance(params, Mapping) else text
+        for key, params, note, text in zip(keys, table["params"], table["note"], shown["Parameters"])
+    ]
     if "Akaike weight" not in shown.columns and "akaike_weight" in table.columns:
         shown["Akaike weight"] = [format_number(value, 3) for value in table["akaike_weight"]]
     ranked = list(ordered_models(comparison))
@@ -137,29 +139,53 @@ def _params_with_errors(params: Mapping[str, Any], stderr: Mapping[str, float] |
     return ", ".join(one(key, value) for key, value in params.items())
 
 
-def standard_errors_of(comparison: Comparison) -> dict[str, dict[str, float]]:
-    """Model key -> {free parameter: standard error} for every fitted model (NaN where none exists).
+def standard_errors_of(comparison: Comparison) -> tuple[dict[str, dict[str, float]], dict[str, str]]:
+    """Model key -> {free parameter: standard error}, and model key -> why it has none.
 
-    From the observed information (:func:`kl_core.uncertainty.standard_errors`); a model
-    whose standard errors cannot be computed has an empty dict, never an exception.
+    From the observed information (:func:`kl_core.uncertainty.covariance`). A covariance
+    that comes with a note (a parameter at a limit, a Hessian that did not converge or is
+    singular) gives no standard errors: the note says why, and no ± is shown. A fit at
+    the edge of its family (:func:`kl_core.display.edge_limit`) has none either.
 
     Examples
     --------
     >>> from kl_core import Empirical, compare
     >>> teeth = Empirical.from_counts(range(11), [2, 3, 5, 14, 16, 15, 12, 8, 10, 8, 7])
-    >>> {k: {p: round(e, 5) for p, e in v.items()} for k, v in standard_errors_of(compare(teeth, ["binomial"])).items()}
-    {'binomial': {'p': 0.01575}}
+    >>> errors, why = standard_errors_of(compare(teeth, ["binomial", "uniform"]))
+    >>> round(errors["binomial"]["p"], 5), errors["uniform"], why["uniform"]
+    (0.01575, {}, 'no free parameters')
     """
+    from kl_core.display import edge_limit
     from kl_core.errors import DataError
-    from kl_core.uncertainty import standard_errors
+    from kl_core.uncertainty import covariance
 
-    found: dict[str, dict[str, float]] = {}
+    errors: dict[str, dict[str, float]] = {}
+    reasons: dict[str, str] = {}
     for key, model in ordered_models(comparison).items():
+        errors[key] = {}
+        if edge_limit(model.note) is not None:
+            reasons[key] = "the fit ran to the edge of its family and is shown as its limit"
+            continue
         try:
-            found[key] = standard_errors(comparison.emp, model)
-        except (DataError, ValueError, ArithmeticError):
-            found[key] = {}
-    return found
+            found = covariance(comparison.emp, model)
+        except (DataError, ValueError, ArithmeticError) as error:
+            reasons[key] = f"no standard errors: {error}"
+            continue
+        if found.note:
+            reasons[key] = found.note
+        else:
+            errors[key] = found.stderr
+    return errors, reasons
+
+
+def _no_errors_html(comparison: Comparison, reasons: Mapping[str, str]) -> str:
+    """Which fitted models have no ± and why (the families whose parameters have no standard error by nature are left out)."""
+    from kl_core.display import display_label
+
+    labels = {str(row["model"]): display_label(row) for _, row in comparison.table.iterrows()}
+    items = "".join(f"<li><b>{html.escape(labels.get(key, key))}</b>: {html.escape(reason)}</li>"
+                    for key, reason in reasons.items() if reason != "no free parameters")
+    return f"<p class='note'>Without standard errors:</p><ul class='note'>{items}</ul>" if items else ""
 
 
 def goodness_of_fit(comparison: Comparison) -> dict[str, dict[str, Any]]:
@@ -246,6 +272,15 @@ def report_figures(comparison: Comparison, max_models: int = MAX_PLOTTED) -> lis
     ]
 
 
+def _data_entropy(emp: Any) -> tuple[float, str]:
+    """The data's entropy in nats, and which one: differential on raw values, else over the cells."""
+    if emp.kind == "binned" and emp.sketch is not None:
+        from kl_core.continuous_kl import differential_entropy
+
+        return differential_entropy(emp.sketch), "the differential entropy of the raw values, as the KL column uses"
+    return emp.entropy(math.e), "the entropy of the observed frequencies"
+
+
 def _why_kl(comparison: Comparison) -> str:
     emp, unit = comparison.emp, comparison.unit
     text = (
@@ -259,12 +294,13 @@ def _why_kl(comparison: Comparison) -> str:
     finite = table[np.isfinite(table["kl"].astype(float))]
     if emp.n is not None and not finite.empty:
         best = finite.iloc[0]
-        h_nats = emp.entropy(math.e)
+        h_nats, entropy_words = _data_entropy(emp)
         kl_nats = float(best["kl"]) * math.log(comparison.base)
         check = -emp.n * (h_nats + kl_nats)
         text += (
-            f"<p>Here N = {emp.n:,.10g} and H(P̂) = {emp.entropy(comparison.base):.4f} {html.escape(unit)}. "
-            f"For the best model, {html.escape(display_name(best))}, D<sub>KL</sub> = {float(best['kl']):.4f} {html.escape(unit)}, so "
+            f"<p>Here N = {emp.n:,.10g} and H(P̂) = {h_nats / math.log(comparison.base):.4f} {html.escape(unit)} "
+            f"({html.escape(entropy_words)}). For the best model, {html.escape(display_name(best))}, "
+            f"D<sub>KL</sub> = {float(best['kl']):.4f} {html.escape(unit)}, so "
             f"−N · (H + KL) = {check:,.2f} nats, which is its log-likelihood ({float(best['loglik']):,.2f}).</p>"
         )
     elif emp.n is None:
@@ -289,6 +325,7 @@ def html_report(comparison: Comparison, *, title: str = "KL Model Lab report", s
     from kl_core.display import DELTA_NOTE, not_ranked, request_text, summary_rows
 
     emp, base, table = comparison.emp, comparison.base, comparison.table
+    errors, reasons = standard_errors_of(comparison)
     figures = report_figures(comparison, max_models)
     figure_html = []
     for index, (heading, fig) in enumerate(figures):
@@ -346,8 +383,9 @@ def html_report(comparison: Comparison, *, title: str = "KL Model Lab report", s
         "<h2>Ranking</h2>",
         f"<p class='note'>Best first, by D<sub>KL</sub>(data ‖ model) in {html.escape(comparison.unit)} per observation. "
         f"log L and G are in nats. {html.escape(DELTA_NOTE)}</p>",
-        _ranking_html(comparison, max_models, standard_errors_of(comparison)),
+        _ranking_html(comparison, max_models, errors),
         f"<p class='note'>{html.escape(_STDERR_NOTE)}</p>",
+        _no_errors_html(comparison, reasons),
         notes,
         _gof_html(comparison, goodness_of_fit(comparison)),
         "<h2>Figures</h2>",
