@@ -5,13 +5,14 @@ settings, fetched through the same cached function (``ui.run.fit_with_progress``
 nothing is recomputed differently here. The file contents come from ``kl_core.export``.
 """
 
+import dataclasses
 import re
 
 import streamlit as st
 
 from kl_core import export
 from kl_core.display import format_count
-from kl_core.ranking import verdict
+from kl_core.ranking import RANK_BY, ranked_by, verdict
 from ui import state
 from ui.run import fit_with_progress, requests_for
 from ui.text import escape_markdown
@@ -38,6 +39,11 @@ if not requests:
 result = fit_with_progress(emp, requests)
 if result is None:
     st.stop()
+# The Compare page's "Rank by" (session key "rank_by"); AIC and BIC need N observations, else KL.
+order = state.get("rank_by") or "kl"
+order = order if order in RANK_BY and (order == "kl" or emp.n is not None) else "kl"
+if order != result.rank_by:
+    result = dataclasses.replace(result, table=ranked_by(result.table, order), rank_by=order)
 
 name = state.get(state.DATASET_NAME) or emp.name or "data"
 source = state.get(state.DATASET_SOURCE) or None
@@ -46,7 +52,7 @@ stem = "kl-" + (re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower()[:60] or "
 st.markdown(f"**{escape_markdown(verdict(result.table, result.base))}**")
 st.caption(
     f"Data: {escape_markdown(name)} · N {format_count(emp.n) if emp.n is not None else 'unknown'} · "
-    f"{len(result.table)} model(s) · KL in {result.unit} · zero policy {result.zero_policy}. "
+    f"{len(result.table)} model(s) ranked by {result.rank_by.upper()} · KL in {result.unit} · zero policy {result.zero_policy}. "
     "These files describe exactly the ranking shown on the Compare page."
 )
 st.page_link("pages/compare.py", label="See it on the Compare page", icon=":material/leaderboard:")

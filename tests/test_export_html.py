@@ -168,3 +168,13 @@ def test_an_edge_fit_is_named_as_its_limit_without_standard_errors():
     assert ranking.count("<td>loc=3.488, scale=1.139</td>") == 1  # the t as its limit: no raw df = 7e10, no ±
     assert not [cell for cell in re.findall(r"<td>(df=[^<]*)</td>", ranking) if "ran to the edge" not in cell]
     assert re.search(r"<li><b>Student&#x27;s t → normal \(df → ∞\)</b>: the fit ran to the edge", text)
+
+
+def test_the_report_says_what_orders_the_ranking(worms):
+    assert "Ranked by KL divergence, best first" in html_report(worms)
+    by_bic = compare(SAMPLES["worms"].empirical(), ["betabinom", "nbinom", "poisson"], rank_by="bic")
+    text = html_report(by_bic)
+    assert "Ranked by BIC, best first" in text and "<th scope='row'>Ranked by</th><td>BIC</td>" in text
+    ranking = text.split("<table class='ranking'>", 1)[1].split("</table>", 1)[0]
+    models = re.findall(r"<tr><td[^>]*>●?</td><td class='num'>\d</td><td>([^<]+)</td>", ranking)
+    assert models == ["beta-binomial", "Poisson", "negative binomial"]

@@ -32,7 +32,7 @@ def test_json_is_strict_and_complete(worms):
     assert data["fingerprint"] == worms.emp.fingerprint()
     assert data["support"] == list(range(11)) and data["counts"] == SAMPLES["worms"].frame()["worms"].tolist()
     assert data["kind"] == "discrete" and data["n"] == 100 and data["edges"] is None
-    assert document["settings"] == {"base": 2, "unit": "bits", "zero_policy": "strict", "epsilon": 1e-6,
+    assert document["settings"] == {"base": 2, "unit": "bits", "zero_policy": "strict", "epsilon": 1e-6, "rank_by": "kl",
                                     "bootstrap": None, "bootstrap_seed": None}
     assert [m["key"] for m in document["models"]] == worms.table["model"].tolist()
     uniform = next(m for m in document["models"] if m["key"] == "uniform")
@@ -117,3 +117,23 @@ def test_ready_made_models_are_marked_not_rerunnable(teeth):
     document = json.loads(comparison_json(comparison))
     assert {m["key"]: m["rerunnable"] for m in document["models"]} == {"uniform": True, "binomial": False}
     assert rerun_from_json(comparison_json(comparison)).table["model"].tolist() == ["uniform"]
+
+
+def test_rank_by_is_recorded_and_restored_by_a_rerun():
+    teeth = SAMPLES["worms"].empirical()
+    by_aic = compare(teeth, ["betabinom", "nbinom", "poisson"], rank_by="aic")
+    text = comparison_json(by_aic)
+    assert comparison_from_json(text)["settings"]["rank_by"] == "aic"
+    again = rerun_from_json(text)
+    assert again.rank_by == "aic"
+    assert again.table["model"].tolist() == by_aic.table["model"].tolist() == ["betabinom", "poisson", "nbinom"]
+    assert rerun_from_json(comparison_json(compare(teeth, ["betabinom", "nbinom", "poisson"]))).rank_by == "kl"
+
+
+def test_a_file_without_rank_by_reads_as_kl_and_a_bad_one_is_refused(worms):
+    document = json.loads(comparison_json(worms))
+    del document["settings"]["rank_by"]
+    assert comparison_from_json(json.dumps(document))["settings"]["rank_by"] == "kl"
+    document["settings"]["rank_by"] = "loglik"
+    with pytest.raises(DataError, match="rank_by"):
+        comparison_from_json(json.dumps(document))

@@ -102,3 +102,10 @@ def test_snippet_binned_data_uses_explicit_edges():
     comparison = compare(SAMPLES["waiting"].empirical(), ["gamma"])
     snippet = python_snippet(comparison)
     assert "edges=np.array([" in snippet and "'binned'" in snippet
+
+
+def test_snippet_keeps_the_rank_by_order():
+    comparison = compare(SAMPLES["worms"].empirical(), ["betabinom", "nbinom", "poisson"], rank_by="bic")
+    snippet = python_snippet(comparison)
+    assert "rank_by='bic'" in snippet
+    assert list(_printed_kl(_run_snippet(snippet))) == comparison.table["model"].tolist() == ["betabinom", "poisson", "nbinom"]

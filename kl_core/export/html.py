@@ -56,6 +56,11 @@ _MAIN_COLUMNS = ("Colour", "Rank", "Model", "KL", "KL 95% interval", "P(best)", 
                  "Parameters", "Free parameters", "Note")
 _MORE_COLUMNS = ("Rank", "Model", "Reverse KL", "JS", "Cross-entropy", "log L", "ΔBIC", "G", "dof")
 _TEXT_COLUMNS = ("Model", "Parameters", "Note")
+_ORDER = {  # what orders the ranking (kl_core.ranking.RANK_BY), as the sentence that opens it
+    "kl": "Ranked by KL divergence, best first (the same order as the log-likelihood).",
+    "aic": "Ranked by AIC, best first: the log-likelihood penalised by 2 per free parameter.",
+    "bic": "Ranked by BIC, best first: the log-likelihood penalised by log N per free parameter.",
+}
 _STDERR_NOTE = ("Parameters: estimate ± standard error from the observed information (the curvature of the "
                 "log-likelihood at the fit, as R's fitdistrplus), shown only where one exists: fixed or whole-number "
                 "parameters and fits at the edge of their range have none. Akaike weight: exp(−ΔAIC/2), normalised "
@@ -337,6 +342,7 @@ def html_report(comparison: Comparison, *, title: str = "KL Model Lab report", s
         figure_html.append(f"<section class='figure'><h3>{html.escape(heading)}</h3>{body}</section>")
     settings_rows = [
         ("Unit", f"{bits_or_nats(base)} (log base {base:.6g})"),
+        ("Ranked by", comparison.rank_by.upper()),
         ("Zero policy", "strict: a model giving 0 probability to an observed value has KL = ∞"
          if comparison.zero_policy == "strict" else f"ε-floor, ε = {comparison.epsilon:g}: (1−ε)·q + ε/cells"),
     ]
@@ -381,8 +387,8 @@ def html_report(comparison: Comparison, *, title: str = "KL Model Lab report", s
         "<h2>The data</h2>",
         _pairs_html(dataset_rows),
         "<h2>Ranking</h2>",
-        f"<p class='note'>Best first, by D<sub>KL</sub>(data ‖ model) in {html.escape(comparison.unit)} per observation. "
-        f"log L and G are in nats. {html.escape(DELTA_NOTE)}</p>",
+        f"<p class='note'><b>{_ORDER[comparison.rank_by]}</b> D<sub>KL</sub>(data ‖ model) is in "
+        f"{html.escape(comparison.unit)} per observation; log L and G are in nats. {html.escape(DELTA_NOTE)}</p>",
         _ranking_html(comparison, max_models, errors),
         f"<p class='note'>{html.escape(_STDERR_NOTE)}</p>",
         _no_errors_html(comparison, reasons),

@@ -27,7 +27,7 @@ from kl_core.empirical import Empirical
 from kl_core.errors import DataError
 from kl_core.export.provenance import BOOTSTRAP_SEED, bootstrap_count, versions
 from kl_core.plain import plain
-from kl_core.ranking import Comparison, compare, verdict
+from kl_core.ranking import RANK_BY, Comparison, compare, verdict
 from kl_core.sketch import ValueSketch
 
 __all__ = [
@@ -199,6 +199,7 @@ def comparison_json(comparison: Comparison, *, source: str | None = None) -> str
             "unit": comparison.unit,
             "zero_policy": comparison.zero_policy,
             "epsilon": json_leaf(comparison.epsilon),
+            "rank_by": comparison.rank_by,
             "bootstrap": bootstrap_count(comparison),
             "bootstrap_seed": BOOTSTRAP_SEED if bootstrap_count(comparison) else None,
         },
@@ -255,6 +256,9 @@ def comparison_from_json(text: str) -> dict[str, Any]:
     settings = document.get("settings", {})
     settings["base"] = _unnumber(settings.get("base", 2))
     settings["epsilon"] = _unnumber(settings.get("epsilon", 1e-6))
+    settings["rank_by"] = settings.get("rank_by") or "kl"  # files written before rank_by existed were ranked by KL
+    if settings["rank_by"] not in RANK_BY:
+        raise DataError(f"This comparison's rank_by is {settings['rank_by']!r}; it must be one of {', '.join(RANK_BY)}")
     return document
 
 
@@ -292,6 +296,6 @@ def rerun_from_json(text: str) -> Comparison:
     return compare(
         emp, requests, base=settings["base"], zero_policy=settings.get("zero_policy", "strict"),
         epsilon=settings["epsilon"], bootstrap=int(settings.get("bootstrap") or 0),
-        seed=int(settings.get("bootstrap_seed") or BOOTSTRAP_SEED),
+        seed=int(settings.get("bootstrap_seed") or BOOTSTRAP_SEED), rank_by=settings["rank_by"],
     )
 

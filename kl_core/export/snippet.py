@@ -166,6 +166,8 @@ def python_snippet(comparison: Comparison) -> str:
                 f"epsilon={_py(float(comparison.epsilon), {})}"]
     if bootstrap:
         settings += [f"bootstrap={bootstrap}", f"seed={BOOTSTRAP_SEED}"]
+    if comparison.rank_by != "kl":
+        settings.append(f"rank_by={comparison.rank_by!r}")
     lines += [
         f"result = compare(emp, models, {', '.join(settings)})",
         "table = result.table",
