@@ -98,14 +98,17 @@ with top_right.container(border=True):
 
 with bottom_left.container(border=True):
     st.subheader("Report (HTML)")
-    st.markdown("A single file to share or present: the verdict, the data summary, the ranking table, every figure "
-                "(interactive), the settings and a short note on why KL ranks models. It works offline: plotly.js "
-                "is inside (which makes it about 5 MB), with no links to the internet.")
+    st.markdown("A single file to share or present: the verdict, the data summary, the ranking table (parameters "
+                "± standard errors, Akaike weights), every figure (interactive, with density, Q-Q and P-P plots), "
+                "goodness of fit for continuous data, the settings and a short note on why KL ranks models. It works "
+                "offline: plotly.js is inside (which makes it about 5 MB), with no links to the internet.")
     st.download_button("Download report.html", data=_html, file_name=f"{stem}-report.html", mime="text/html",
                        on_click="ignore", icon=":material/download:", key="report_html")
     with st.expander("Preview"):
-        figures = ", ".join(heading.lower() for heading, _ in export.report_figures(result, drawn))
-        st.markdown(f"Sections: the verdict · the data · ranking table · figures ({escape_markdown(figures)}) · "
+        figures = ", ".join(heading if heading[:3] in ("Q-Q", "P-P") else heading.lower()
+                            for heading, _ in export.report_figures(result, drawn))
+        fit_check = " · goodness of fit (KS, CvM, AD)" if emp.kind == "binned" else ""
+        st.markdown(f"Sections: the verdict · the data · ranking table{fit_check} · figures ({escape_markdown(figures)}) · "
                     "why KL ranks models · settings and versions.")
 
 with bottom_right.container(border=True):

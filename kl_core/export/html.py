@@ -231,14 +231,21 @@ def _gof_html(comparison: Comparison, statistics: Mapping[str, Mapping[str, Any]
             "CvM": format_number(found["cvm"]), "CvM p (classical)": format_number(found["cvm_pvalue"], 3),
             "AD": format_number(found["ad"]),
         })
-    notes = sorted({note for found in statistics.values() for note in str(found.get("gof_note", "")).split("; ") if note})
+    said = (FITTED_PARAMETERS_NOTE, "Anderson–Darling has no p-value for an arbitrary model")  # in the sentence above
+    notes = set()
+    for found in statistics.values():
+        text = str(found.get("gof_note", ""))
+        for known in said:
+            text = text.replace(known, "")
+        notes |= {note.strip() for note in text.split(";") if note.strip()}
     sentence = FITTED_PARAMETERS_NOTE[:1].upper() + FITTED_PARAMETERS_NOTE[1:]
-    extra = "".join(f"<li>{html.escape(note)}</li>" for note in notes if note != FITTED_PARAMETERS_NOTE)
+    extra = "".join(f"<li>{html.escape(note)}</li>" for note in sorted(notes))
     return (
         "<h2>Goodness of fit</h2>"
         "<p class='note'>Kolmogorov–Smirnov (KS), Cramér–von Mises (CvM) and Anderson–Darling (AD) statistics of each "
         "model on the raw values (smaller is closer), as R's <code>fitdistrplus::gofstat</code>. "
-        f"{html.escape(sentence)}. A p-value is shown only where it is valid; “—” where there is none.</p>"
+        f"{html.escape(sentence)}. A p-value is shown only where it is valid (“—” where there is none); "
+        "Anderson–Darling has none for an arbitrary model.</p>"
         + _frame_html(pd.DataFrame(rows), "ranking")
         + (f"<ul class='note'>{extra}</ul>" if extra else "")
     )
