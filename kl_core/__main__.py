@@ -82,6 +82,8 @@ def _data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--zero-policy", choices=ZERO_POLICIES, default=DEFAULT_ZERO_POLICY,
                         help="strict: a model giving 0 to an observed value has KL = inf; epsilon: floor every model")
     parser.add_argument("--epsilon", type=float, default=EPSILON, help=f"the floor's weight for --zero-policy epsilon (default {EPSILON:g})")
+    parser.add_argument("--rank-by", choices=("kl", "aic", "bic"), default="kl",
+                        help="what orders the ranking: kl (default, the log-likelihood), aic or bic (penalised by free parameters)")
     parser.add_argument("--bootstrap", type=int, default=0, metavar="B", help="bootstrap resamples for KL intervals (default 0: none)")
     parser.add_argument("--seed", type=int, default=0, help="seed for the bootstrap")
     parser.add_argument("--progress", action="store_true", help="show progress bars even when stderr is not a terminal")
@@ -147,7 +149,7 @@ def _rank_or_report(args: argparse.Namespace) -> int:
     bar = ProgressBar("fitting", enabled=show_progress and len(requests) > 3)
     comparison = compare(
         emp, requests, base=base, zero_policy=args.zero_policy, epsilon=args.epsilon, bootstrap=args.bootstrap,
-        seed=args.seed, progress=lambda i, total, name: bar.update(i / total, name),
+        seed=args.seed, progress=lambda i, total, name: bar.update(i / total, name), rank_by=args.rank_by,
     )
     bar.close()
     if args.command == "report":
@@ -167,7 +169,7 @@ def _rank_or_report(args: argparse.Namespace) -> int:
 
 def _write_report(comparison: Any, args: argparse.Namespace, source: str) -> int:
     try:
-        from kl_core.report import html_report
+        from kl_core.export.html import html_report
     except ImportError as error:
         raise UsageError(f"the HTML report is not available in this installation ({error})") from error
     text = html_report(comparison, title=args.title, source=source)
@@ -346,6 +348,8 @@ def ranking_text(comparison: Any, source: str) -> str:
         out.write("dropped: " + ", ".join(f"{count:,} {reason}" for reason, count in emp.dropped.items()) + "\n")
     for warning in emp.warnings:
         out.write(f"note: {warning}\n")
+    if comparison.rank_by != "kl":
+        out.write(f"ranked by {comparison.rank_by.upper()}, best first\n")
     out.write("\n" + _text_table(columns, body.values.tolist()) + "\n")
     notes = [(display, str(note)) for display, note in zip(shown[names["model"]], shown[names["note"]]) if note]
     if notes:
@@ -369,6 +373,7 @@ def _text_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 
 def _plain_table(table: Any) -> list[dict[str, Any]]:
+    from kl_core.export.json_io import json_leaf, json_value
     from kl_core.models import format_params
 
     rows = []
@@ -376,38 +381,21 @@ def _plain_table(table: Any) -> list[dict[str, Any]]:
         row = {}
         for key, value in record.items():
             if key == "params":
-                row[key] = {k: _json_value(v) for k, v in dict(value or {}).items()}
+                row[key] = json_value(dict(value or {}))
                 row["params_text"] = format_params(value or {})
             else:
-                row[key] = _json_value(value)
+                row[key] = json_leaf(value)
         rows.append(row)
     return rows
 
 
-def _json_value(value: Any) -> Any:
-    """Plain JSON: numpy numbers as Python ones, NaN as null, ±inf as the strings "inf"/"-inf"."""
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        try:
-            value = value.item()
-        except (ValueError, AttributeError):
-            pass
-    if isinstance(value, float):
-        if math.isnan(value):
-            return None
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)
-
-
 def ranking_json(comparison: Any, source: str) -> str:
     """The ranking with the data's summary and the verdict, as one JSON document."""
+    from kl_core.export.json_io import json_value
     from kl_core.ranking import verdict
 
     emp = comparison.emp
-    summary = {key: _json_value(value) if not isinstance(value, dict) else {k: _json_value(v) for k, v in value.items()}
-               for key, value in emp.summary(comparison.base).items()}
+    summary = json_value(emp.summary(comparison.base))
     document = {
         "source": source,
         "data": summary,
@@ -415,6 +403,7 @@ def ranking_json(comparison: Any, source: str) -> str:
         "base": comparison.base,
         "zero_policy": comparison.zero_policy,
         "epsilon": comparison.epsilon if comparison.zero_policy == "epsilon" else None,
+        "rank_by": comparison.rank_by,
         "best": comparison.best,
         "verdict": verdict(comparison.table, comparison.base),
         "models": _plain_table(comparison.table),

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 import numpy as np
@@ -31,7 +32,8 @@ from kl_core.vocabulary import bits_or_nats
 from kl_core.models import REGISTRY, FittedModel, format_params
 
 __all__ = [
-    "DATA_LABEL", "DELTA_NOTE", "INFINITY", "MISSING", "capitalised", "display_label", "family_label", "fitted_label",
+    "DATA_LABEL", "DELTA_NOTE", "INFINITY", "MISSING", "EdgeLimit", "capitalised", "display_label", "displayed_params",
+    "edge_limit", "family_label", "fitted_label",
     "format_count", "format_dropped", "format_interval", "format_number", "headers", "model_label", "not_ranked",
     "ranking_display", "request_text", "summary_rows",
 ]
@@ -184,7 +186,7 @@ def ranking_display(table: pd.DataFrame, base: float = 2) -> pd.DataFrame:
         shown: dict[str, str] = {
             names["rank"]: str(position) if finite else MISSING,
             names["model"]: display_label(row),
-            names["params"]: _params_text(row.get("params")),
+            names["params"]: _params_text(displayed_params(row.get("params"), row.get("note"), str(row.get("model", "")))),
             names["n_params"]: format_count(row.get("n_params")),
             names["kl"]: format_number(kl),
         }
@@ -371,11 +373,12 @@ def _lower_first(label: str) -> str:
 _SELF_DESCRIBED = frozenset({"mixture", "zero_inflated"})  # families whose fitted label says what was fitted
 
 
-def model_label(key: str, label: str = "", params: Any = None) -> str:
+def model_label(key: str, label: str = "", params: Any = None, note: str = "") -> str:
     """A model's display name from its ranking key (``nbinom``, ``binomial#2``) and its own label.
 
     A second dataset names its file; a family requested twice or more shows its
-    parameters so the rows can be told apart.
+    parameters so the rows can be told apart. A fit that ran to the edge of its family
+    (its ``note`` says so, see :func:`edge_limit`) is named as its limit.
 
     Examples
     --------
@@ -385,9 +388,16 @@ def model_label(key: str, label: str = "", params: Any = None) -> str:
     'binomial (n=12, p=0.45)'
     >>> model_label("expression", "p*(1-p)**x (p=0.5)")
     'your formula'
+    >>> model_label("t", "t(df=7.2e+10, loc=3.488, scale=1.139)", {}, "df=7.2e+10 ran to the edge of its range: "
+    ...             "here Student's t tends to a normal; treated as that limit, the normal (loc=3.488, scale=1.139)")
+    "Student's t → normal (df → ∞)"
     """
     name, _, occurrence = str(key).partition("#")
     words = family_label(name)
+    edge = edge_limit(note, key, params)
+    if edge is not None:
+        words = edge.name(words)
+        params = displayed_params(params, note, key)
     if name == "empirical":
         match = _REFERENCE_LABEL.match(str(label or ""))
         if match and match.group(1):
@@ -412,7 +422,7 @@ def display_label(row: Mapping[str, Any]) -> str:
     >>> display_label({"model": "geom", "label": "geom(p=0.2)", "params": {"p": 0.2}})
     'geometric'
     """
-    return model_label(str(row.get("model", "")), str(row.get("label") or ""), row.get("params"))
+    return model_label(str(row.get("model", "")), str(row.get("label") or ""), row.get("params"), _note_text(row.get("note")))
 
 
 def fitted_label(key: str, model: FittedModel) -> str:
@@ -425,7 +435,119 @@ def fitted_label(key: str, model: FittedModel) -> str:
     >>> fitted_label("nbinom", fit(Empirical.from_counts([0, 1, 2, 5], [4, 3, 2, 1]), "nbinom"))
     'negative binomial'
     """
-    return model_label(key, model.label, model.params)
+    return model_label(key, model.label, model.params, model.note or "")
+
+
+# ------------------------------------------------------------ fits at an edge of their family
+_EDGE = re.compile(r"(?P<parameter>\w+)=(?P<value>[-+0-9.eE]+|inf) ran to the edge of its range: (?P<why>[^;]*)")
+_TENDS = re.compile(r"tends to (?:an? )?(?P<limit>.+?)(?: distribution| limit)?$")
+_TREATED = re.compile(r"treated as that limit, the (?P<limit>[\w' -]+?) \((?P<params>[^)]*)\)")
+
+
+# (family, parameter that ran off) -> (the limit in words, its parameters from the fit's): the same random
+# variable as the parameter runs off, e.g. gamma: loc + scale·G(a) ≈ N(loc + a·scale, √a·scale) as a → ∞.
+_LIMIT_FORMS: dict[tuple[str, str], tuple[str, Any]] = {
+    ("t", "df"): ("normal", lambda p: {"loc": p["loc"], "scale": p["scale"]}),
+    ("gamma", "a"): ("normal", lambda p: {"loc": p["loc"] + p["a"] * p["scale"], "scale": math.sqrt(p["a"]) * p["scale"]}),
+    ("lognorm", "s"): ("normal", lambda p: {"loc": p["loc"] + p["scale"], "scale": p["s"] * p["scale"]}),
+    ("invgauss", "mu"): ("normal", lambda p: {"loc": p["loc"] + p["mu"] * p["scale"], "scale": p["mu"] ** 1.5 * p["scale"]}),
+    ("weibull_min", "c"): ("Gumbel (minimum)", lambda p: {"loc": p["loc"] + p["scale"], "scale": p["scale"] / p["c"]}),
+}
+
+
+@dataclass(frozen=True)
+class EdgeLimit:
+    """A fit that ran to the edge of its family's parameter space, as its fitter's note describes it.
+
+    Parameters
+    ----------
+    parameter : str
+        The parameter that ran off (``df``, ``a``, ``c``).
+    towards : str
+        Where it went: "∞", "−∞" or "0".
+    limit : str
+        The family it tends to ("normal", "Gumbel (minimum)"), or "" when the note names none.
+    params : dict
+        The limit's parameters (empty when they are not known).
+    """
+
+    parameter: str
+    towards: str
+    limit: str
+    params: dict[str, float]
+
+    def name(self, family_words: str) -> str:
+        """``Student's t → normal (df → ∞)``, or ``Weibull at an edge (c → ∞)`` without a named limit."""
+        where = f"({self.parameter} → {self.towards})"
+        return f"{family_words} → {self.limit} {where}" if self.limit else f"{family_words} at an edge {where}"
+
+
+def edge_limit(note: Any, key: str = "", params: Any = None) -> EdgeLimit | None:
+    """The edge a fit ran to, read from its note (:func:`kl_core.models.continuous.fitting.edge_notes`), or None.
+
+    With the model's ranking ``key`` and fitted ``params``, the limit's parameters are
+    computed from them where the limit is known (gamma, Student's t, log-normal, inverse
+    Gaussian → normal; Weibull → Gumbel); otherwise they are read from the note's
+    "treated as that limit" clause, if any.
+
+    Examples
+    --------
+    >>> edge = edge_limit("df=7.2e+10 ran to the edge of its range: here Student's t tends to a normal; "
+    ...                   "treated as that limit, the normal (loc=3.488, scale=1.139)")
+    >>> edge.parameter, edge.towards, edge.limit, edge.params
+    ('df', '∞', 'normal', {'loc': 3.488, 'scale': 1.139})
+    >>> note = "c=4.73e+08 ran to the edge of its range: here the Weibull tends to a Gumbel (minimum) distribution"
+    >>> edge = edge_limit(note, "weibull_min_3p", {"c": 4.73e8, "loc": -4.168e8, "scale": 4.168e8 + 4.0})
+    >>> edge.limit, {k: round(v, 6) for k, v in edge.params.items()}
+    ('Gumbel (minimum)', {'loc': 4.0, 'scale': 0.881184})
+    >>> edge_limit("range taken from the observed minimum and maximum") is None
+    True
+    """
+    text = _note_text(note)
+    found = _EDGE.search(text)
+    if found is None:
+        return None
+    parameter, value = found.group("parameter"), float(found.group("value"))
+    towards = "0" if abs(value) < 1 else ("∞" if value > 0 else "−∞")
+    tends = _TENDS.search(found.group("why").strip())
+    limit = tends.group("limit") if tends else ""
+    family = re.sub(r"(_3p)?(#\d+)?$", "", str(key))
+    form = _LIMIT_FORMS.get((family, parameter))
+    if form is not None and isinstance(params, Mapping) and all(k in params for k in (parameter, "loc", "scale")):
+        limit, rule = form
+        with np.errstate(all="ignore"):
+            return EdgeLimit(parameter, towards, limit, {k: float(v) for k, v in rule(params).items()})
+    treated = _TREATED.search(text)
+    limit_params: dict[str, float] = {}
+    if treated:
+        limit = treated.group("limit")
+        for pair in treated.group("params").split(","):
+            name, _, number = pair.strip().partition("=")
+            limit_params[name] = float(number)
+    return EdgeLimit(parameter, towards, limit, limit_params)
+
+
+def displayed_params(params: Any, note: Any = "", key: str = "") -> Any:
+    """The parameters people see: a fit at an edge shows its limit's (or leaves out the one that ran off).
+
+    Examples
+    --------
+    >>> displayed_params({"df": 7.2e10, "loc": 3.49, "scale": 1.14},
+    ...                  "df=7.2e+10 ran to the edge of its range: here Student's t tends to a normal", "t")
+    {'loc': 3.49, 'scale': 1.14}
+    >>> displayed_params({"c": 6.7e7, "scale": 3.9}, "c=6.7e+07 ran to the edge of its range: the fit is at a limit")
+    {'scale': 3.9}
+    """
+    edge = edge_limit(note, key, params)
+    if edge is None or not isinstance(params, Mapping):
+        return params
+    if edge.params:
+        return dict(edge.params)
+    return {name: value for name, value in params.items() if name != edge.parameter}
+
+
+def _note_text(note: Any) -> str:
+    return note if isinstance(note, str) else ""
 
 
 def capitalised(text: str) -> str:

@@ -167,7 +167,8 @@ def free_parameters(emp: Empirical, model: FittedModel, refit: Refit = fit) -> l
     ]
     given = model.extra.get("options")
     if isinstance(given, Mapping):  # fitted by kl_core.models.fit, which records the options given
-        candidates = [key for key in candidates if given.get(key) is None]
+        held = _held_by_default(model, given)
+        candidates = [key for key in candidates if given.get(key) in (None, "free") and key not in held]
     if len(candidates) <= model.n_params:
         return candidates
     return [key for key in candidates if _returns_itself(emp, model, key, candidates, refit)]
@@ -365,6 +366,23 @@ def _sketch_loglik(sketch: Any, model: FittedModel) -> float:
     with np.errstate(all="ignore"):
         log_density = np.asarray(model.logpdf(np.asarray(sketch.values, dtype=float)[used]), dtype=float)
     return float(np.dot(counts[used], log_density))
+
+
+def _held_by_default(model: FittedModel, given: Mapping[str, Any]) -> set[str]:
+    """Parameters the fitter held without being asked: ``loc = 0``, the 2-parameter form of a positive family.
+
+    Mirrors :func:`kl_core.models.continuous.fitting.fixed_parameters`: not for a ``_3p``
+    entry, nor when the options name ``loc`` (a number fixes it, ``"free"`` frees it).
+    """
+    if not model.continuous or model.name.endswith("_3p") or "loc" in given:
+        return set()
+    from kl_core.models.continuous.catalogue import family, positive_support
+
+    try:
+        fam = family(model.name)
+    except (AttributeError, DataError, KeyError, TypeError, ValueError):  # not a scipy family (a mixture, a formula)
+        return set()
+    return {"loc"} if positive_support(fam) else set()
 
 
 def _returns_itself(emp: Empirical, model: FittedModel, key: str, candidates: Sequence[str], refit: Refit) -> bool:

@@ -2,16 +2,17 @@
 
 The comparison is the one the Compare page shows: the same dataset, model requests and
 settings, fetched through the same cached function (``ui.run.fit_with_progress``), so
-nothing is recomputed differently here. The file contents come from ``kl_core.report``.
+nothing is recomputed differently here. The file contents come from ``kl_core.export``.
 """
 
+import dataclasses
 import re
 
 import streamlit as st
 
-from kl_core import report
+from kl_core import export
 from kl_core.display import format_count
-from kl_core.ranking import verdict
+from kl_core.ranking import RANK_BY, ranked_by, verdict
 from ui import state
 from ui.run import fit_with_progress, requests_for
 from ui.text import escape_markdown
@@ -38,6 +39,11 @@ if not requests:
 result = fit_with_progress(emp, requests)
 if result is None:
     st.stop()
+# The Compare page's "Rank by" (session key "rank_by"); AIC and BIC need N observations, else KL.
+order = state.get("rank_by") or "kl"
+order = order if order in RANK_BY and (order == "kl" or emp.n is not None) else "kl"
+if order != result.rank_by:
+    result = dataclasses.replace(result, table=ranked_by(result.table, order), rank_by=order)
 
 name = state.get(state.DATASET_NAME) or emp.name or "data"
 source = state.get(state.DATASET_SOURCE) or None
@@ -46,20 +52,20 @@ stem = "kl-" + (re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower()[:60] or "
 st.markdown(f"**{escape_markdown(verdict(result.table, result.base))}**")
 st.caption(
     f"Data: {escape_markdown(name)} · N {format_count(emp.n) if emp.n is not None else 'unknown'} · "
-    f"{len(result.table)} model(s) · KL in {result.unit} · zero policy {result.zero_policy}. "
+    f"{len(result.table)} model(s) ranked by {result.rank_by.upper()} · KL in {result.unit} · zero policy {result.zero_policy}. "
     "These files describe exactly the ranking shown on the Compare page."
 )
 st.page_link("pages/compare.py", label="See it on the Compare page", icon=":material/leaderboard:")
 
-drawn = int(state.get(state.PLOTTED) or report.MAX_PLOTTED)  # as many models as the Compare page's figures draw
-csv_text = report.ranking_csv(result.table)
-json_text = report.comparison_json(result, source=source)
-snippet = report.python_snippet(result)
+drawn = int(state.get(state.PLOTTED) or export.MAX_PLOTTED)  # as many models as the Compare page's figures draw
+csv_text = export.ranking_csv(result.table)
+json_text = export.comparison_json(result, source=source)
+snippet = export.python_snippet(result)
 
 
 def _html() -> bytes:
     # Built only when the button is clicked (a few MB, most of it plotly.js), outside the script run.
-    return report.html_report(result, title=f"KL Model Lab report: {name}", source=source, max_models=drawn).encode("utf-8")
+    return export.html_report(result, title=f"KL Model Lab report: {name}", source=source, max_models=drawn).encode("utf-8")
 
 
 def _head(text: str, lines: int = PREVIEW_LINES) -> str:
@@ -92,14 +98,17 @@ with top_right.container(border=True):
 
 with bottom_left.container(border=True):
     st.subheader("Report (HTML)")
-    st.markdown("A single file to share or present: the verdict, the data summary, the ranking table, every figure "
-                "(interactive), the settings and a short note on why KL ranks models. It works offline: plotly.js "
-                "is inside (which makes it about 5 MB), with no links to the internet.")
+    st.markdown("A single file to share or present: the verdict, the data summary, the ranking table (parameters "
+                "± standard errors, Akaike weights), every figure (interactive, with density, Q-Q and P-P plots), "
+                "goodness of fit for continuous data, the settings and a short note on why KL ranks models. It works "
+                "offline: plotly.js is inside (which makes it about 5 MB), with no links to the internet.")
     st.download_button("Download report.html", data=_html, file_name=f"{stem}-report.html", mime="text/html",
                        on_click="ignore", icon=":material/download:", key="report_html")
     with st.expander("Preview"):
-        figures = ", ".join(heading.lower() for heading, _ in report.report_figures(result, drawn))
-        st.markdown(f"Sections: the verdict · the data · ranking table · figures ({escape_markdown(figures)}) · "
+        figures = ", ".join(heading if heading[:3] in ("Q-Q", "P-P") else heading.lower()
+                            for heading, _ in export.report_figures(result, drawn))
+        fit_check = " · goodness of fit (KS, CvM, AD)" if emp.kind == "binned" else ""
+        st.markdown(f"Sections: the verdict · the data · ranking table{fit_check} · figures ({escape_markdown(figures)}) · "
                     "why KL ranks models · settings and versions.")
 
 with bottom_right.container(border=True):

@@ -13,7 +13,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from kl_core import compare
-from kl_core.report import rerun_from_json
+from kl_core.export.json_io import rerun_from_json
 from kl_core.samples import SAMPLES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,3 +103,19 @@ def test_report_follows_the_units_and_models_chosen(tmp_path, downloads):
     assert [m["key"] for m in document["models"]] == ["uniform", "binomial"]
     assert document["requests"][1]["options"] == {"n": 10}
     assert "nats" in at.markdown[0].value
+
+
+def test_report_follows_the_sessions_rank_by(tmp_path, downloads):
+    at = _with_worms(tmp_path)
+    at.session_state["model_requests"] = [("betabinom", {}), ("nbinom", {}), ("poisson", {})]
+    at.session_state["rank_by"] = "aic"  # what the Compare page's "Rank by" control sets
+    at.switch_page("pages/report.py").run()
+    assert not at.exception
+    buttons = at.get("download_button")
+    document = json.loads(_content(buttons[1], downloads))
+    assert document["settings"]["rank_by"] == "aic"
+    assert [m["key"] for m in document["models"]] == ["betabinom", "poisson", "nbinom"]  # nbinom is 2nd by KL
+    csv_rows = list(csv.DictReader(io.StringIO(_content(buttons[0], downloads).decode("utf-8"))))
+    assert [r["model"] for r in csv_rows] == ["betabinom", "poisson", "nbinom"]
+    assert "rank_by='aic'" in _content(buttons[3], downloads).decode("utf-8")
+    assert "ranked by AIC" in at.caption[0].value

@@ -260,14 +260,14 @@ def test_html_in_labels_stays_plain_text_in_the_display_frame(kind: str) -> None
 
 
 def test_ranking_csv_neutralises_spreadsheet_formulas() -> None:
-    from kl_core import report
+    from kl_core.export.csv import ranking_csv
     import csv
     import io
 
     emp = to_empirical(read_table(b"x\n1\n2\n2\n", "f.csv"), "x")
     table = rank(emp, ["uniform", ("custom", {"values": [1, 2], "weights": [1, 2], "label": "=HYPERLINK(\"http://x\",\"y\")"})])
     table.loc[0, "note"] = "@SUM(A1:A2)"
-    text = report.ranking_csv(table)
+    text = ranking_csv(table)
     for row in csv.reader(io.StringIO(text)):
         for cell in row:
             assert not cell.startswith(("=", "+", "@", "\t", "\r")), cell

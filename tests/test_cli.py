@@ -190,3 +190,37 @@ def test_without_column_the_cli_reads_as_the_app_guesses(capsys, tmp_path):
     assert "Reading `discoveries`, one observation per row; `year` looks like an index: 1860–1959" in err
     row = next(csv.DictReader(io.StringIO(out)))
     assert row["model"] == "poisson" and "3.1" in row["params"]  # mu = mean(discoveries) = 3.1, as R's MLE
+
+
+# ---------------------------------------------------------------- --rank-by (issue 12 item 3)
+def _order_by(models: list[dict], column: str) -> list[str]:
+    return [m["model"] for m in sorted(models, key=lambda m: float(m[column]))]
+
+
+def test_rank_by_aic_and_bic_order_the_ranking_and_are_recorded(capsys, worms_csv):
+    args = rank_args(worms_csv, "--models", "betabinom,nbinom,poisson", "--format", "json")
+    code, out, _ = run(capsys, *args)
+    by_kl = json.loads(out)
+    assert code == 0 and by_kl["rank_by"] == "kl"
+    assert [m["model"] for m in by_kl["models"]] == _order_by(by_kl["models"], "kl") == ["betabinom", "nbinom", "poisson"]
+    for column in ("aic", "bic"):
+        code, out, _ = run(capsys, *args, "--rank-by", column)
+        document = json.loads(out)
+        assert code == 0 and document["rank_by"] == column
+        # Poisson's one parameter outweighs negative binomial's slightly better fit once penalised.
+        assert [m["model"] for m in document["models"]] == _order_by(document["models"], column) == ["betabinom", "poisson", "nbinom"]
+
+
+def test_rank_by_in_the_text_table_and_the_html_report(capsys, tmp_path, worms_csv):
+    code, out, _ = run(capsys, *rank_args(worms_csv, "--models", "nbinom,poisson", "--rank-by", "bic"))
+    assert code == 0 and "ranked by BIC, best first" in out
+    out_file = tmp_path / "report.html"
+    code, _, err = run(capsys, "report", worms_csv, "--column", "teeth", "--shape", "counts",
+                       "--models", "nbinom,poisson", "--rank-by", "aic", "--out", out_file)
+    assert code == 0, err
+    assert "Ranked by AIC, best first" in out_file.read_text(encoding="utf-8")
+
+
+def test_rank_by_rejects_other_words_in_one_line(capsys, worms_csv):
+    code, _, err = run(capsys, *rank_args(worms_csv, "--rank-by", "loglik"))
+    assert code == 2 and "--rank-by" in _single_error_line(err) and "Traceback" not in err

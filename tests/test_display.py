@@ -1,6 +1,7 @@
 """kl_core.display: the ranking table and the data summary formatted for people."""
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,8 @@ from hypothesis import strategies as st
 from kl_core import Empirical, rank
 from kl_core.display import (
     INFINITY,
+    edge_limit,
+    fitted_label,
     MISSING,
     format_count,
     format_dropped,
@@ -192,3 +195,62 @@ def test_sample_and_population_variance_are_labelled():
     assert rows["Variance (sample, ÷ N − 1)"] == format_number(np.var(values, ddof=1))
     assert rows["Variance (population, ÷ N)"] == format_number(np.var(values))
     assert not any(label == "Variance" for label in rows)
+
+
+# ---------------------------------------------- issue 10: fits at the edge of their family, shown as the limit
+def _faithful_edge_fits():
+    from kl_core import compare
+    from kl_core.models import REGISTRY, default_models
+    from reference_data import real_values
+
+    x = real_values("faithful", "eruptions")
+    emp = Empirical.from_samples(x)
+    three_parameter = [name for name in REGISTRY if name.endswith("_3p")]
+    return x, compare(emp, [*default_models(emp), *three_parameter])
+
+
+def _numbers(text: str) -> list[float]:
+    return [float(v) for v in re.findall(r"=(−?-?[0-9.]+(?:e[-+]?\d+)?)", text.replace("−", "-"))]
+
+
+def test_old_faithful_shows_no_absurd_parameter_and_every_raw_edge_fit_has_a_note():
+    x, comparison = _faithful_edge_fits()
+    span, size = float(np.ptp(x)), float(np.abs(x).max())
+    shown = ranking_display(comparison.table)
+
+    def absurd(value: float) -> bool:
+        return abs(value) > 1e4 * size or 0 < abs(value) < 1e-6 * span
+
+    for (_, row), params_text in zip(comparison.table.iterrows(), shown["Parameters"]):
+        assert not any(absurd(v) for v in _numbers(params_text)), (row["model"], params_text)
+        if any(absurd(float(v)) for v in row["params"].values()):  # the raw fit ran off: a note says so, in words
+            assert "ran to the edge of its range" in row["note"], row["model"]
+    assert any(absurd(float(v)) for params in comparison.table["params"] for v in params.values())  # the case is real
+
+
+def test_old_faithful_students_t_is_named_and_shown_as_the_normal_it_tends_to():
+    from scipy import stats
+
+    x, comparison = _faithful_edge_fits()
+    shown = ranking_display(comparison.table).set_index(comparison.table["model"])
+    assert shown.loc["t", "Model"] == "Student's t → normal (df → ∞)"
+    assert fitted_label("t", comparison.fitted["t"]) == "Student's t → normal (df → ∞)"
+    loc, scale = stats.norm.fit(x)  # scipy's normal MLE, the limit's parameters
+    assert _numbers(shown.loc["t", "Parameters"]) == pytest.approx([loc, scale], rel=1e-3)
+
+
+def test_old_faithful_three_parameter_weibull_is_shown_as_its_gumbel_limit():
+    from scipy import stats
+
+    x, comparison = _faithful_edge_fits()
+    shown = ranking_display(comparison.table).set_index(comparison.table["model"])
+    assert shown.loc["weibull_min_3p", "Model"] == "Weibull (3-parameter) → Gumbel (minimum) (c → ∞)"
+    loc, scale = stats.gumbel_l.fit(x)  # scipy's own MLE of the limit family
+    assert _numbers(shown.loc["weibull_min_3p", "Parameters"]) == pytest.approx([loc, scale], rel=1e-3)
+
+
+def test_a_fit_inside_its_family_keeps_its_own_name_and_parameters():
+    _, comparison = _faithful_edge_fits()
+    shown = ranking_display(comparison.table).set_index(comparison.table["model"])
+    assert shown.loc["gamma", "Model"] == "gamma" and shown.loc["gamma", "Parameters"].startswith("a=7.966")
+    assert edge_limit(comparison.table.set_index("model").loc["gamma", "note"]) is None

@@ -30,7 +30,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("kl_core.models",),
     ("kl_core.continuous_kl", "kl_core.display", "kl_core.ranking", "kl_core.diagnostics", "kl_core.uncertainty"),
     ("kl_core.plots",),
-    ("kl_core.export", "kl_core.report", "kl_core.share", "kl_core.lessons"),
+    ("kl_core.export", "kl_core.share", "kl_core.lessons"),
     ("kl_core.__main__", "kl_core"),
 )
 NAMES = ("foundation", "measures", "data", "models", "ranking", "figures", "outputs", "entry points")

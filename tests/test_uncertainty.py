@@ -253,6 +253,18 @@ def test_every_raw_continuous_dataset_has_reference_fits():
     assert len(CONTINUOUS_CASES) >= 30
 
 
+def test_default_two_parameter_fits_hold_loc_as_the_explicit_form_does():
+    # Positive families are fitted with loc = 0 by default: loc is held, not a free parameter with an error.
+    emp = Empirical.from_samples(real_values("faithful", "eruptions"))
+    for family in ("gamma", "weibull_min", "lognorm", "expon"):
+        default, explicit = fit(emp, family), fit(emp, family, loc=0.0)
+        assert free_parameters(emp, default) == free_parameters(emp, explicit) and "loc" not in free_parameters(emp, default)
+        assert standard_errors(emp, default) == pytest.approx(standard_errors(emp, explicit), rel=1e-9)
+    precip = Empirical.from_samples(real_values("precip", "precip"))
+    assert free_parameters(precip, fit(precip, "gamma", loc="free")) == ["a", "loc", "scale"]
+    assert free_parameters(emp, fit(emp, "norm")) == ["loc", "scale"]
+
+
 @pytest.mark.parametrize("dataset, variable, distr", CONTINUOUS_CASES)
 def test_continuous_standard_errors_match_fitdistrplus(dataset, variable, distr):
     family, options, in_r_terms = CONTINUOUS_FAMILIES[distr]  # rate = 1/scale, meanlog = log scale: the delta method

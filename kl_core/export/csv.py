@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import io
 import json
-import math
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from kl_core.plain import plain
+from kl_core.export.json_io import json_value
 
 __all__ = ["FORMULA_TRIGGERS", "neutralised", "ranking_csv"]
 
@@ -64,21 +63,6 @@ def _cell(value: Any) -> Any:
     if isinstance(value, str):
         return neutralised(value)
     if isinstance(value, (Mapping, list, tuple, np.ndarray)):
-        return neutralised(json.dumps(plain(value, _json_leaf), ensure_ascii=False, allow_nan=False))
+        return neutralised(json.dumps(json_value(value), ensure_ascii=False, allow_nan=False))
     return value
 
-
-def _json_leaf(value: Any) -> Any:
-    """Numbers as JSON numbers (±inf as "inf"/"-inf", NaN as null), anything else as text."""
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        number = float(value)
-        if math.isnan(number):
-            return None
-        return number if math.isfinite(number) else ("inf" if number > 0 else "-inf")
-    if value is None or isinstance(value, str):
-        return value
-    return str(value)

@@ -236,7 +236,7 @@ def test_every_report_download_has_the_expected_content(page: Page, base_url: st
 
     name, text = _download(page, "report_python")
     assert name == "kl-worm-teeth-rerun.py"
-    # The brief asked for `rank(`; the generated script calls kl_core's `compare(` (kl_core/report.py).
+    # The brief asked for `rank(`; the generated script calls kl_core's `compare(` (kl_core/export/snippet.py).
     assert "rank(" in text or "compare(" in text
     script = tmp_path / name
     script.write_text(text, encoding="utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kl_core import compare
-from kl_core.report import html_report, report_figures
+from kl_core.export.html import html_report, report_figures
 from kl_core.samples import SAMPLES
 from tests.e2e.conftest import ROOT
 
