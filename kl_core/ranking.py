@@ -425,6 +425,24 @@ def _check_rank_by(emp: Empirical, rank_by: str) -> None:
         raise DataError(f"ranking by {rank_by.upper()} needs counts (N observations); this data has none. Rank by kl instead.")
 
 
+def ranked_by(table: pd.DataFrame, rank_by: str = "kl") -> pd.DataFrame:
+    """``table`` reordered by ``rank_by`` (one of :data:`RANK_BY`), as :func:`rank` would order it.
+
+    Failed fits and infinite KLs stay last; ties keep the model with fewer parameters first.
+    Reordering a finished ranking refits nothing (the app switches the order this way).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"model": ["a", "b"], "kl": [0.10, 0.12], "aic": [210.0, 204.0], "bic": [215.0, 206.0],
+    ...                       "n_params": [3, 1]})
+    >>> ranked_by(frame, "kl")["model"].tolist(), ranked_by(frame, "aic")["model"].tolist()
+    (['a', 'b'], ['b', 'a'])
+    """
+    if rank_by not in RANK_BY:
+        raise DataError(f"rank_by must be one of {', '.join(RANK_BY)}; got {rank_by!r}")
+    return _sorted(table, rank_by)
+
+
 def _sorted(table: pd.DataFrame, rank_by: str = "kl") -> pd.DataFrame:
     key = table[rank_by].astype(float)
     order = table.assign(

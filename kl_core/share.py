@@ -93,6 +93,7 @@ from kl_core.samples import SAMPLES
 # ----------------------------------------------------------------- the vocabulary
 UNITS = ("bits", "nats")
 POLICIES = ("strict", "epsilon")
+RANK_BY = ("kl", "aic", "bic")  # as kl_core.ranking.RANK_BY (kept here so a link is read without the models)
 VIEWS = ("normal", "present")
 PAGES = ("home", "data", "models", "compare", "learn", "report")
 STRING_OPTIONS: dict[str, tuple[str, ...]] = {"over": ("range", "observed")}  # options whose values are words
@@ -104,6 +105,7 @@ DEFAULT_UNITS = "bits"
 DEFAULT_POLICY = "strict"
 DEFAULT_EPSILON = 1e-6
 DEFAULT_BOOTSTRAP = 0
+DEFAULT_RANK_BY = "kl"
 EPSILON_RANGE = (1e-12, 0.5)
 BOOTSTRAP_RANGE = (0, 2000)
 BINS_RANGE = (1, 500)
@@ -121,8 +123,8 @@ MAX_TABLE_VALUE_CHARS = 100  # one value of your PMF table
 MAX_OPTIONS = 200  # entries in opt=
 MAX_SHOWN_CHARS = 40  # how much of a bad value a message quotes
 
-KEYS = ("sample", "models", "opt", "table", "formula", "start", "data", "units", "policy", "eps", "boot", "bins", "view",
-        "page")  # the parameters this module owns
+KEYS = ("sample", "models", "opt", "table", "formula", "start", "data", "units", "policy", "eps", "boot", "rank", "bins",
+        "view", "page")  # the parameters this module owns
 
 _NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d{1,3})?$")
 _INTEGER = re.compile(r"^[-+]?\d+$")
@@ -149,6 +151,8 @@ class Shared:
         The ε-floor's weight.
     bootstrap : int
         Bootstrap resamples (0 = off).
+    rank_by : str
+        What orders the ranking: one of :data:`RANK_BY` (``rank=`` in a link).
     bins : int or None
         Number of bins for binned sample data (None = automatic).
     present : bool
@@ -169,6 +173,7 @@ class Shared:
     policy: str = DEFAULT_POLICY
     epsilon: float = DEFAULT_EPSILON
     bootstrap: int = DEFAULT_BOOTSTRAP
+    rank_by: str = DEFAULT_RANK_BY
     bins: int | None = None
     present: bool = False
     page: str | None = None
@@ -242,6 +247,8 @@ def to_params(shared: Shared) -> dict[str, str]:
         params["eps"] = repr(float(shared.epsilon))
     if int(shared.bootstrap) != DEFAULT_BOOTSTRAP:
         params["boot"] = str(int(shared.bootstrap))
+    if shared.rank_by != DEFAULT_RANK_BY and shared.rank_by in RANK_BY:
+        params["rank"] = shared.rank_by
     if shared.bins is not None:
         params["bins"] = str(int(shared.bins))
     if shared.present:
@@ -634,12 +641,13 @@ _READERS = {
     "policy": _choice("policy", POLICIES, "policy"),
     "eps": _ranged("eps", *EPSILON_RANGE, integer=False),
     "boot": _ranged("boot", *BOOTSTRAP_RANGE, integer=True),
+    "rank": _choice("rank", RANK_BY, "rank"),
     "bins": _ranged("bins", *BINS_RANGE, integer=True),
     "view": _read_view,
     "page": _choice("page", PAGES, "page"),
 }
 _FIELDS = {"sample": "sample", "units": "units", "policy": "policy", "eps": "epsilon", "boot": "bootstrap",
-           "bins": "bins", "view": "present", "page": "page", "data": "data"}
+           "rank": "rank_by", "bins": "bins", "view": "present", "page": "page", "data": "data"}
 
 
 def with_page(shared: Shared, page: str | None) -> Shared:

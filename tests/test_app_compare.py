@@ -59,11 +59,13 @@ def test_worm_teeth_ranks_uniform_above_binomial():
     shown = ranking(at).set_index("Model")
     assert shown.loc["uniform", "KL (bits/obs)"] == "0.1972"
     assert shown.loc["binomial", "KL (bits/obs)"] == "0.6165"
-    assert shown.loc["binomial", "Parameters"] == "n=10, p=0.544"
+    # ± one standard error: sqrt(p(1 − p)/(N·n)) = sqrt(0.544·0.456/1000) = 0.01575 (issue 12); n is declared, so none
+    assert shown.loc["binomial", "Parameters"] == "n=10, p=0.544 ± 0.016"
+    assert shown.loc["uniform", "Parameters"] == "low=0, high=10"  # no Hessian at the support's ends: no fake ±
     assert "Uniform loses 0\\.197" in at.markdown[0].value  # the verdict, in large type
     assert len(at.latex) == 2 and "D_{\\mathrm{KL}}" in at.latex[0].value and "AIC" in at.latex[1].value
     assert charts(at) == ["fig_bars"]  # only the open tab is computed
-    for tab, chart in (("Small multiples", "fig_multiples"), ("Where bits are lost", "fig_contributions"),
+    for tab, chart in (("Density", "fig_density"), ("Small multiples", "fig_multiples"), ("Where bits are lost", "fig_contributions"),
                        ("CDFs", "fig_cdf"), ("Ranking", "fig_ranking")):
         assert charts(open_tab(at, tab)) == [chart] and not at.exception
 
