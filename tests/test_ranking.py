@@ -302,3 +302,15 @@ def test_poisson_loglik_on_r_datasets_matches_r(dataset, column, r_loglik):
     assert row["loglik"] == pytest.approx(r_loglik, abs=0.005)
     assert row["loglik"] == pytest.approx(float(stats.poisson.logpmf(values, values.mean()).sum()), rel=1e-12)
     assert math.isfinite(row["kl"]) and row["note"] == ""
+
+
+def test_ranked_by_reorders_a_finished_ranking_as_rank_would():
+    from kl_core.ranking import ranked_by
+
+    coin = Empirical.from_counts([0, 1], [51, 49])
+    table = rank(coin, ["bernoulli", "uniform"])
+    for order in ("kl", "aic", "bic"):
+        assert ranked_by(table, order)["model"].tolist() == rank(coin, ["bernoulli", "uniform"], rank_by=order)["model"].tolist()
+    assert ranked_by(table, "aic")["model"].tolist() == ["uniform", "bernoulli"]  # ΔAIC = 1.96 for the parameter
+    with pytest.raises(DataError, match="rank_by must be one of"):
+        ranked_by(table, "loglik")
