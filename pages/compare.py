@@ -237,7 +237,8 @@ def _ranking_table() -> pd.DataFrame:
     stderr = standard_errors_by_model(emp, result.fitted) if with_errors else None
     shown = ranking_display(table, base, stderr=stderr, gof=gof)
     frame = _with_swatches(shown)
-    main_columns = columns_named(frame.columns, MAIN_COLUMNS)
+    delta = "ΔBIC" if order == "bic" else "ΔAIC"  # the gap in the criterion that orders the table
+    main_columns = columns_named(frame.columns, [delta if name == "ΔAIC" else name for name in MAIN_COLUMNS])
     if present:  # an HTML table, so the presentation's large type reaches it (the grid draws on a canvas)
         rows = max(len(plotted), min(5, len(frame)))
         st.table(_present_table(frame.iloc[:rows], main_columns))
@@ -249,7 +250,7 @@ def _ranking_table() -> pd.DataFrame:
                                     "Parameters": st.column_config.TextColumn("Parameters", width="medium"),
                                     "Note": st.column_config.TextColumn("Note", width="large")})
     errors = " ± : one standard error (observed information), shown where it exists." if with_errors else ""
-    st.caption(f"Ordered by {RANK_BY_WORDS[order]}. ΔAIC: each model's AIC minus the best one, in nats on the "
+    st.caption(f"Ordered by {RANK_BY_WORDS[order]}. {delta}: each model's {delta[1:]} minus the best one, in nats on the "
                f"−2 log L scale; 0 is the best. Free parameters: the ones fitted to the data.{errors}")
     return shown
 

@@ -230,6 +230,8 @@ def test_a_link_with_rank_bic_opens_compare_ranked_by_bic():
     assert not at.exception
     assert at.session_state["rank_by"] == "bic"
     assert any(c.value.startswith("Ordered by BIC") for c in at.caption)
+    order = list(next(frame for frame in at.dataframe if "Rank" in frame.value.columns).proto.column_order)
+    assert "ΔBIC (nats)" in order and "ΔAIC (nats)" not in order  # the gap in the criterion that orders the table
 
 
 def test_probabilities_have_no_rank_by_choice():
@@ -320,3 +322,18 @@ def test_a_binned_winner_that_moves_with_the_bins_is_a_warning_and_the_ranking_s
     assert "different winner at different bin counts" in warning and "Weibull" in warning and "gamma" in warning
     table = at.session_state["last_comparison"].table
     assert table["kl"].tolist() == sorted(table["kl"].tolist())  # the order is D̂'s, whatever the bins say
+
+
+def test_a_binned_winner_that_is_not_the_bin_free_winner_at_every_bin_count_is_a_warning_too():
+    # R's precip (70 cities): the normal has the larger log-likelihood, the Weibull the smaller binned KL at all three
+    # bin counts, so the binned winners agree with each other, not with D̂.
+    import pandas as pd
+
+    from kl_core import Empirical
+
+    precip = pd.read_csv(Path(__file__).parent / "data" / "real" / "precip.csv")["precip"].to_numpy(float)
+    at = _seeded(Empirical.from_samples(precip, name="precip"), [("norm", {}), ("weibull_min", {})], name="precip")
+    assert not at.exception
+    assert ranking(at)["Model"].tolist()[0] == "normal"
+    warning = " ".join(w.value for w in at.warning)
+    assert "the binned KL ranks Weibull first" in warning and "ranks normal first" in warning

@@ -75,13 +75,31 @@ def binned_frame(emp: Empirical, models: Mapping[str, FittedModel], labels: Mapp
     return pd.DataFrame(rows) if rows else None
 
 
+def _binned_disagreement(emp: Empirical, models: Mapping[str, FittedModel], labels: Mapping[str, str],
+                         kl: Mapping[str, float]) -> str:
+    """A warning when every bin count agrees on a winner that is not D̂'s ('' otherwise)."""
+    at = {key: _binned_cached(_model_key(emp, key, model), emp, model) for key, model in models.items()}
+    at = {key: values for key, values in at.items() if values and math.isfinite(kl.get(key, math.nan))}
+    if len(at) < 2:
+        return ""
+    counts = list(next(iter(at.values())))
+    winners = {min(at, key=lambda key: at[key][count]) for count in counts}
+    best = min(at, key=lambda key: kl[key])
+    if len(winners) != 1 or best in winners:
+        return ""
+    binned = labels[winners.pop()]
+    return (f"At {', '.join(str(c) for c in counts)} bins the binned KL ranks {binned} first; the bin-free KL (D̂), "
+            f"from the raw values, ranks {labels[best]} first. The ranking follows D̂.")
+
+
 def binned_resolutions(emp: Empirical, models: Mapping[str, FittedModel], labels: Mapping[str, str],
                        kl: Mapping[str, float], base: float) -> None:
     """The expander "How the binned KL depends on the bins" and, when the binned winner moves, a warning."""
     if emp.kind != "binned" or emp.sketch is None or not models:
         return
     shown = dict(list(models.items())[:BINNED_SHOWN])
-    warning = binned_winner_warning(emp, {labels[key]: model for key, model in shown.items()})
+    warning = binned_winner_warning(emp, {labels[key]: model for key, model in shown.items()}) or _binned_disagreement(
+        emp, shown, labels, kl)
     if warning:
         st.warning(warning, icon=":material/warning:")
     with st.expander("How the binned KL depends on the bins"):
