@@ -169,7 +169,8 @@ def _distributions() -> None:
 
 def _explanations(shown: pd.DataFrame) -> None:
     more = ", KS, Cramér–von Mises, Anderson–Darling" if gof else ""
-    with st.expander(f"All statistics (reverse KL, JS divergence, cross-entropy, log-likelihood, BIC, G-test{more})"):
+    with st.expander(f"All statistics (reverse KL, JS divergence, cross-entropy, log-likelihood, BIC, G-test{more})",
+                     key="x_statistics"):  # a key keeps it open across reruns
         st.dataframe(shown, hide_index=True, width="stretch", key="ranking_table_full")
         st.caption(DELTA_NOTE)
         if gof:
@@ -178,7 +179,7 @@ def _explanations(shown: pd.DataFrame) -> None:
             st.caption("KL at these bins: the binned KL at the display bins, for comparison only; the KL column is D̂, "
                        "from the raw values, which does not depend on bins.")
 
-    with st.expander("Why KL ranks models"):
+    with st.expander("Why KL ranks models", key="x_why_kl"):
         st.markdown("For N observations with empirical distribution P̂, the log-likelihood of a model Q is")
         st.latex(r"\log L(Q) = \sum_x N\,\hat P(x)\log Q(x) = -N\left(H(\hat P) + D_{\mathrm{KL}}(\hat P \,\|\, Q)\right)")
         st.markdown("H(P̂) is the same for every model, so **the smallest KL is the largest likelihood**. "

@@ -257,7 +257,7 @@ def test_standard_errors_are_a_toggle_off_for_continuous_data_and_never_faked():
     assert not at.exception
     assert at.toggle(key="w_stderr").value is False
     assert "±" not in " ".join(ranking(at)["Parameters"])
-    at.toggle(key="w_stderr").set_value(True).run()
+    at.toggle(key="w_stderr").set_value(True).run(timeout=180)  # numerical Hessians: seconds per family, once
     assert not at.exception
     params = ranking(at).set_index("Model")["Parameters"]
     assert "±" in params["normal"] and params["normal"].count("±") == 2  # loc and scale
@@ -273,6 +273,9 @@ def test_density_tab_draws_for_continuous_and_count_data():
 
 def test_the_binned_kl_at_three_bin_counts_is_shown_for_continuous_data():
     at = _waiting()
+    assert not any("KL (D̂, bits/obs)" in frame.value.columns for frame in at.dataframe)  # drawn when opened
+    at.session_state["x_binned"] = True  # open the expander, as a click does
+    at.run()
     emp = at.session_state["emp"]
     frame = next(frame.value for frame in at.dataframe if "KL (D̂, bits/obs)" in frame.value.columns)
     bins = [c for c in frame.columns if c.endswith("bins") or "(these bins)" in c]
@@ -289,6 +292,9 @@ def test_the_binned_kl_at_three_bin_counts_is_shown_for_continuous_data():
 
 def test_draws_download_refuses_too_many_with_a_clear_message():
     at = compare_page()
+    assert not at.get("download_button")  # the inputs come with the opened expander
+    at.session_state["x_draws"] = True
+    at.run()
     button = at.get("download_button")
     assert button and not button[0].proto.disabled
     at.number_input(key="w_draws_n").set_value(2_000_000).run()

@@ -60,7 +60,10 @@ def draws_download(models: Mapping[str, FittedModel], labels: Mapping[str, str],
     keys = [key for key in order if key in models and can_draw(models[key])]
     if not keys:
         return
-    with st.expander("Download draws from a fitted model"):
+    expander = st.expander("Download draws from a fitted model", key="x_draws", on_change="rerun")
+    if expander.open is False:  # the inputs only when open: the page stays light
+        return
+    with expander:
         pick, count, seed_column = st.columns([2, 1, 1])
         with pick:
             key = st.selectbox("Model", keys, format_func=lambda k: labels.get(k, k), key="w_draws_model")

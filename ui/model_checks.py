@@ -102,7 +102,10 @@ def binned_resolutions(emp: Empirical, models: Mapping[str, FittedModel], labels
         emp, shown, labels, kl)
     if warning:
         st.warning(warning, icon=":material/warning:")
-    with st.expander("How the binned KL depends on the bins"):
+    expander = st.expander("How the binned KL depends on the bins", key="x_binned", on_change="rerun")
+    if expander.open is False:  # drawn only when open (None: state not tracked, then always)
+        return
+    with expander:
         frame = binned_frame(emp, shown, labels, kl, base)
         if frame is None:
             st.caption("No binned KL for these models.")
