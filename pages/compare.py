@@ -24,7 +24,7 @@ from ui import state, url
 from ui.draws import draws_download
 from ui.model_checks import binned_resolutions, gof_by_model
 from ui.run import fit_with_progress, rank_by, requests_for, show_failures
-from ui.uncertainty_view import STDERR_WIDGET, bootstrap_intervals, errors_wanted, standard_errors_by_model
+from ui.uncertainty_view import bootstrap_intervals, errors_wanted, standard_errors_by_model
 from ui.sweep import sweep_section
 from ui.text import escape_markdown
 from ui.widgets import bind
@@ -228,14 +228,14 @@ def _rank_by_control() -> None:
 def _ranking_table() -> pd.DataFrame:
     """The ranking table (with its controls); returns every statistic as shown, for the All statistics table."""
     if present:  # the room reads the table; the controls stay in the normal view
-        with_errors = bool(st.session_state.get(STDERR_WIDGET, emp.kind != "binned"))
+        with_errors = errors_wanted(emp, show=False)
     else:
         rank_column, errors_column = st.columns([2, 1], vertical_alignment="bottom")
         with rank_column:
             _rank_by_control()
         with errors_column:
             with_errors = errors_wanted(emp)
-    stderr = standard_errors_by_model(emp, result.fitted) if with_errors else None
+    stderr, no_errors = standard_errors_by_model(emp, result.fitted) if with_errors else (None, {})
     shown = ranking_display(table, base, stderr=stderr, gof=gof)
     frame = _with_swatches(shown)
     delta = "ΔBIC" if order == "bic" else "ΔAIC"  # the gap in the criterion that orders the table
@@ -251,6 +251,9 @@ def _ranking_table() -> pd.DataFrame:
                                     "Parameters": st.column_config.TextColumn("Parameters", width="medium"),
                                     "Note": st.column_config.TextColumn("Note", width="large")})
     errors = " ± : one standard error (observed information), shown where it exists." if with_errors else ""
+    unclear = {labels.get(key, key): why for key, why in no_errors.items() if why != "no free parameters"}
+    if unclear and not present:
+        errors += " No ± for " + "; ".join(f"{name} ({why})" for name, why in unclear.items()) + "."
     st.caption(f"Ordered by {RANK_BY_WORDS[order]}. {delta}: each model's {delta[1:]} minus the best one, in nats on the "
                f"−2 log L scale; 0 is the best. Free parameters: the ones fitted to the data.{errors}")
     return shown

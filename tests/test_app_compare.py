@@ -343,3 +343,21 @@ def test_a_binned_winner_that_is_not_the_bin_free_winner_at_every_bin_count_is_a
     assert ranking(at)["Model"].tolist()[0] == "normal"
     warning = " ".join(w.value for w in at.warning)
     assert "the binned KL ranks Weibull first" in warning and "ranks normal first" in warning
+
+
+def test_an_edge_fit_gets_no_plus_minus_and_the_caption_says_why():
+    # Old Faithful eruptions: Student's t runs to df → ∞ (its fitter's note says so); its Hessian would give
+    # df = 7e10 ± 2e13, a number that means nothing. The normal's ± are analytic: s/√N and s/√(2N).
+    import pandas as pd
+
+    from kl_core import Empirical
+
+    eruptions = pd.read_csv(Path(__file__).parent / "data" / "real" / "faithful.csv")["eruptions"].to_numpy(float)
+    at = _seeded(Empirical.from_samples(eruptions, name="eruptions"), [("norm", {}), ("t", {})], name="faithful",
+                 show_stderr=True)
+    assert not at.exception
+    params = ranking(at).set_index("Model")["Parameters"]
+    assert params["normal"] == "loc=3.488 ± 0.069, scale=1.139 ± 0.049"  # 1.1393/√272 = 0.0691, 1.1393/√544 = 0.0488
+    t_row = next(model for model in params.index if model.startswith("Student's t"))  # however the edge fit is named
+    assert "±" not in params[t_row]
+    assert any("No ± for Student's t" in c.value and "the fit ran to the edge of its family" in c.value for c in at.caption)

@@ -15,36 +15,78 @@ import streamlit as st
 from kl_core import DataError, Empirical
 from kl_core.display import format_interval, format_number
 from kl_core.models import FittedModel
-from kl_core.uncertainty import MAX_RESAMPLES, parameter_intervals, standard_errors
+from kl_core.uncertainty import MAX_RESAMPLES, covariance, parameter_intervals
 from ui.cache import canonical
 
-__all__ = ["INTERVAL_LEVEL", "STDERR_WIDGET", "bootstrap_intervals", "errors_wanted", "standard_errors_by_model"]
+__all__ = ["INTERVAL_LEVEL", "STDERR_CHOICE", "STDERR_WIDGET", "bootstrap_intervals", "errors_wanted", "standard_errors_by_model"]
 
 STDERR_WIDGET = "w_stderr"
+STDERR_CHOICE = "show_stderr"  # the reader's choice, kept while the toggle is not drawn (None: the default for the data)
+_MAX_MEMO = 4_096
+_EDGE_NOTE = "ran to the edge of its range"  # the fitter's words for an edge fit (kl_core.models.continuous.fitting)
 INTERVAL_LEVEL = 0.95
 _MAX_INTERVALS = 64
 
 
-def errors_wanted(emp: Empirical) -> bool:
-    """The "± standard errors" toggle (on by default for counts, off for continuous data)."""
-    if STDERR_WIDGET not in st.session_state:
-        st.session_state[STDERR_WIDGET] = emp.kind != "binned"
-    return bool(st.toggle("± standard errors", key=STDERR_WIDGET,
+def errors_wanted(emp: Empirical, show: bool = True) -> bool:
+    """Whether the table shows ± standard errors: the reader's choice, else on for counts and off for continuous data.
+
+    ``show=False`` reads the choice without drawing the toggle (the presentation view).
+    """
+    chosen = st.session_state.get(STDERR_CHOICE)
+    wanted = bool(chosen) if chosen is not None else emp.kind != "binned"
+    if not show:
+        return wanted
+    st.session_state[STDERR_WIDGET] = wanted  # restored from the plain key: the widget's own key dies with its page
+
+    def remember() -> None:
+        st.session_state[STDERR_CHOICE] = bool(st.session_state[STDERR_WIDGET])
+
+    return bool(st.toggle("± standard errors", key=STDERR_WIDGET, on_change=remember,
                           help="Each parameter with its standard error from the observed information (the curvature of "
                                "the log-likelihood at the fit), as R's fitdistrplus reports it. For continuous families "
-                               "this takes a few seconds per model, once."))
+                               "this takes a few seconds per model, once per dataset."))
 
 
-def standard_errors_by_model(emp: Empirical, fitted: Mapping[str, FittedModel]) -> dict[str, dict[str, float]]:
-    """Model key -> {parameter: standard error} (NaN or absent where none exists; never raises)."""
-    out: dict[str, dict[str, float]] = {}
-    with st.spinner("Computing standard errors…"):
-        for key, model in fitted.items():
-            try:
-                out[key] = standard_errors(emp, model)
-            except Exception:  # noqa: BLE001 - a model without a Hessian shows its estimate alone
-                out[key] = {}
-    return out
+@st.cache_resource(show_spinner=False)
+def _memo() -> dict[str, tuple[dict[str, float], str]]:
+    """Standard errors already computed, by data, model and parameters (shared by sessions, bounded)."""
+    return {}
+
+
+def standard_errors_by_model(emp: Empirical, fitted: Mapping[str, FittedModel]) -> tuple[dict[str, dict[str, float]], dict[str, str]]:
+    """Model key -> {parameter: standard error}, and model key -> why it has none (never raises).
+
+    A covariance that comes with a note (a parameter at a limit, a Hessian that is singular or
+    did not converge) gives no ± at all, and neither does a fit that ran to the edge of its
+    family: an approximate or meaningless ± would look as sure as a good one. A progress bar
+    names each model while its Hessian is computed; models done before cost nothing.
+    """
+    memo = _memo()
+    keys = {key: f"{emp.fingerprint()}|{key}|{model.name}|{canonical(dict(model.params))}" for key, model in fitted.items()}
+    missing = [key for key in fitted if keys[key] not in memo]
+    bar = st.progress(0.0, text="Computing standard errors…") if missing else None
+    for index, key in enumerate(missing):
+        if bar is not None:
+            bar.progress(index / len(missing), text=f"Standard errors of {key} ({index + 1} of {len(missing)})…")
+        memo[keys[key]] = _errors_or_reason(emp, fitted[key])
+        if len(memo) > _MAX_MEMO:
+            memo.pop(next(iter(memo)))
+    if bar is not None:
+        bar.empty()
+    found = {key: memo[keys[key]] for key in fitted if keys[key] in memo}
+    return ({key: errors for key, (errors, _) in found.items()},
+            {key: reason for key, (_, reason) in found.items() if reason})
+
+
+def _errors_or_reason(emp: Empirical, model: FittedModel) -> tuple[dict[str, float], str]:
+    if _EDGE_NOTE in (model.note or ""):
+        return {}, "the fit ran to the edge of its family"
+    try:
+        found = covariance(emp, model)
+    except Exception as error:  # noqa: BLE001 - a model without a Hessian shows its estimate alone
+        return {}, f"no standard errors: {error}"
+    return ({}, found.note) if found.note else (found.stderr, "")
 
 
 @st.cache_data(max_entries=_MAX_INTERVALS, show_spinner=False)
