@@ -251,11 +251,14 @@ def _ranking_table() -> pd.DataFrame:
                                     "Parameters": st.column_config.TextColumn("Parameters", width="medium"),
                                     "Note": st.column_config.TextColumn("Note", width="large")})
     errors = " ± : one standard error (observed information), shown where it exists." if with_errors else ""
-    unclear = {labels.get(key, key): why for key, why in no_errors.items() if why != "no free parameters"}
-    if unclear and not present:
-        errors += " No ± for " + "; ".join(f"{name} ({why})" for name, why in unclear.items()) + "."
     st.caption(f"Ordered by {RANK_BY_WORDS[order]}. {delta}: each model's {delta[1:]} minus the best one, in nats on the "
                f"−2 log L scale; 0 is the best. Free parameters: the ones fitted to the data.{errors}")
+    unclear = {labels.get(key, key): why for key, why in no_errors.items() if why != "no free parameters"}
+    if unclear and not present:
+        names = list(unclear)
+        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        st.caption(f"No ± for {listed}: hover over ? for why.",
+                   help="\n\n".join(f"**{escape_markdown(name)}**: {escape_markdown(why)}" for name, why in unclear.items()))
     return shown
 
 

@@ -86,7 +86,11 @@ def _errors_or_reason(emp: Empirical, model: FittedModel) -> tuple[dict[str, flo
         found = covariance(emp, model)
     except Exception as error:  # noqa: BLE001 - a model without a Hessian shows its estimate alone
         return {}, f"no standard errors: {error}"
-    return ({}, found.note) if found.note else (found.stderr, "")
+    if found.note:
+        return {}, found.note
+    if len(found.names) > model.n_params:  # the Hessian moved a parameter the fit held (a default loc = 0)
+        return {}, f"the Hessian would include {len(found.names) - model.n_params} parameter(s) the fit held fixed"
+    return found.stderr, ""
 
 
 @st.cache_data(max_entries=_MAX_INTERVALS, show_spinner=False)
