@@ -20,7 +20,7 @@ from kl_core.empirical import bits_or_nats
 from kl_core.models import FittedModel
 from ui.cache import canonical
 
-__all__ = ["BINNED_SHOWN", "binned_resolutions", "gof_by_model"]
+__all__ = ["BINNED_SHOWN", "binned_frame", "binned_resolutions", "gof_by_model"]
 
 BINNED_SHOWN = 5  # models in the bins table: the best few are what a reader compares
 _MAX_CACHED = 512
@@ -75,6 +75,14 @@ def binned_frame(emp: Empirical, models: Mapping[str, FittedModel], labels: Mapp
     return pd.DataFrame(rows) if rows else None
 
 
+@st.cache_resource(max_entries=_MAX_CACHED, show_spinner=False)
+def _warning_cached(key: str, _emp: Empirical, _models: Mapping[str, FittedModel]) -> str:
+    try:
+        return binned_winner_warning(_emp, _models)
+    except (DataError, ValueError, FloatingPointError):
+        return ""
+
+
 def _binned_disagreement(emp: Empirical, models: Mapping[str, FittedModel], labels: Mapping[str, str],
                          kl: Mapping[str, float]) -> str:
     """A warning when every bin count agrees on a winner that is not D̂'s ('' otherwise)."""
@@ -98,7 +106,8 @@ def binned_resolutions(emp: Empirical, models: Mapping[str, FittedModel], labels
     if emp.kind != "binned" or emp.sketch is None or not models:
         return
     shown = dict(list(models.items())[:BINNED_SHOWN])
-    warning = binned_winner_warning(emp, {labels[key]: model for key, model in shown.items()}) or _binned_disagreement(
+    cache_key = "||".join(f"{_model_key(emp, key, model)}|{labels[key]}" for key, model in shown.items())
+    warning = _warning_cached(cache_key, emp, {labels[key]: model for key, model in shown.items()}) or _binned_disagreement(
         emp, shown, labels, kl)
     if warning:
         st.warning(warning, icon=":material/warning:")
