@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -32,10 +32,10 @@ from kl_core.vocabulary import bits_or_nats
 from kl_core.models import REGISTRY, FittedModel, format_params
 
 __all__ = [
-    "DATA_LABEL", "DELTA_NOTE", "INFINITY", "MISSING", "EdgeLimit", "capitalised", "display_label", "displayed_params",
-    "edge_limit", "family_label", "fitted_label",
-    "format_count", "format_dropped", "format_interval", "format_number", "headers", "model_label", "not_ranked",
-    "ranking_display", "request_text", "summary_rows",
+    "DATA_LABEL", "DELTA_NOTE", "GOF_NOTE", "INFINITY", "MISSING", "RANK_BY_WORDS", "EdgeLimit", "capitalised",
+    "columns_named", "display_label", "displayed_params", "edge_limit", "family_label", "fitted_label", "format_count",
+    "format_dropped", "format_estimate", "format_interval", "format_number", "header_name", "headers", "model_label",
+    "not_ranked", "params_with_errors", "ranking_display", "request_text", "summary_rows",
 ]
 
 DIGITS = 4
@@ -46,6 +46,13 @@ DATA_LABEL = "data"  # what figures and tables call the observed distribution
 DELTA_NOTE = ("ΔAIC and ΔBIC: each model's AIC or BIC minus the best (smallest) one, in nats on the −2 log L "
               "scale (2 × the log-likelihood gap plus the penalty for free parameters); 0 is the best, "
               "differences above about 10 are decisive.")
+GOF_NOTE = ("KS, CvM and AD: Kolmogorov–Smirnov, Cramér–von Mises and Anderson–Darling statistics on the raw values "
+            "(smaller is closer). Their classical p-values assume a model fixed in advance; these parameters were "
+            "fitted to the same data, which makes the p-values conservative (too large). Anderson–Darling has no "
+            "p-value for an arbitrary model, so none is shown.")
+# What the ranking can be ordered by (kl_core.ranking.RANK_BY), in words for a caption.
+RANK_BY_WORDS = {"kl": "KL divergence (the same order as the log-likelihood)", "aic": "AIC (log-likelihood penalised "
+                 "by 2 per free parameter)", "bic": "BIC (log-likelihood penalised by log N per free parameter)"}
 
 # Registry keys whose label people should not read as is.
 _FAMILY_WORDS = {
@@ -137,6 +144,7 @@ def headers(base: float = 2) -> dict[str, str]:
         "params": "Parameters",
         "n_params": "Free parameters",
         "kl": f"KL ({unit}/obs)",
+        "kl_binned": f"KL at these bins ({unit}/obs)",
         "kl_interval": f"KL 95% interval ({unit})",
         "p_best": "P(best)",
         "reverse_kl": f"Reverse KL ({unit})",
@@ -148,21 +156,50 @@ def headers(base: float = 2) -> dict[str, str]:
         "g_stat": "G (nats)",
         "dof": "dof",
         "p_value": "p-value",
+        "akaike_weight": "Akaike weight",
+        "ks": "KS",
+        "ks_pvalue": "KS p (classical)",
+        "cvm": "CvM",
+        "cvm_pvalue": "CvM p (classical)",
+        "ad": "AD",
         "note": "Note",
     }
 
 
-_NUMERIC_COLUMNS = ("reverse_kl", "js", "cross_entropy", "loglik", "aic", "bic", "g_stat", "p_value")
-_ORDER_AFTER_KL = ("reverse_kl", "js", "cross_entropy", "loglik", "aic", "bic", "g_stat", "dof", "p_value")
+_NUMERIC_COLUMNS = ("kl_binned", "reverse_kl", "js", "cross_entropy", "loglik", "aic", "bic", "akaike_weight", "g_stat",
+                    "p_value")
+_ORDER_AFTER_KL = ("kl_binned", "reverse_kl", "js", "cross_entropy", "loglik", "aic", "bic", "akaike_weight", "g_stat",
+                   "dof", "p_value")
+_GOF_COLUMNS = ("ks", "ks_pvalue", "cvm", "cvm_pvalue", "ad")
 
 
-def ranking_display(table: pd.DataFrame, base: float = 2) -> pd.DataFrame:
-    """The ranking table as strings for people: one row per model, best first.
+def ranking_display(
+    table: pd.DataFrame,
+    base: float = 2,
+    *,
+    stderr: Mapping[str, Mapping[str, float]] | None = None,
+    gof: Mapping[str, Mapping[str, Any]] | None = None,
+) -> pd.DataFrame:
+    """The ranking table as strings for people: one row per model, in the table's order.
 
     Rank counts the models with a finite KL; ∞ and failed fits get "—" and keep their
-    reason in the Note column. The bootstrap columns appear when ``table`` has them.
-    AIC and BIC are shown as ΔAIC / ΔBIC: the gap to the smallest finite one (see
-    :data:`DELTA_NOTE`); the raw values stay in the exports.
+    reason in the Note column. The bootstrap columns appear when ``table`` has them, the
+    binned KL ("at these bins") when it has a value. AIC and BIC are shown as ΔAIC / ΔBIC:
+    the gap to the smallest finite one (see :data:`DELTA_NOTE`); the raw values stay in
+    the exports.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A ranking table (:func:`kl_core.ranking.rank`).
+    base : float
+        The log base the KL columns are in (for their headers).
+    stderr : mapping, optional
+        Model key -> {parameter: standard error}: the Parameters column then shows
+        ``p=0.544 ± 0.016`` wherever a finite standard error exists (the estimate alone elsewhere).
+    gof : mapping, optional
+        Model key -> :func:`kl_core.diagnostics.gof_statistics` result: adds the KS, CvM
+        and AD columns (p-values only where the result has them; see :data:`GOF_NOTE`).
 
     Examples
     --------
@@ -174,36 +211,95 @@ def ranking_display(table: pd.DataFrame, base: float = 2) -> pd.DataFrame:
     ... ])
     >>> ranking_display(table, math.e)[["Rank", "KL (nats/obs)", "Note"]].values.tolist()
     [['1', '0.13', ''], ['—', '∞', '∞: gives 0 probability to 3']]
+    >>> ranking_display(table, stderr={"poisson": {"mu": 0.2332}})["Parameters"].tolist()
+    ['mu=5.44 ± 0.23', 'p=0.5']
     """
     names = headers(base)
     rows = []
     position = 0
     best = {column: _smallest_finite(table[column]) for column in ("aic", "bic") if column in table.columns}
+    numeric = [column for column in _NUMERIC_COLUMNS if column in table.columns and _has_value(table[column])]
     for _, row in table.iterrows():
+        key = str(row.get("model", ""))
         kl = _as_float(row.get("kl"))
         finite = math.isfinite(kl)
         position += finite
         shown: dict[str, str] = {
             names["rank"]: str(position) if finite else MISSING,
             names["model"]: display_label(row),
-            names["params"]: _params_text(displayed_params(row.get("params"), row.get("note"), str(row.get("model", "")))),
+            names["params"]: _params_text(displayed_params(row.get("params"), row.get("note"), key), (stderr or {}).get(key)),
             names["n_params"]: format_count(row.get("n_params")),
             names["kl"]: format_number(kl),
         }
         if "kl_low" in table.columns:
             shown[names["kl_interval"]] = format_interval(row.get("kl_low"), row.get("kl_high"))
             shown[names["p_best"]] = format_number(row.get("p_best"), 3)
-        for column in _NUMERIC_COLUMNS:
-            if column in table.columns:
-                value = _as_float(row.get(column)) - best[column] if column in best else row.get(column)
-                shown[names[column]] = format_number(value)
+        for column in numeric:
+            value = _as_float(row.get(column)) - best[column] if column in best else row.get(column)
+            shown[names[column]] = format_number(value, 3 if column == "akaike_weight" else DIGITS)
         if "dof" in table.columns:
             shown[names["dof"]] = format_count(row.get("dof"))
+        if gof is not None:
+            statistics = gof.get(key) or {}
+            for column in _GOF_COLUMNS:
+                shown[names[column]] = format_number(statistics.get(column), 3 if column.endswith("pvalue") else DIGITS)
         shown[names["note"]] = str(row.get("note") or "")
         rows.append(shown)
-    wanted = ["rank", "model", "params", "n_params", "kl", "kl_interval", "p_best", *_ORDER_AFTER_KL, "note"]
+    wanted = ["rank", "model", "params", "n_params", "kl", "kl_interval", "p_best", *_ORDER_AFTER_KL, *_GOF_COLUMNS, "note"]
     columns = [names[key] for key in wanted if names[key] in rows[0]] if rows else [names[key] for key in ("rank", "model", "kl", "note")]
     return pd.DataFrame(rows, columns=columns)
+
+
+def _has_value(values: pd.Series) -> bool:
+    return bool(pd.to_numeric(values, errors="coerce").notna().any())
+
+
+def header_name(header: str) -> str:
+    """A column header without its unit: ``"KL (bits/obs)"`` -> ``"KL"``.
+
+    Examples
+    --------
+    >>> header_name("KL (bits/obs)"), header_name("Rank"), header_name("KL 95% interval (nats)")
+    ('KL', 'Rank', 'KL 95% interval')
+    """
+    return header.split(" (")[0]
+
+
+def columns_named(columns: Iterable[str], names: Sequence[str]) -> list[str]:
+    """The headers among ``columns`` whose name (:func:`header_name`) is in ``names``, in the order of ``names``.
+
+    Examples
+    --------
+    >>> columns_named(["Rank", "Model", "KL (bits/obs)", "Note", "JS (bits)"], ["Model", "Rank", "KL"])
+    ['Model', 'Rank', 'KL (bits/obs)']
+    """
+    chosen = [column for column in columns if header_name(column) in names]
+    return sorted(chosen, key=lambda column: list(names).index(header_name(column)))
+
+
+def params_with_errors(params: Mapping[str, Any], stderr: Mapping[str, float] | None = None) -> str:
+    """``n=10, p=0.544 ± 0.016``: each parameter with its standard error where one exists.
+
+    A parameter without a finite standard error (fixed, declared, at the edge of its range,
+    or a model with no Hessian) is shown alone, as :func:`kl_core.models.format_params` shows it.
+
+    Examples
+    --------
+    >>> params_with_errors({"n": 10, "p": 0.54400001}, {"p": 0.01575})
+    'n=10, p=0.544 ± 0.016'
+    >>> params_with_errors({"low": 0.0, "high": 10.0}, {"low": float("nan"), "high": float("nan")})
+    'low=0, high=10'
+    """
+    errors = stderr or {}
+    return ", ".join(
+        f"{key}={format_estimate(value, errors[key])}" if _finite_error(errors.get(key)) else format_params({key: value})
+        for key, value in params.items()
+    )
+
+
+def _finite_error(value: Any) -> bool:
+    error = _as_float(value)
+    return math.isfinite(error) and error > 0
 
 
 def format_interval(low: Any, high: Any) -> str:
@@ -324,9 +420,9 @@ def format_dropped(dropped: Mapping[str, int]) -> str:
     return ", ".join(f"{int(count):,} {reason}" for reason, count in dropped.items())
 
 
-def _params_text(params: Any) -> str:
+def _params_text(params: Any, stderr: Mapping[str, float] | None = None) -> str:
     if isinstance(params, Mapping):
-        return format_params(params)
+        return params_with_errors(params, stderr) if stderr else format_params(params)
     return "" if params is None or (isinstance(params, float) and math.isnan(params)) else str(params)
 
 

@@ -38,7 +38,7 @@ from kl_core.measures import (
 )
 from kl_core.models import FittedModel, FitTimeout, fit
 from kl_core.models.registry import fit_within_support
-from kl_core.vocabulary import EPSILON, bits_or_nats
+from kl_core.vocabulary import EPSILON, RANK_BY, bits_or_nats
 
 __all__ = [
     "AIC_NOISE", "COLUMNS", "G_TEST_LEVEL", "P_BEST_CLEAR", "RANK_BY", "Comparison", "ModelRequest", "Progress",
@@ -54,7 +54,6 @@ COLUMNS: tuple[str, ...] = (
     "model", "label", "params", "n_params", "kl", "reverse_kl", "js", "cross_entropy",
     "loglik", "aic", "bic", "g_stat", "dof", "p_value", "note", "kl_binned", "akaike_weight",
 )
-RANK_BY: tuple[str, ...] = ("kl", "aic", "bic")
 AIC_NOISE = 2.0  # ΔAIC below this: the data cannot tell the models apart (Burnham & Anderson's rule of thumb)
 P_BEST_CLEAR = 0.8  # bootstrap winner frequency below this: the winner is not clear
 G_TEST_LEVEL = 0.05

@@ -91,7 +91,9 @@ from kl_core.models import REGISTRY
 from kl_core.options import NAME, read_model_option
 from kl_core.options import number as _number
 from kl_core.samples import SAMPLES
-from kl_core.vocabulary import DEFAULT_UNITS, DEFAULT_ZERO_POLICY, EPSILON, EPSILON_RANGE, UNITS, ZERO_POLICIES
+from kl_core.vocabulary import (
+    DEFAULT_RANK_BY, DEFAULT_UNITS, DEFAULT_ZERO_POLICY, EPSILON, EPSILON_RANGE, RANK_BY, UNITS, ZERO_POLICIES,
+)
 
 __all__ = [
     "BINS_RANGE", "BOOTSTRAP_RANGE", "DEFAULT_BOOTSTRAP", "FINGERPRINT_CHARS", "KEYS", "MAX_FIELDS", "MAX_MODELS",
@@ -124,8 +126,8 @@ MAX_TABLE_VALUE_CHARS = 100  # one value of your PMF table
 MAX_OPTIONS = 200  # entries in opt=
 MAX_SHOWN_CHARS = 40  # how much of a bad value a message quotes
 
-KEYS = ("sample", "models", "opt", "table", "formula", "start", "data", "units", "policy", "eps", "boot", "bins", "view",
-        "page")  # the parameters this module owns
+KEYS = ("sample", "models", "opt", "table", "formula", "start", "data", "units", "policy", "eps", "boot", "rank", "bins",
+        "view", "page")  # the parameters this module owns
 
 _HEX = re.compile(rf"^[0-9a-f]{{{FINGERPRINT_CHARS}}}$")
 
@@ -148,6 +150,8 @@ class Shared:
         The ε-floor's weight.
     bootstrap : int
         Bootstrap resamples (0 = off).
+    rank_by : str
+        What orders the ranking: one of :data:`RANK_BY` (``rank=`` in a link).
     bins : int or None
         Number of bins for binned sample data (None = automatic).
     present : bool
@@ -168,6 +172,7 @@ class Shared:
     policy: str = DEFAULT_ZERO_POLICY
     epsilon: float = EPSILON
     bootstrap: int = DEFAULT_BOOTSTRAP
+    rank_by: str = DEFAULT_RANK_BY
     bins: int | None = None
     present: bool = False
     page: str | None = None
@@ -241,6 +246,8 @@ def to_params(shared: Shared) -> dict[str, str]:
         params["eps"] = repr(float(shared.epsilon))
     if int(shared.bootstrap) != DEFAULT_BOOTSTRAP:
         params["boot"] = str(int(shared.bootstrap))
+    if shared.rank_by != DEFAULT_RANK_BY and shared.rank_by in RANK_BY:
+        params["rank"] = shared.rank_by
     if shared.bins is not None:
         params["bins"] = str(int(shared.bins))
     if shared.present:
@@ -635,12 +642,13 @@ _READERS = {
     "policy": _choice("policy", ZERO_POLICIES, "policy"),
     "eps": _ranged("eps", *EPSILON_RANGE, integer=False),
     "boot": _ranged("boot", *BOOTSTRAP_RANGE, integer=True),
+    "rank": _choice("rank", RANK_BY, "rank"),
     "bins": _ranged("bins", *BINS_RANGE, integer=True),
     "view": _read_view,
     "page": _read_page,
 }
 _FIELDS = {"sample": "sample", "units": "units", "policy": "policy", "eps": "epsilon", "boot": "bootstrap",
-           "bins": "bins", "view": "present", "page": "page", "data": "data"}
+           "rank": "rank_by", "bins": "bins", "view": "present", "page": "page", "data": "data"}
 
 
 def with_page(shared: Shared, page: str | None) -> Shared:

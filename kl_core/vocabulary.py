@@ -18,7 +18,7 @@ from typing import Literal
 
 __all__ = [
     "BASES", "DEFAULT_PLOTTED", "DEFAULT_UNITS", "DEFAULT_ZERO_POLICY", "EPSILON", "EPSILON_RANGE", "MAX_PLOTTED",
-    "SAMPLE_PREFIX", "UNITS", "ZERO_POLICIES", "ZeroPolicy", "base_of", "bits_or_nats", "sample_key",
+    "DEFAULT_RANK_BY", "RANK_BY", "SAMPLE_PREFIX", "UNITS", "ZERO_POLICIES", "ZeroPolicy", "base_of", "bits_or_nats", "sample_key",
 ]
 
 UNITS: tuple[str, ...] = ("bits", "nats")  # the information units the app, the CLI and links offer
@@ -33,6 +33,9 @@ EPSILON_RANGE = (1e-12, 0.5)  # the weights a user may choose
 
 DEFAULT_PLOTTED = 5  # models the side-by-side figures draw unless the user asks for more (the ranking chart draws all)
 MAX_PLOTTED = 14  # two turns of the palette (the second dashed or hatched); more is unreadable side by side
+
+RANK_BY: tuple[str, ...] = ("kl", "aic", "bic")  # what can order a ranking: D_KL (the log-likelihood), AIC or BIC
+DEFAULT_RANK_BY = "kl"
 
 SAMPLE_PREFIX = "sample:"  # a sample dataset's source id: "sample:worms" (app) and `python -m kl_core sample:worms`
 

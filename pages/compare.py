@@ -17,17 +17,21 @@ import pandas as pd
 import streamlit as st
 
 from kl_core import plots
-from kl_core.display import DELTA_NOTE, family_label, format_number, ranking_display
-from kl_core.ranking import verdict
+from kl_core.display import (DELTA_NOTE, GOF_NOTE, RANK_BY_WORDS, columns_named, family_label, fitted_label, format_number,
+                              header_name, ranking_display)
+from kl_core.ranking import RANK_BY, verdict
 from kl_core.vocabulary import DEFAULT_PLOTTED, MAX_PLOTTED
 from ui import state, url
-from ui.run import fit_with_progress, requests_for, show_failures
+from ui.draws import draws_download
+from ui.model_checks import binned_resolutions, gof_by_model
+from ui.run import fit_with_progress, rank_by, requests_for, show_failures
 from ui.styles import PRESENT_CSS, PRESENT_FONT
+from ui.uncertainty_view import bootstrap_intervals, errors_wanted, standard_errors_by_model
 from ui.sweep import sweep_section
 from ui.text import escape_markdown
 from ui.widgets import bind
 from ui.frame import require_app
-from ui.diagnostic_tabs import agreement_tab
+from ui.diagnostic_tabs import agreement_tab, density_tab
 
 require_app()
 
@@ -35,7 +39,7 @@ SWATCH = "Colour"  # the table column marking each drawn model's colour
 # Numbers first, so a bootstrap's extra columns never push the p-value off the screen.
 MAIN_COLUMNS = (SWATCH, "Rank", "Model", "KL", "KL 95% interval", "P(best)", "ΔAIC", "p-value", "Parameters",
                 "Free parameters", "Note")
-TAB_NAMES = ("Distributions", "Small multiples", "Where bits are lost", "CDFs", "Q-Q", "P-P", "Ranking", "Try a parameter")
+TAB_NAMES = ("Distributions", "Density", "Small multiples", "Where bits are lost", "CDFs", "Q-Q", "P-P", "Ranking", "Try a parameter")
 
 
 emp = state.emp()
@@ -75,7 +79,6 @@ if result is None:
 table = result.table
 
 # ---------------------------------------------------------------- the pieces
-shown = ranking_display(table, base)
 in_order = [str(key) for key in table["model"] if str(key) in result.fitted]
 plotted_count = max(1, min(int(state.get(state.PLOTTED) or DEFAULT_PLOTTED), MAX_PLOTTED, len(in_order) or 1))
 plotted = in_order[:plotted_count]
@@ -83,6 +86,9 @@ models = {key: result.fitted[key] for key in plotted}
 colors = plots.model_colors(in_order)  # by rank: the same colour in every figure, the table and the report
 kl_by_key = {str(row["model"]): float(row["kl"]) for _, row in table.iterrows()}
 not_fitted = len(table) - len(in_order)
+labels = {key: fitted_label(key, model) for key, model in result.fitted.items()}
+order = rank_by(emp)
+gof = gof_by_model(emp, result.fitted)
 
 
 def _left_out_line(extra: str = "") -> None:
@@ -146,12 +152,19 @@ def _distributions() -> None:
     _left_out_line()
 
 
-def _explanations() -> None:
-    with st.expander("All statistics (reverse KL, JS divergence, cross-entropy, log-likelihood, BIC, G-test)"):
+def _explanations(shown: pd.DataFrame) -> None:
+    more = ", KS, Cramér–von Mises, Anderson–Darling" if gof else ""
+    with st.expander(f"All statistics (reverse KL, JS divergence, cross-entropy, log-likelihood, BIC, G-test{more})",
+                     key="x_statistics"):  # a key keeps it open across reruns
         st.dataframe(shown, hide_index=True, width="stretch", key="ranking_table_full")
         st.caption(DELTA_NOTE)
+        if gof:
+            st.caption(GOF_NOTE)
+        if "kl_binned" in table.columns and table["kl_binned"].notna().any():
+            st.caption("KL at these bins: the binned KL at the display bins, for comparison only; the KL column is D̂, "
+                       "from the raw values, which does not depend on bins.")
 
-    with st.expander("Why KL ranks models"):
+    with st.expander("Why KL ranks models", key="x_why_kl"):
         st.markdown("For N observations with empirical distribution P̂, the log-likelihood of a model Q is")
         st.latex(r"\log L(Q) = \sum_x N\,\hat P(x)\log Q(x) = -N\left(H(\hat P) + D_{\mathrm{KL}}(\hat P \,\|\, Q)\right)")
         st.markdown("H(P̂) is the same for every model, so **the smallest KL is the largest likelihood**. "
@@ -179,7 +192,7 @@ def _swatch_style(frame: pd.DataFrame):
 def _present_table(frame: pd.DataFrame, main_columns: list[str]):
     """The few columns a room reads, narrow enough for a phone: the colour beside the rank, the parameters
     under the model's name; the notes stay in the list of models not ranked below."""
-    keep = [c for c in main_columns if c.split(" (")[0] not in (SWATCH, "Parameters", "Free parameters", "Note")]
+    keep = [c for c in main_columns if header_name(c) not in (SWATCH, "Parameters", "Free parameters", "Note")]
     small = frame[keep].copy()
     small["Rank"] = [f"● {rank}" if dot else rank for dot, rank in zip(frame[SWATCH], frame["Rank"])]
     small["Model"] = [f"{model} ({params})" if params else model for model, params in zip(frame["Model"], frame["Parameters"])]
@@ -188,10 +201,30 @@ def _present_table(frame: pd.DataFrame, main_columns: list[str]):
     return small.style.apply(lambda _: css, subset=["Rank"], axis=0).hide(axis="index")
 
 
-def _ranking_table() -> None:
+def _rank_by_control() -> None:
+    """KL, AIC or BIC: what orders the table and the verdict (AIC and BIC need N observations)."""
+    if emp.n is None:
+        return
+    st.segmented_control("Rank by", RANK_BY, format_func=str.upper, selection_mode="single", required=True,
+                         help="KL ranks by the log-likelihood alone; AIC and BIC charge each free parameter "
+                              "(BIC more, for large N).", **bind("w_rank_by", state.RANK_BY, RANK_BY))
+
+
+def _ranking_table() -> pd.DataFrame:
+    """The ranking table (with its controls); returns every statistic as shown, for the All statistics table."""
+    if present:  # the room reads the table; the controls stay in the normal view
+        with_errors = errors_wanted(emp, show=False)
+    else:
+        rank_column, errors_column = st.columns([2, 1], vertical_alignment="bottom")
+        with rank_column:
+            _rank_by_control()
+        with errors_column:
+            with_errors = errors_wanted(emp)
+    stderr, no_errors = standard_errors_by_model(emp, result.fitted) if with_errors else (None, {})
+    shown = ranking_display(table, base, stderr=stderr, gof=gof)
     frame = _with_swatches(shown)
-    main_columns = [c for c in frame.columns if c.split(" (")[0] in MAIN_COLUMNS]
-    main_columns.sort(key=lambda c: MAIN_COLUMNS.index(c.split(" (")[0]))
+    delta = "ΔBIC" if order == "bic" else "ΔAIC"  # the gap in the criterion that orders the table
+    main_columns = columns_named(frame.columns, [delta if name == "ΔAIC" else name for name in MAIN_COLUMNS])
     if present:  # an HTML table, so the presentation's large type reaches it (the grid draws on a canvas)
         rows = max(len(plotted), min(5, len(frame)))
         st.table(_present_table(frame.iloc[:rows], main_columns))
@@ -202,8 +235,16 @@ def _ranking_table() -> None:
                      column_config={SWATCH: st.column_config.TextColumn(SWATCH, width=52, help="The model's colour in the figures"),
                                     "Parameters": st.column_config.TextColumn("Parameters", width="medium"),
                                     "Note": st.column_config.TextColumn("Note", width="large")})
-    st.caption("ΔAIC: each model's AIC minus the best one, in nats on the −2 log L scale; 0 is the best. "
-               "Free parameters: the ones fitted to the data.")
+    errors = " ± : one standard error (observed information), shown where it exists." if with_errors else ""
+    st.caption(f"Ordered by {RANK_BY_WORDS[order]}. {delta}: each model's {delta[1:]} minus the best one, in nats on the "
+               f"−2 log L scale; 0 is the best. Free parameters: the ones fitted to the data.{errors}")
+    unclear = {labels.get(key, key): why for key, why in no_errors.items() if why != "no free parameters"}
+    if unclear and not present:
+        names = list(unclear)
+        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        st.caption(f"No ± for {listed}: hover over ? for why.",
+                   help="\n\n".join(f"**{escape_markdown(name)}**: {escape_markdown(why)}" for name, why in unclear.items()))
+    return shown
 
 
 def _other_views() -> None:
@@ -216,6 +257,10 @@ def _other_views() -> None:
     if "Distributions" in tabs and is_open("Distributions"):
         with tabs["Distributions"]:
             _distributions()
+    if is_open("Density"):
+        with tabs["Density"]:
+            density_tab(emp, models, colors, _chart)
+            _left_out_line()
     if is_open("Small multiples"):
         with tabs["Small multiples"]:
             _chart(plots.small_multiples(emp, models, kl={k: kl_by_key[k] for k in models}, base=base, colors=colors,
@@ -250,6 +295,7 @@ def _other_views() -> None:
             failed = sum(1 for _, row in table.iterrows() if math.isnan(float(row["kl"])))
             if failed:
                 st.caption(f"{failed} could not be fitted: see the table.")
+            bootstrap_intervals(emp, result.requests, labels, in_order, int(state.get(state.BOOTSTRAP) or 0))
     if is_open("Try a parameter"):
         with tabs["Try a parameter"]:
             sweep_section(emp, result, base)
@@ -266,8 +312,9 @@ if present:
     _other_views()
 else:
     _verdict()
-    _ranking_table()
-    _explanations()
+    _explanations(_ranking_table())
+    binned_resolutions(emp, models, labels, kl_by_key, base)
+    draws_download(result.fitted, labels, in_order)
     _how_many()
     _other_views()
 

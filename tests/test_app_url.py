@@ -237,7 +237,7 @@ def test_the_presentation_view_shows_the_verdict_then_the_plot_then_the_table():
     assert not [n for n in walk(at.main) if n.type == "latex"]
     table = at.table[0].value
     assert table["Rank"].tolist() == ["● 1", "● 2"]  # the colour dot of each drawn model beside its rank
-    assert table["Model"].tolist() == ["uniform (low=0, high=10)", "binomial (n=10, p=0.544)"]
+    assert table["Model"].tolist() == ["uniform (low=0, high=10)", "binomial (n=10, p=0.544 ± 0.016)"]  # ± for counts
     assert "Note" not in table.columns and "KL (bits/obs)" in table.columns
     assert at.query_params["view"] == "present"
 
@@ -246,4 +246,5 @@ def test_the_normal_view_keeps_the_table_first_and_the_explanations():
     at = open_link(sample="worms", page="compare")
     order = [node.type for node in walk(at.main) if node.type in ("markdown", "plotly_chart", "table", "dataframe")]
     assert order[:2] == ["markdown", "dataframe"]
-    assert len(at.expander) == 2
+    assert [e.label for e in at.expander][1:] == ["Why KL ranks models", "Download draws from a fitted model"]
+    assert at.expander[0].label.startswith("All statistics")

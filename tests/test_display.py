@@ -254,3 +254,45 @@ def test_a_fit_inside_its_family_keeps_its_own_name_and_parameters():
     shown = ranking_display(comparison.table).set_index(comparison.table["model"])
     assert shown.loc["gamma", "Model"] == "gamma" and shown.loc["gamma", "Parameters"].startswith("a=7.966")
     assert edge_limit(comparison.table.set_index("model").loc["gamma", "note"]) is None
+
+
+def test_params_with_errors_shows_a_plus_minus_only_where_a_standard_error_exists():
+    from kl_core.display import params_with_errors
+
+    params = {"n": 10, "p": 0.54400001, "loc": 0.0}
+    assert params_with_errors(params, {"p": 0.01575, "loc": math.nan}) == "n=10, p=0.544 ± 0.016, loc=0"
+    assert params_with_errors(params, {}) == params_with_errors(params) == "n=10, p=0.544, loc=0"
+    assert params_with_errors({"s": 0.374}, {"s": 0.0}) == "s=0.374"  # a zero error is no error: no "± 0"
+
+
+def test_ranking_display_with_standard_errors_and_goodness_of_fit(teeth):
+    table = rank(teeth, ["binomial", "uniform"])
+    gof = {"binomial": {"ks": 0.1234, "ks_pvalue": 0.5, "cvm": 0.2, "cvm_pvalue": math.nan, "ad": math.inf}}
+    shown = ranking_display(table, stderr={"binomial": {"p": 0.01575}}, gof=gof).set_index("Model")
+    assert shown.loc["binomial", "Parameters"] == "n=10, p=0.544 ± 0.016"
+    assert shown.loc["uniform", "Parameters"] == "low=0, high=10"
+    assert shown.loc["binomial", ["KS", "KS p (classical)", "CvM", "CvM p (classical)", "AD"]].tolist() == [
+        "0.1234", "0.5", "0.2", MISSING, INFINITY]
+    assert shown.loc["uniform", "KS"] == MISSING  # a model without statistics: blanks, never zeros
+    assert list(shown.columns)[-1] == "Note"
+    assert "KS" not in ranking_display(table).columns  # only when asked for
+
+
+def test_ranking_display_shows_the_binned_kl_and_akaike_weights_when_the_table_has_them():
+    x = np.random.default_rng(3).gamma(2.0, 1.0, 2_000)
+    table = rank(Empirical.from_samples(x), ["gamma", "norm"])
+    shown = ranking_display(table)
+    assert "KL at these bins (bits/obs)" in shown.columns
+    assert shown["KL at these bins (bits/obs)"].tolist() == [format_number(v) for v in table["kl_binned"]]
+    weights = [float(v) for v in shown["Akaike weight"]]
+    assert weights[0] > weights[1] and sum(weights) == pytest.approx(1, abs=2e-3)
+    assert "KL at these bins (bits/obs)" not in ranking_display(rank(Empirical.from_counts([0, 1], [3, 1]), ["uniform"])).columns
+
+
+def test_columns_named_picks_headers_by_name_whatever_their_unit():
+    from kl_core.display import columns_named, header_name
+
+    columns = list(ranking_display(rank(Empirical.from_counts([0, 1], [3, 1]), ["uniform"]), math.e).columns)
+    assert columns_named(columns, ["KL", "Rank", "Model"]) == ["KL (nats/obs)", "Rank", "Model"]
+    assert columns_named(columns, ["no such column"]) == []
+    assert all(header_name(c) == c.split(" (")[0] for c in columns)

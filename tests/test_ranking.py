@@ -312,3 +312,15 @@ def test_sweep_grid_is_centred_on_the_fit_and_stays_in_range(teeth):
     assert sweep_grid(teeth, "mu", 6.0, 5).tolist() == pytest.approx([2.0, 4.5, 7.0, 9.5, 12.0])  # a third to twice
     loc = sweep_grid(teeth, "loc", 5.0, 3)
     assert loc[1] == pytest.approx(5.0) and loc[2] - loc[1] == pytest.approx(2 * math.sqrt(teeth.var()))
+
+
+def test_ranked_by_reorders_a_finished_ranking_as_rank_would():
+    from kl_core.ranking import ranked_by
+
+    coin = Empirical.from_counts([0, 1], [51, 49])
+    table = rank(coin, ["bernoulli", "uniform"])
+    for order in ("kl", "aic", "bic"):
+        assert ranked_by(table, order)["model"].tolist() == rank(coin, ["bernoulli", "uniform"], rank_by=order)["model"].tolist()
+    assert ranked_by(table, "aic")["model"].tolist() == ["uniform", "bernoulli"]  # ΔAIC = 1.96 for the parameter
+    with pytest.raises(DataError, match="rank_by must be one of"):
+        ranked_by(table, "loglik")

@@ -42,6 +42,7 @@ shared_states = st.builds(
     policy=st.sampled_from(vocabulary.ZERO_POLICIES),
     epsilon=st.floats(*vocabulary.EPSILON_RANGE),
     bootstrap=st.integers(*share.BOOTSTRAP_RANGE),
+    rank_by=st.sampled_from(vocabulary.RANK_BY),
     bins=st.one_of(st.none(), st.integers(*share.BINS_RANGE)),
     present=st.booleans(),
     page=st.one_of(st.none(), st.sampled_from(APP_PAGES)),
@@ -207,7 +208,7 @@ def test_own_models_need_their_table_and_formula_and_a_second_dataset_never_come
     ("eps=0.9", "eps"), ("eps=1e999", "eps"), ("eps=1_0", "eps"), ("eps=0x10", "eps"), ("eps=", "eps"),
     ("boot=-5", "boot"), ("boot=1e9", "boot"), ("boot=99999999999999999999999", "boot"), ("boot=2.5", "boot"),
     ("bins=0", "bins"), ("bins=100000", "bins"),
-    ("units=furlongs", "units"), ("policy=lenient", "policy"), ("view=fullscreen", "view"),
+    ("units=furlongs", "units"), ("policy=lenient", "policy"), ("rank=loglik", "rank"), ("rank=AIC", "rank"), ("view=fullscreen", "view"),
     ("sample=../../etc/passwd", "sample"), ("page=admin", "page"),
 ])
 def test_bad_values_are_ignored_with_a_message(query, key):
@@ -307,3 +308,11 @@ def test_the_engine_keeps_any_page_name_and_the_app_checks_its_own():
     assert shared.page is None and messages == ["page must be home or compare, not 'anything': ignored."]
     shared, messages = parse_query("page=../etc")
     assert shared.page is None and messages and messages[0].startswith("page")
+
+
+def test_rank_by_is_carried_by_the_link_and_left_out_at_its_default():
+    assert to_params(Shared(rank_by="aic")) == {"rank": "aic"}
+    assert "rank" not in to_params(Shared())
+    shared, messages = parse_query("rank=bic")
+    assert shared.rank_by == "bic" and messages == [] and "rank" in shared.given
+

@@ -1,4 +1,4 @@
-"""Compare's "Q-Q" and "P-P" tabs: the data's quantiles (or probabilities) against each model's."""
+"""Compare's "Density", "Q-Q" and "P-P" tabs: the data against each model's density, quantiles or probabilities."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import streamlit as st
 
 from kl_core import DataError, Empirical
 from kl_core.models import FittedModel
-from kl_core.plots import pp_figure, qq_figure
+from kl_core.plots import density_figure, pp_figure, qq_figure
 
-__all__ = ["agreement_tab"]
+__all__ = ["agreement_tab", "density_tab"]
 
 _READING = {
     "Q-Q": "Points on the dashed line: the model's quantiles are the data's. Points bending away at the ends: "
@@ -37,3 +37,20 @@ def agreement_tab(
         return
     chart(figure, f"fig_{which.lower().replace('-', '')}")
     st.caption(_READING[which])
+
+
+def density_tab(
+    emp: Empirical, models: Mapping[str, FittedModel], colors: Mapping[str, str], chart: Callable[[go.Figure, str], None],
+) -> None:
+    """Draw the data with each drawn model's density (continuous) or probabilities (discrete) with the page's ``chart``."""
+    try:
+        figure = density_figure(emp, models, colors=colors)
+    except DataError as error:
+        st.caption(f"No density plot for this data: {error}")
+        return
+    chart(figure, "fig_density")
+    if emp.kind == "binned":
+        st.caption("The histogram is scaled to a density (probability per unit), so the smooth curves are the models' "
+                   "own densities; bins are for the eye only, the fits and the KL use the raw values.")
+    else:
+        st.caption("Each point is a model's probability of that value; the bars are the data's share of observations.")

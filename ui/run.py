@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Sequence
 
 import pandas as pd
@@ -10,7 +11,7 @@ import streamlit as st
 from kl_core import DataError, Empirical
 from kl_core.display import not_ranked
 from kl_core.models import default_models
-from kl_core.ranking import Comparison
+from kl_core.ranking import RANK_BY, Comparison, ranked_by
 from ui import cache, state
 from ui.text import error as show_error
 
@@ -23,6 +24,15 @@ def settings() -> dict[str, Any]:
         "epsilon": float(state.get(state.EPSILON)),
         "bootstrap": int(state.get(state.BOOTSTRAP) or 0),
     }
+
+
+def rank_by(emp: Empirical) -> str:
+    """What orders the ranking: the Compare page's choice, or "kl" when that is not possible here.
+
+    AIC and BIC need N observations; probability input has none, so it is always ranked by KL.
+    """
+    chosen = state.get(state.RANK_BY)
+    return chosen if chosen in RANK_BY and (chosen == "kl" or emp.n is not None) else "kl"
 
 
 def requests_for(emp: Empirical) -> tuple[list[Any], bool]:
@@ -39,13 +49,14 @@ def requests_for(emp: Empirical) -> tuple[list[Any], bool]:
 def fit_with_progress(emp: Empirical, requests: Sequence[Any]) -> Comparison | None:
     """The (cached) comparison, with an ``st.progress`` bar while families are fitted.
 
-    Shows ``st.error`` and returns None when the comparison cannot be made.
+    The table is ordered by :func:`rank_by` (reordering refits nothing). Shows ``st.error``
+    and returns None when the comparison cannot be made.
     """
     chosen = settings()
     key = cache.comparison_key(emp, requests, **chosen)
     done = cache.cached_comparison(key, chosen["base"])
     if done is not None:
-        return done
+        return _ordered(done, emp)
     bar = st.progress(0.0, text="Fitting…")
 
     def progress(index: int, total: int, name: str) -> None:
@@ -58,7 +69,12 @@ def fit_with_progress(emp: Empirical, requests: Sequence[Any]) -> Comparison | N
         show_error(f"The models could not be compared: {error}")
         return None
     bar.empty()
-    return result
+    return _ordered(result, emp)
+
+
+def _ordered(result: Comparison, emp: Empirical) -> Comparison:
+    order = rank_by(emp)
+    return result if order == "kl" else dataclasses.replace(result, table=ranked_by(result.table, order), rank_by=order)
 
 
 def show_failures(table: pd.DataFrame) -> None:

@@ -38,6 +38,7 @@ UNITS = "units"  # "bits" or "nats"
 ZERO_POLICY = "zero_policy"  # "strict" or "epsilon"
 EPSILON = "epsilon"  # the ε-floor's weight
 BOOTSTRAP = "bootstrap"  # resamples for the ranking's intervals; 0 = off
+RANK_BY = "rank_by"  # what orders the ranking: "kl", "aic" or "bic"
 LAST_COMPARISON = "last_comparison"  # the Comparison the Compare page last showed
 PLOTTED = "plotted"  # how many of the best models the Compare page's figures draw
 
@@ -69,6 +70,7 @@ DEFAULTS: dict[str, Any] = {
     ZERO_POLICY: vocabulary.DEFAULT_ZERO_POLICY,
     EPSILON: vocabulary.EPSILON,
     BOOTSTRAP: 0,
+    RANK_BY: "kl",
     LAST_COMPARISON: None,
     PLOTTED: vocabulary.DEFAULT_PLOTTED,
     PRESENT: False,

@@ -27,7 +27,7 @@ from ui.streamlit_private import RerunException, StopException
 from ui.text import escape_markdown
 from ui.widgets import forget
 
-SETTING_WIDGETS = ("w_units", "w_zero_policy", "w_epsilon", "w_bootstrap", "w_present")
+SETTING_WIDGETS = ("w_units", "w_zero_policy", "w_epsilon", "w_bootstrap", "w_rank_by", "w_present")
 UPLOAD_NOTE = "The link restores the settings and the models; upload the data again (it is not in the link)."
 UPLOAD_AGAIN_NOTE = ("This link was made with uploaded data, which a link cannot carry: upload the same file again "
                      "(same contents, read the same way) and the comparison comes back, models, table and formula included.")
@@ -68,6 +68,7 @@ def restore(pages: Mapping[str, Any], current: Any) -> None:
         _restore_models(shared, messages)
     for key, plain, value in (("units", state.UNITS, shared.units), ("policy", state.ZERO_POLICY, shared.policy),
                               ("eps", state.EPSILON, shared.epsilon), ("boot", state.BOOTSTRAP, shared.bootstrap),
+                              ("rank", state.RANK_BY, shared.rank_by),
                               ("view", state.PRESENT, shared.present)):
         if key in given:
             state.put(plain, value)
@@ -158,6 +159,7 @@ def current() -> share.Shared:
         policy=policy if policy in vocabulary.ZERO_POLICIES else vocabulary.DEFAULT_ZERO_POLICY,
         epsilon=float(state.get(state.EPSILON)),
         bootstrap=int(state.get(state.BOOTSTRAP) or 0),
+        rank_by=state.get(state.RANK_BY) if state.get(state.RANK_BY) in vocabulary.RANK_BY else vocabulary.DEFAULT_RANK_BY,
         bins=bins,
         present=bool(state.get(state.PRESENT)),
         data=data,

@@ -97,14 +97,14 @@ def _ranking_html(comparison: Comparison, max_models: int, stderr: Mapping[str, 
     weight sits next to ΔAIC.
     """
     from kl_core import plots
-    from kl_core.display import displayed_params, format_number, ranking_display
+    from kl_core.display import displayed_params, format_number, params_with_errors, ranking_display
 
     table = comparison.table
     shown = ranking_display(table, comparison.base)
     shown.insert(0, "Colour", "")
     keys = [str(key) for key in table["model"]]
     shown["Parameters"] = [
-        _params_with_errors(displayed_params(params, note, key), stderr.get(key)) if isinstance(params, Mapping) else text
+        params_with_errors(displayed_params(params, note, key), stderr.get(key)) if isinstance(params, Mapping) else text
         for key, params, note, text in zip(keys, table["params"], table["note"], shown["Parameters"])
     ]
     if "Akaike weight" not in shown.columns and "akaike_weight" in table.columns:
@@ -120,28 +120,6 @@ def _ranking_html(comparison: Comparison, max_models: int, stderr: Mapping[str, 
     return (_frame_html(shown[columns(_MAIN_COLUMNS)], "ranking", dots)
             + "<p class='note'>Every other statistic:</p>"
             + _frame_html(shown[columns(_MORE_COLUMNS)], "ranking"))
-
-
-def _params_with_errors(params: Mapping[str, Any], stderr: Mapping[str, float] | None) -> str:
-    """``n=10, p=0.544 ± 0.016``: each parameter with its standard error where a finite one exists.
-
-    Examples
-    --------
-    >>> _params_with_errors({"n": 10, "p": 0.54400001}, {"p": 0.01575}), _params_with_errors({"mu": 2.0}, {"mu": float("nan")})
-    ('n=10, p=0.544 ± 0.016', 'mu=2')
-    """
-    from kl_core.display import format_estimate
-    from kl_core.models import format_params
-
-    errors = stderr or {}
-
-    def one(key: str, value: Any) -> str:
-        error = errors.get(key)
-        if error is None or not math.isfinite(float(error)) or float(error) <= 0:
-            return format_params({key: value})
-        return f"{key}={format_estimate(value, error)}"
-
-    return ", ".join(one(key, value) for key, value in params.items())
 
 
 def standard_errors_of(comparison: Comparison) -> tuple[dict[str, dict[str, float]], dict[str, str]]:

@@ -106,7 +106,7 @@ def draws_frame(model: "FittedModel", n: int, seed: int | None = 0) -> pd.DataFr
 
 
 def draws_csv(model: "FittedModel", n: int, seed: int | None = 0) -> str:
-    """The draws as CSV text with a ``value`` header, for a download button.
+    """The draws as CSV text with a ``value`` header, for a download button (the one CSV writer, full precision).
 
     Examples
     --------
@@ -114,4 +114,6 @@ def draws_csv(model: "FittedModel", n: int, seed: int | None = 0) -> str:
     >>> draws_csv(fit(Empirical.from_counts([0, 1, 2], [1, 2, 1]), "binomial"), 2, seed=3).splitlines()[0]
     'value'
     """
-    return draws_frame(model, n, seed).to_csv(index=False, float_format="%.17g")
+    from kl_core.export.csv import ranking_csv  # the one CSV writer; imported late to keep the models light
+
+    return ranking_csv(draws_frame(model, n, seed))
