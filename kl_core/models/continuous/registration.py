@@ -8,10 +8,10 @@ import numpy as np
 
 from kl_core.empirical import Empirical
 from kl_core.errors import DataError
-from kl_core.models.base import FittedModel, ModelSpec, Options, require_integer_support
+from kl_core.models.base import FittedModel, ModelSpec, Options, require_integer_support, time_limit
 from kl_core.models.continuous.catalogue import CATALOGUE, LABELS, SHORTLIST, THREE_PARAMETER, Family, family, positive_support
 from kl_core.models.continuous.closed_forms import CLOSED_FORMS
-from kl_core.models.continuous.fitting import continuous_checker, continuous_fitter, fixed_parameters, time_limit
+from kl_core.models.continuous.fitting import continuous_checker, continuous_fitter, fixed_parameters
 from kl_core.models.continuous.search import cells, fit_cells, frozen_cell_mass
 from kl_core.models.registry import register
 
