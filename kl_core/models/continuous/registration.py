@@ -19,8 +19,8 @@ __all__ = ["DISCRETISED", "DISCRETISED_BASES"]
 
 _HOW_CLOSED = "maximum likelihood on the raw values (weighted by their counts): a closed form, or Newton's method on the score equations"
 _HOW_SEARCH = (
-    "maximum likelihood on the raw values (weighted by their counts; on 4,096 equal-weight quantile cells beyond 5,000 distinct "
-    "values), searched by Nelder–Mead from robust starts with a budget of likelihood evaluations"
+    "maximum likelihood on the raw values (weighted by their counts; beyond 5,000 distinct values on a weighted summary whose "
+    "log-likelihood is theirs to ~1e-9), searched by Nelder–Mead from robust starts with a budget of likelihood evaluations"
 )
 _LOC_ZERO = "; loc = 0 on positive data (R's 2-parameter form)"
 
