@@ -41,6 +41,7 @@ __all__ = [
     "fixed_parameters",
 ]
 
+_CHUNK = 1 << 16  # values per log-density pass over many values
 _TINY_PROBABILITY = 1e-280  # below this a tail probability loses digits (subnormal floats): use scipy's direct log
 POINTS_LIMIT = 5_000  # distinct values searched point by point; beyond, a weighted summary of them
 
@@ -71,10 +72,19 @@ class ContinuousModel(FittedModel):
         if fast is None:
             return self._call("logpdf", x)
         dist, shapes, loc, scale = fast  # scipy's unchecked log density: no per-call argument checks
+        points = np.asarray(x, dtype=float)
+        if points.ndim != 1 or points.size <= _CHUNK:
+            return self._std_logpdf(points, dist, shapes, loc, scale)
+        # In chunks that stay in the CPU cache: scipy's log densities chain several array passes.
+        return np.concatenate([
+            self._std_logpdf(points[start:start + _CHUNK], dist, shapes, loc, scale) for start in range(0, points.size, _CHUNK)
+        ])
+
+    @staticmethod
+    def _std_logpdf(points: np.ndarray, dist: Any, shapes: Any, loc: float, scale: float) -> np.ndarray:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            z = (np.asarray(x, dtype=float) - loc) / scale
-            return std_logpdf(dist, shapes, z) - math.log(scale)
+            return std_logpdf(dist, shapes, (points - loc) / scale) - math.log(scale)
 
     def mean_logpdf_from_moments(self, moments: Moments) -> float | None:
         """(1/N) Σ log f(xᵢ) from the data's sufficient statistics where the family allows it, else None."""
@@ -292,7 +302,7 @@ def _fit_summarised(family: Family, sketch: Any, fixed: dict[str, float], limit:
     """
     deadline = time.perf_counter() + limit
     coarse, fine = summaries(sketch)
-    first = search(family, points(coarse.values, coarse.weights, sketch.total), fixed, limit)
+    first = search(family, points(coarse.values, coarse.weights, sketch.total), fixed, limit, rough=True)
     remaining = deadline - time.perf_counter()
     if remaining <= 0:
         raise FitTimeout(time_box_message(family.name, limit))

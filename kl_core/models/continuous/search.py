@@ -207,6 +207,7 @@ def frozen_cell_mass(frozen: Any, lows: np.ndarray, highs: np.ndarray) -> np.nda
 _LOG_WALL = 25.0  # positive parameters stay within e^±25 of their bound (standardised units)
 _LINEAR_WALL = 1e6  # unbounded parameters (loc, real shapes) stay within ±1e6
 _STALL = 1e-9  # nats per observation: less improvement than this over a window is convergence
+_ROUGH_STALL = 1e-7  # the same for a first stage that a polishing stage follows
 
 
 def evaluation_budget(free: int, polish: bool = False) -> tuple[int, int]:
@@ -243,11 +244,13 @@ class _Objective:
         self.coords = tuple("median" if p == "loc" else "iqr" if p == "scale" else p for p in self.free) \
             if self.quantile_coords else self.free
         self.calls, self.best, self.best_theta, self.checkpoint, self.window = 0, math.inf, None, math.inf, 1 << 62
-        self.budget, self.exhausted = 1 << 62, False
+        self.budget, self.exhausted, self.stall = 1 << 62, False, _STALL
         self._walls: np.ndarray | None = None
         self.cdf_sf: Callable[..., Any] = _std_cdf_sf
+        # Points are scored by the log density alone: no cdf, so nothing to check (and a cdf can cost seconds).
+        self._point_order = cells.left if cells.density and not np.array_equal(cells.left, np.arange(cells.left.size)) else None
         try:  # the fast unchecked path must agree with scipy's public cdf and sf, else use the public ones
-            probe = _probe_shapes(family)
+            probe = None if cells.density else _probe_shapes(family)
             if probe is not None:
                 with np.errstate(all="ignore"), warnings.catch_warnings():
                     warnings.simplefilter("ignore")
@@ -314,7 +317,8 @@ class _Objective:
             logpdf = std_logpdf(self.family.dist, shapes, z)
             if logpdf is None:
                 return math.inf
-            value = math.log(scale) - float(np.dot(self.cells.probs, logpdf[self.cells.left]))
+            at_points = logpdf if self._point_order is None else logpdf[self._point_order]
+            value = math.log(scale) - float(np.dot(self.cells.probs, at_points))
             return value if math.isfinite(value) else math.inf
         result = self.cdf_sf(self.family.dist, shapes, z)
         if result is None:
@@ -349,7 +353,7 @@ class _Objective:
             self.exhausted = True
             raise _Stalled
         if self.calls % self.window == 0:
-            if self.checkpoint - self.best < _STALL:
+            if self.checkpoint - self.best < self.stall:
                 raise _Stalled
             self.checkpoint = self.best
 
@@ -644,8 +648,13 @@ def search(
     time_limit: float,
     starts: Sequence[dict[str, float]] = (),
     polish: bool = False,
+    rough: bool = False,
 ) -> Search:
-    """The budgeted maximum-likelihood search of :func:`fit_cells`, with how it ended."""
+    """The budgeted maximum-likelihood search of :func:`fit_cells`, with how it ended.
+
+    ``rough``: a first stage that a polishing stage follows; it counts as settled once a window
+    of evaluations gains less than :data:`_ROUGH_STALL` nats per observation.
+    """
     started = time.perf_counter()
     deadline = started + time_limit
     fixed = {name: cells.to_std(name, value) for name, value in fixed_raw.items()}
@@ -695,6 +704,8 @@ def search(
             theta0 = objective.theta(start)
             objective.walls(around=theta0)
         objective.start_watch(best, theta0, polish)
+        if rough:  # a first stage: settled at a looser gain, checked over shorter windows
+            objective.stall, objective.window = _ROUGH_STALL, max(objective.window // 2, 10)
         # Nelder–Mead's first simplex steps 5% of each coordinate (0.00025 at exactly 0), and
         # standardised starts sit near 0: shift so the search starts at 1 and steps 0.05.
         offset = theta0 - 1.0
