@@ -104,16 +104,28 @@ def test_summarised_fit_is_the_raw_data_mle(name, many):
     assert ours - polished.fun <= 1e-7 * abs(ours), (name, ours - polished.fun, model.params)
 
 
+FROM_STATISTICS = ("norm", "lognorm", "gamma", "expon", "weibull_min", "laplace")
+
+
 def test_moment_log_likelihoods_are_the_raw_sums(many):
-    """norm, lognorm, gamma, expon score D̂ from the sufficient statistics: the same number as Σ log f(xᵢ)."""
+    """Families scored from sufficient statistics (or an identity at their closed-form MLE): Σ log f(xᵢ) itself."""
     x, emp = many
-    table = rank(emp, ["norm", "lognorm", "gamma", "expon"]).set_index("model")
-    for name in ("norm", "lognorm", "gamma", "expon"):
+    table = rank(emp, list(FROM_STATISTICS)).set_index("model")
+    for name in FROM_STATISTICS:
         params = table.loc[name, "params"]
         family = getattr(stats, name)
         shapes = [params[s.name] for s in family._shape_info()]
         direct = float(np.sum(family.logpdf(x, *shapes, loc=params["loc"], scale=params["scale"])))
         assert table.loc[name, "loglik"] == pytest.approx(direct, rel=1e-11), name
+
+
+def test_a_fitted_model_scored_on_other_data_sums_their_log_density(many):
+    x, emp = many
+    for name in ("weibull_min", "laplace"):
+        model = fit(emp, name)
+        other = Empirical.from_samples(x[:7_000] * 1.1)
+        direct = float(np.sum(model.extra["frozen"].logpdf(x[:7_000] * 1.1)))
+        assert rank(other, [model]).iloc[0]["loglik"] == pytest.approx(direct, rel=1e-12), name
 
 
 def test_log_tails_agree_with_scipy_far_out(many):

@@ -32,7 +32,7 @@ from kl_core.errors import DataError
 from kl_core.models.base import FitTimeout, FittedModel, Options, time_box_message, time_limit
 from kl_core.models.continuous import scipy_bridge
 from kl_core.models.continuous.catalogue import Family, positive_support
-from kl_core.models.continuous.closed_forms import Weighted, closed_form, mean_loglik_from_moments
+from kl_core.models.continuous.closed_forms import Weighted, closed_form, mean_loglik_at_closed_form, mean_loglik_from_moments
 from kl_core.models.continuous.search import Search, cells, frozen_cell_mass, points, search, std_logpdf
 from kl_core.models.continuous.summary import summaries
 
@@ -88,6 +88,9 @@ class ContinuousModel(FittedModel):
 
     def mean_logpdf_from_moments(self, moments: Moments) -> float | None:
         """(1/N) Σ log f(xᵢ) from the data's sufficient statistics where the family allows it, else None."""
+        fitted_on, at_mle = self.extra.get("mean_loglik", (None, None))
+        if fitted_on is moments:  # the data it was fitted to: an identity at its MLE gives the value
+            return at_mle
         dist, shapes, loc, scale = self.extra["standard"]
         return mean_loglik_from_moments(dist.name, list(shapes), loc, scale, moments)
 
@@ -220,6 +223,12 @@ def continuous_fitter(family: Family, name: str, threshold: bool = False) -> Cal
         shapes = [params[s] for s in family.shape_names]
         frozen = family.dist(*shapes, loc=params["loc"], scale=params["scale"])
         standard = (family.dist, shapes, params["loc"], params["scale"])
+        extra: dict[str, Any] = {}
+        if how == _CLOSED:
+            how = ""
+            at_mle = mean_loglik_at_closed_form(family.name, params, fixed, emp.sketch.moments)
+            if at_mle is not None and math.isfinite(at_mle):
+                extra["mean_loglik"] = (emp.sketch.moments, at_mle)  # valid for these data only
         notes = [how] if how else []
         if user_fixed:
             notes.append(f"fixed: {', '.join(f'{k}={v:g}' for k, v in user_fixed.items())}")
@@ -231,10 +240,11 @@ def continuous_fitter(family: Family, name: str, threshold: bool = False) -> Cal
             frozen = stats.norm(normal["loc"], normal["scale"])
             standard = (stats.norm, [], normal["loc"], normal["scale"])
             notes.append(f"treated as that limit, the normal (loc={normal['loc']:.4g}, scale={normal['scale']:.4g})")
+            extra = {}
         label = f"{name}({_short(params, by_default)})"
         return ContinuousModel(
             name, params, len(family.parameters) - len(fixed), cdf_function=frozen.cdf, continuous=True,
-            note="; ".join(notes), label=label, extra={"frozen": frozen, "standard": standard},
+            note="; ".join(notes), label=label, extra={"frozen": frozen, "standard": standard, **extra},
         )
 
     return fit
@@ -247,7 +257,11 @@ def _short(params: dict[str, float], hide_loc: bool) -> str:
 
 
 def _fit(family: Family, emp: Empirical, fixed: dict[str, float], limit: float) -> tuple[dict[str, float], str]:
-    """Parameters (raw units) and a note on how, from the sketch (or the bins, interval-censored)."""
+    """Parameters (raw units) and a note on how, from the sketch (or the bins, interval-censored).
+
+    A closed-form fit on exact values is marked by ``_CLOSED`` as its note's first word (removed
+    by the caller): the identities of :func:`mean_loglik_at_closed_form` hold at it.
+    """
     sketch = emp.sketch
     if sketch is None:
         lows, highs = emp.edges[:-1], emp.edges[1:]
@@ -260,7 +274,9 @@ def _fit(family: Family, emp: Empirical, fixed: dict[str, float], limit: float) 
     if exact is not None:
         # Exact on exact values and, for the moment-based forms, at any size; on a fine sketch the
         # others see each cell's mean value, an error of order (cell width)² (printed by bench_core --sketch).
-        return exact, "" if sketch.exact or family.name in _EXACT_FROM_MOMENTS else "closed form on the fine sketch's cell means"
+        if sketch.exact:
+            return exact, _CLOSED
+        return exact, "" if family.name in _EXACT_FROM_MOMENTS else "closed form on the fine sketch's cell means"
     if sketch.exact and sketch.size <= POINTS_LIMIT:
         found = search(family, points(sketch.values, sketch.counts), fixed, limit)
         return found.params, budget_note(found)
@@ -313,6 +329,7 @@ def _fit_summarised(family: Family, sketch: Any, fixed: dict[str, float], limit:
     return polished.params, _join("" if sketch.exact else "fitted on the fine sketch's cell means", budget_note(polished))
 
 
+_CLOSED = "\x00closed form"  # internal marker, never shown
 _EXACT_FROM_MOMENTS = frozenset({"norm", "lognorm", "gamma", "expon"})  # closed forms from Moments alone
 
 
