@@ -95,11 +95,14 @@ def _cells(sketch: ValueSketch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def log_density(model: FittedModel, x: np.ndarray) -> np.ndarray:
-    """log q(x) in nats: the model's ``logpdf``, or the slope of its CDF between neighbouring values."""
+    """log q(x) in nats: the model's ``logpdf`` (or its frozen scipy distribution's), else the slope of its CDF."""
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if hasattr(model, "logpdf"):
             return np.asarray(model.logpdf(x), dtype=float)
+        frozen = getattr(model.cdf_function, "__self__", None)  # a frozen scipy distribution's own cdf (the uniform)
+        if frozen is not None and callable(getattr(frozen, "logpdf", None)):
+            return np.asarray(frozen.logpdf(x), dtype=float)
         step = np.maximum(np.abs(x) * 1e-7, 1e-9)
         slope = (model.cdf(x + step) - model.cdf(x - step)) / (2 * step)
         return np.log(np.clip(slope, 0.0, None))
@@ -108,6 +111,11 @@ def log_density(model: FittedModel, x: np.ndarray) -> np.ndarray:
 def _mean_log_q(emp: Empirical, model: FittedModel) -> tuple[float, np.ndarray, np.ndarray]:
     """(1/N) Σ log q(xᵢ), with the values (or cells) and their log q for naming zeros."""
     sketch = emp.sketch
+    from_moments = getattr(model, "mean_logpdf_from_moments", None)
+    if from_moments is not None:
+        mean = from_moments(sketch.moments)  # O(1) for families with sufficient statistics
+        if mean is not None and math.isfinite(mean):
+            return mean, sketch.values[:0], np.empty(0)
     if sketch.exact:
         logq = log_density(model, sketch.values)
         weights = sketch.counts

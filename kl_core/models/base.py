@@ -33,12 +33,53 @@ Options = Mapping[str, Any]
 MassFunction = Callable[[np.ndarray], np.ndarray]
 
 
+DEFAULT_TIME_LIMIT = 60.0
+"""The one wall-clock box of every fit, in seconds (option ``time_limit``).
+
+A safety net for users, never what decides a fit: the work of every fit is bounded by
+budgets of likelihood evaluations, so the same data gives the same parameters on any
+machine. When the box fires the fit fails with :class:`FitTimeout`, and its row says so.
+"""
+
+
 class FitTimeout(DataError):
     """A fit ran past its time box.
 
     A :class:`~kl_core.errors.DataError` (so every caller that reports bad input reports this
     too, with its message); :func:`kl_core.ranking.compare` shows it as "fit failed: ...".
     """
+
+
+def time_limit(options: "Options") -> float:
+    """The time box in seconds: option ``time_limit``, else :data:`DEFAULT_TIME_LIMIT`.
+
+    Examples
+    --------
+    >>> time_limit({}), time_limit({"time_limit": 5})
+    (60.0, 5.0)
+    """
+    value = options.get("time_limit", DEFAULT_TIME_LIMIT)
+    if isinstance(value, (bool, np.bool_)):
+        raise DataError(f"option time_limit must be a number of seconds; got {value!r}")
+    try:
+        limit = float(value)
+    except (TypeError, ValueError):
+        raise DataError(f"option time_limit must be a number of seconds; got {value!r}") from None
+    if not limit > 0 or not math.isfinite(limit):
+        raise DataError(f"option time_limit must be a positive number of seconds; got {value!r}")
+    return limit
+
+
+def time_box_message(what: str, limit: float) -> str:
+    """What a row says when the time box stopped a fit.
+
+    Examples
+    --------
+    >>> time_box_message("gamma", 60)
+    'gamma: hit the 60 s time box (the safety limit for users) before its evaluation budget ran out; the option time_limit raises it'
+    """
+    return (f"{what}: hit the {limit:g} s time box (the safety limit for users) before its evaluation budget ran out; "
+            "the option time_limit raises it")
 
 
 @dataclass(frozen=True, eq=False)
@@ -418,9 +459,10 @@ def minimize_nll(
     negative_loglik: Callable[[np.ndarray], float],
     start: Sequence[float],
     *,
-    time_limit: float = 60.0,  # a safety net for users; max_evaluations is what bounds the work
+    time_limit: float = DEFAULT_TIME_LIMIT,  # a safety net for users; evaluation budgets bound the work
     method: str = "Nelder-Mead",
     max_evaluations: int | None = None,
+    initial_step: float = 0.25,
 ) -> np.ndarray:
     """Minimise a negative log-likelihood over unconstrained parameters, within a time box.
 
@@ -429,6 +471,7 @@ def minimize_nll(
     treated as +inf. Raises :class:`FitTimeout` when ``time_limit`` seconds pass.
     ``max_evaluations`` caps Nelder–Mead's objective evaluations (a work budget that, unlike the
     time box, gives the same answer on any machine); the best point found so far is returned.
+    ``initial_step`` sizes Nelder–Mead's first simplex (smaller when the start is already close).
 
     Examples
     --------
@@ -439,7 +482,7 @@ def minimize_nll(
 
     def objective(theta: np.ndarray) -> float:
         if time.perf_counter() > deadline:
-            raise FitTimeout(f"the fit took longer than {time_limit:g} s")
+            raise FitTimeout(time_box_message("the fit", time_limit))
         with np.errstate(all="ignore"):
             value = negative_loglik(np.asarray(theta, dtype=float))
         return value if math.isfinite(value) else 1e300
@@ -449,7 +492,7 @@ def minimize_nll(
     if method == "Nelder-Mead":
         # scipy's default first simplex steps 5% of each start value (0.00025 at 0), which
         # stalls at once for starts near 0 such as log(1); steps of 0.25 (or 25%) do not.
-        steps = np.where(np.abs(start_array) < 1, 0.25, 0.25 * np.abs(start_array))
+        steps = np.where(np.abs(start_array) < 1, initial_step, initial_step * np.abs(start_array))
         simplex = np.vstack([start_array, start_array + np.diag(steps)])
         options = {"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000 * start_array.size, "initial_simplex": simplex}
         if max_evaluations is not None:

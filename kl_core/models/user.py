@@ -20,7 +20,7 @@ import numpy as np
 from kl_core.empirical import Empirical
 from kl_core.errors import DataError
 from kl_core.formula import Formula, mass_from_formula, parse_formula
-from kl_core.models.base import FittedModel, ModelSpec, Options, integer_option, minimize_nll, number_option, option_mapping, real_number
+from kl_core.models.base import FittedModel, ModelSpec, Options, integer_option, minimize_nll, option_mapping, real_number, time_limit
 from kl_core.models.registry import register
 
 __all__ = ["CUSTOM", "EMPIRICAL", "EXPRESSION", "MAX_EXPRESSION_SUPPORT", "reference_for", "reference_from_table"]
@@ -131,13 +131,6 @@ def _normalised_mass(formula: Formula, grid: np.ndarray, params: Mapping[str, fl
     return raw / total
 
 
-def _time_limit(options: Options) -> float:
-    seconds = number_option(options, "time_limit", 5.0)
-    if seconds <= 0:
-        raise DataError(f"option time_limit must be a positive number of seconds; got {seconds:g}")
-    return seconds
-
-
 def _fit_expression(emp: Empirical, options: Options) -> FittedModel:
     formula, grid, fixed, free = _expression_parts(emp, options)
     start = option_mapping(options, "start")
@@ -157,7 +150,7 @@ def _fit_expression(emp: Empirical, options: Options) -> FittedModel:
 
     if free:
         _normalised_mass(formula, grid, params_for(np.array(start_vector)))  # a bad start says why
-        theta = minimize_nll(negative_loglik, start_vector, time_limit=_time_limit(options))
+        theta = minimize_nll(negative_loglik, start_vector, time_limit=time_limit(options))
     else:
         theta = np.array([])
     params = params_for(theta)

@@ -6,9 +6,9 @@ The data is the :class:`~kl_core.sketch.ValueSketch` of an :class:`~kl_core.empi
 * closed forms or a 1-D root where the family has one (:mod:`.closed_forms`): exact at any size;
 * otherwise the weighted negative log-likelihood −Σ cᵢ log f(xᵢ; θ) over the distinct values,
   searched with robust starts and an evaluation budget (:mod:`.search`), while there are at
-  most :data:`POINTS_LIMIT` of them; beyond that, the same search on at most
-  :data:`SEARCH_CELLS` quantile cells of the values (or of the fine sketch) with the stable
-  cell likelihood log(F(r) − F(l)) — the error this costs is printed by ``benchmarks/bench_core.py``;
+  most :data:`POINTS_LIMIT` of them; beyond that, the same search on a weighted summary of the
+  values (:mod:`.summary`: a coarse stage, then a polishing stage on a summary whose
+  log-likelihood is the raw values' to ~1e-9 relative, printed by ``benchmarks/bench_core.py``);
 * data known only as bins (no sketch) is fitted as interval-censored, and the note says so.
 
 Positive-support families on positive data are fitted with ``loc = 0`` (R's two-parameter
@@ -19,6 +19,7 @@ edge of the parameter space is noted in words (:func:`edge_notes`).
 from __future__ import annotations
 
 import math
+import time
 import warnings
 from typing import Any, Callable
 
@@ -26,21 +27,23 @@ import numpy as np
 from scipy import stats
 
 from kl_core.empirical import Empirical
+from kl_core.sketch import Moments
 from kl_core.errors import DataError
-from kl_core.models.base import FittedModel, Options
+from kl_core.models.base import FitTimeout, FittedModel, Options, time_box_message, time_limit
 from kl_core.models.continuous import scipy_bridge
 from kl_core.models.continuous.catalogue import Family, positive_support
-from kl_core.models.continuous.closed_forms import Weighted, closed_form
-from kl_core.models.continuous.search import Cells, cells, fit_cells, frozen_cell_mass, points, std_logpdf
+from kl_core.models.continuous.closed_forms import Weighted, closed_form, mean_loglik_at_closed_form, mean_loglik_from_moments
+from kl_core.models.continuous.search import Search, cells, frozen_cell_mass, points, search, std_logpdf
+from kl_core.models.continuous.summary import summaries
 
 __all__ = [
-    "DEFAULT_TIME_LIMIT", "POINTS_LIMIT", "SEARCH_CELLS", "ContinuousModel", "continuous_checker", "continuous_fitter",
-    "edge_notes", "fixed_parameters", "time_limit",
+    "POINTS_LIMIT", "ContinuousModel", "budget_note", "continuous_checker", "continuous_fitter", "edge_notes",
+    "fixed_parameters",
 ]
 
-DEFAULT_TIME_LIMIT = 300.0  # seconds: a safety net for users, never what decides a fit
-POINTS_LIMIT = 5_000  # distinct values searched point by point; beyond, quantile cells
-SEARCH_CELLS = 4_096
+_CHUNK = 1 << 16  # values per log-density pass over many values
+_TINY_PROBABILITY = 1e-280  # below this a tail probability loses digits (subnormal floats): use scipy's direct log
+POINTS_LIMIT = 5_000  # distinct values searched point by point; beyond, a weighted summary of them
 
 
 class ContinuousModel(FittedModel):
@@ -69,10 +72,27 @@ class ContinuousModel(FittedModel):
         if fast is None:
             return self._call("logpdf", x)
         dist, shapes, loc, scale = fast  # scipy's unchecked log density: no per-call argument checks
+        points = np.asarray(x, dtype=float)
+        if points.ndim != 1 or points.size <= _CHUNK:
+            return self._std_logpdf(points, dist, shapes, loc, scale)
+        # In chunks that stay in the CPU cache: scipy's log densities chain several array passes.
+        return np.concatenate([
+            self._std_logpdf(points[start:start + _CHUNK], dist, shapes, loc, scale) for start in range(0, points.size, _CHUNK)
+        ])
+
+    @staticmethod
+    def _std_logpdf(points: np.ndarray, dist: Any, shapes: Any, loc: float, scale: float) -> np.ndarray:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            z = (np.asarray(x, dtype=float) - loc) / scale
-            return std_logpdf(dist, shapes, z) - math.log(scale)
+            return std_logpdf(dist, shapes, (points - loc) / scale) - math.log(scale)
+
+    def mean_logpdf_from_moments(self, moments: Moments) -> float | None:
+        """(1/N) Σ log f(xᵢ) from the data's sufficient statistics where the family allows it, else None."""
+        fitted_on, at_mle = self.extra.get("mean_loglik", (None, None))
+        if fitted_on is moments:  # the data it was fitted to: an identity at its MLE gives the value
+            return at_mle
+        dist, shapes, loc, scale = self.extra["standard"]
+        return mean_loglik_from_moments(dist.name, list(shapes), loc, scale, moments)
 
     def cdf(self, x: Any) -> np.ndarray:
         """P(X ≤ x)."""
@@ -80,11 +100,27 @@ class ContinuousModel(FittedModel):
 
     def logcdf(self, x: Any) -> np.ndarray:
         """log P(X ≤ x), accurate in the left tail."""
-        return self._call("logcdf", x)
+        return self._log_tail(x, "cdf", "sf", "logcdf")
 
     def logsf(self, x: Any) -> np.ndarray:
         """log P(X > x), accurate in the right tail."""
-        return self._call("logsf", x)
+        return self._log_tail(x, "sf", "cdf", "logsf")
+
+    def _log_tail(self, x: Any, same: str, other: str, direct: str) -> np.ndarray:
+        """log of ``same`` (cdf or sf): log p where p ≤ ½, log1p(−other) beyond, scipy's ``direct`` where p underflows.
+
+        scipy's generic logcdf/logsf first find the median by root finding at every point (seconds
+        for 500 bin edges of some families); this takes the two tails directly, and calls the
+        direct log only where the probability is too small for its log to be accurate.
+        """
+        points = np.asarray(x, dtype=float)
+        near, far = self._call(same, points), self._call(other, points)
+        with np.errstate(all="ignore"):
+            result = np.where(near <= 0.5, np.log(near), np.log1p(-far))
+        tiny = (near < _TINY_PROBABILITY) & ~np.isnan(near)
+        if tiny.any():
+            result[tiny] = np.atleast_1d(self._call(direct, points[tiny]))
+        return result
 
     def ppf(self, q: Any) -> np.ndarray:
         """Quantiles."""
@@ -96,18 +132,6 @@ class ContinuousModel(FittedModel):
 
 
 # ------------------------------------------------------------------ options
-def time_limit(options: Options) -> float:
-    """The safety-net time limit in seconds (option ``time_limit``)."""
-    value = options.get("time_limit", DEFAULT_TIME_LIMIT)
-    try:
-        limit = float(value)
-    except (TypeError, ValueError):
-        raise DataError(f"option time_limit must be a number of seconds; got {value!r}") from None
-    if not limit > 0 or not math.isfinite(limit):
-        raise DataError(f"option time_limit must be a positive number of seconds; got {value!r}")
-    return limit
-
-
 def fixed_parameters(family: Family, options: Options, threshold: bool) -> dict[str, float]:
     """The parameters the user fixed; ``loc = 0`` for a positive family unless ``threshold`` or loc="free"."""
     fixed: dict[str, float] = {}
@@ -199,6 +223,12 @@ def continuous_fitter(family: Family, name: str, threshold: bool = False) -> Cal
         shapes = [params[s] for s in family.shape_names]
         frozen = family.dist(*shapes, loc=params["loc"], scale=params["scale"])
         standard = (family.dist, shapes, params["loc"], params["scale"])
+        extra: dict[str, Any] = {}
+        if how == _CLOSED:
+            how = ""
+            at_mle = mean_loglik_at_closed_form(family.name, params, fixed, emp.sketch.moments)
+            if at_mle is not None and math.isfinite(at_mle):
+                extra["mean_loglik"] = (emp.sketch.moments, at_mle)  # valid for these data only
         notes = [how] if how else []
         if user_fixed:
             notes.append(f"fixed: {', '.join(f'{k}={v:g}' for k, v in user_fixed.items())}")
@@ -210,10 +240,11 @@ def continuous_fitter(family: Family, name: str, threshold: bool = False) -> Cal
             frozen = stats.norm(normal["loc"], normal["scale"])
             standard = (stats.norm, [], normal["loc"], normal["scale"])
             notes.append(f"treated as that limit, the normal (loc={normal['loc']:.4g}, scale={normal['scale']:.4g})")
+            extra = {}
         label = f"{name}({_short(params, by_default)})"
         return ContinuousModel(
             name, params, len(family.parameters) - len(fixed), cdf_function=frozen.cdf, continuous=True,
-            note="; ".join(notes), label=label, extra={"frozen": frozen, "standard": standard},
+            note="; ".join(notes), label=label, extra={"frozen": frozen, "standard": standard, **extra},
         )
 
     return fit
@@ -226,50 +257,80 @@ def _short(params: dict[str, float], hide_loc: bool) -> str:
 
 
 def _fit(family: Family, emp: Empirical, fixed: dict[str, float], limit: float) -> tuple[dict[str, float], str]:
-    """Parameters (raw units) and a note on how, from the sketch (or the bins, interval-censored)."""
+    """Parameters (raw units) and a note on how, from the sketch (or the bins, interval-censored).
+
+    A closed-form fit on exact values is marked by ``_CLOSED`` as its note's first word (removed
+    by the caller): the identities of :func:`mean_loglik_at_closed_form` hold at it.
+    """
     sketch = emp.sketch
     if sketch is None:
         lows, highs = emp.edges[:-1], emp.edges[1:]
         data = cells(lows, highs, emp.counts, emp.n)
         note = "fitted to the bins as interval-censored data (the raw values were not kept)"
-        return fit_cells(family, data, fixed, limit, _starts(family, data)), note
-    weighted = Weighted(sketch.values, sketch.counts, sketch.moments)
+        found = search(family, data, fixed, limit)
+        return found.params, _join(note, budget_note(found))
+    weighted = Weighted(sketch.values, sketch.counts, sketch.moments, _summary(sketch))
     exact = closed_form(family.name, weighted, fixed)
     if exact is not None:
         # Exact on exact values and, for the moment-based forms, at any size; on a fine sketch the
         # others see each cell's mean value, an error of order (cell width)² (printed by bench_core --sketch).
-        return exact, "" if sketch.exact or family.name in _EXACT_FROM_MOMENTS else "closed form on the fine sketch's cell means"
-    starts = [exact] if exact is not None else []
+        if sketch.exact:
+            return exact, _CLOSED
+        return exact, "" if family.name in _EXACT_FROM_MOMENTS else "closed form on the fine sketch's cell means"
     if sketch.exact and sketch.size <= POINTS_LIMIT:
-        return fit_cells(family, points(sketch.values, sketch.counts), fixed, limit, starts), ""
-    # Many distinct values: the cell likelihood on equal-weight quantile cells. (The density at the
-    # cells' mean values is cheaper but biased: t's df off by 1e-3 on 300,000 values, against 1e-4.)
-    data = _quantile_cells(sketch)
-    note = f"fitted on {data.probs.size:,} quantile cells of the {'values' if sketch.exact else 'fine sketch'}"
-    return fit_cells(family, data, fixed, limit, starts), note
+        found = search(family, points(sketch.values, sketch.counts), fixed, limit)
+        return found.params, budget_note(found)
+    return _fit_summarised(family, sketch, fixed, limit)
 
 
+def budget_note(found: Search) -> str:
+    """Words for a search that spent its whole evaluation budget before settling, else ''.
+
+    Examples
+    --------
+    >>> budget_note(Search({"loc": 0.0}, 260, 260, True))
+    'the search used its whole budget of 260 likelihood evaluations before settling: these are the best parameters it found'
+    """
+    if not found.exhausted:
+        return ""
+    return (f"the search used its whole budget of {found.budget:,} likelihood evaluations before settling: "
+            "these are the best parameters it found")
+
+
+def _join(*parts: str) -> str:
+    return "; ".join(part for part in parts if part)
+
+
+def _summary(sketch: Any) -> Weighted | None:
+    """The fine weighted summary of many values (where 1-D roots start), or None for few values."""
+    if sketch.size <= POINTS_LIMIT:
+        return None
+    fine = summaries(sketch)[1]
+    return Weighted(fine.values, fine.weights, sketch.moments)
+
+
+def _fit_summarised(family: Family, sketch: Any, fixed: dict[str, float], limit: float) -> tuple[dict[str, float], str]:
+    """Many distinct values: search a coarse weighted summary, then polish on the fine one (:mod:`.summary`).
+
+    The fine summary's log-likelihood is the raw values' to within ~1e-9 relative (measured by
+    ``benchmarks/bench_core.py``), so its maximum is the raw-data MLE for any practical purpose;
+    each search stage has its own evaluation budget, and ``limit`` seconds is one safety net for both.
+    """
+    deadline = time.perf_counter() + limit
+    coarse, fine = summaries(sketch)
+    first = search(family, points(coarse.values, coarse.weights, sketch.total), fixed, limit, rough=True)
+    remaining = deadline - time.perf_counter()
+    if remaining <= 0:
+        raise FitTimeout(time_box_message(family.name, limit))
+    try:
+        polished = search(family, points(fine.values, fine.weights, sketch.total), fixed, remaining, [first.params], polish=True)
+    except FitTimeout:
+        raise FitTimeout(time_box_message(family.name, limit)) from None
+    return polished.params, _join("" if sketch.exact else "fitted on the fine sketch's cell means", budget_note(polished))
+
+
+_CLOSED = "\x00closed form"  # internal marker, never shown
 _EXACT_FROM_MOMENTS = frozenset({"norm", "lognorm", "gamma", "expon"})  # closed forms from Moments alone
-
-
-def _starts(family: Family, data: Cells) -> list[dict[str, float]]:
-    return []
-
-
-def _quantile_cells(sketch: Any) -> Cells:
-    """At most SEARCH_CELLS cells holding about equal weight, from exact values or fine cells."""
-    if sketch.exact:
-        cumulative = np.cumsum(sketch.counts)
-        cut = np.searchsorted(cumulative, np.linspace(0, cumulative[-1], SEARCH_CELLS + 1)[1:-1], side="left")
-        edges = np.unique(np.concatenate([[sketch.low], sketch.values[cut], [sketch.high]]))
-        counts, _ = np.histogram(sketch.values, bins=edges, weights=sketch.counts)
-    else:
-        cumulative = np.cumsum(sketch.cell_counts)
-        cut = np.searchsorted(cumulative, np.linspace(0, cumulative[-1], SEARCH_CELLS + 1)[1:-1], side="left") + 1
-        boundaries = np.unique(np.concatenate([[0], cut, [sketch.edges.size - 1]]))
-        edges = sketch.edges[boundaries]
-        counts = np.add.reduceat(sketch.cell_counts, boundaries[:-1])
-    return cells(edges[:-1], edges[1:], counts.astype(float), sketch.total)
 
 
 # ------------------------------------------------------------- edges of the space

@@ -8,10 +8,10 @@ import numpy as np
 
 from kl_core.empirical import Empirical
 from kl_core.errors import DataError
-from kl_core.models.base import FittedModel, ModelSpec, Options, require_integer_support
+from kl_core.models.base import FittedModel, ModelSpec, Options, require_integer_support, time_limit
 from kl_core.models.continuous.catalogue import CATALOGUE, LABELS, SHORTLIST, THREE_PARAMETER, Family, family, positive_support
 from kl_core.models.continuous.closed_forms import CLOSED_FORMS
-from kl_core.models.continuous.fitting import continuous_checker, continuous_fitter, fixed_parameters, time_limit
+from kl_core.models.continuous.fitting import continuous_checker, continuous_fitter, fixed_parameters
 from kl_core.models.continuous.search import cells, fit_cells, frozen_cell_mass
 from kl_core.models.registry import register
 
@@ -19,8 +19,8 @@ __all__ = ["DISCRETISED", "DISCRETISED_BASES"]
 
 _HOW_CLOSED = "maximum likelihood on the raw values (weighted by their counts): a closed form, or Newton's method on the score equations"
 _HOW_SEARCH = (
-    "maximum likelihood on the raw values (weighted by their counts; on 4,096 equal-weight quantile cells beyond 5,000 distinct "
-    "values), searched by Nelder–Mead from robust starts with a budget of likelihood evaluations"
+    "maximum likelihood on the raw values (weighted by their counts; beyond 5,000 distinct values on a weighted summary whose "
+    "log-likelihood is theirs to ~1e-9), searched by Nelder–Mead from robust starts with a budget of likelihood evaluations"
 )
 _LOC_ZERO = "; loc = 0 on positive data (R's 2-parameter form)"
 

@@ -28,15 +28,21 @@ import numpy as np
 from scipy import optimize, stats
 
 from kl_core.errors import DataError
-from kl_core.models.base import FitTimeout, minimize_nll
+from kl_core.models.base import FitTimeout, minimize_nll, time_box_message
 from kl_core.models.continuous import scipy_bridge
 from kl_core.models.continuous.catalogue import Family, Transform
 
-__all__ = ["EVALUATIONS_PER_PARAMETER", "Cells", "cells", "fit_cells", "frozen_cell_mass", "points", "std_logpdf"]
+__all__ = [
+    "EVALUATIONS_PER_PARAMETER", "POLISH_EVALUATIONS", "POLISH_EVALUATIONS_PER_PARAMETER", "SEARCH_EVALUATIONS", "Cells", "Search",
+    "cells", "evaluation_budget", "fit_cells", "frozen_cell_mass", "points", "search", "std_logpdf",
+]
 
 PSEUDO_SAMPLE_SIZE = 1_000
 _PSEUDO_SEED = 20240607
-EVALUATIONS_PER_PARAMETER = 200  # Nelder–Mead budget: 200 + this × free parameters
+SEARCH_EVALUATIONS = 200  # Nelder–Mead budget: this + EVALUATIONS_PER_PARAMETER × free parameters
+EVALUATIONS_PER_PARAMETER = 200
+POLISH_EVALUATIONS = 80  # a polishing stage (from a coarser summary's optimum): this + 60 × free
+POLISH_EVALUATIONS_PER_PARAMETER = 60
 _SCIPY_FIT_EVALUATIONS = 300  # budget of scipy's own fit on the pseudo-sample (a start)
 
 
@@ -56,6 +62,8 @@ class Cells:
     spread: float  # s
     n: float  # number of observations (for the pseudo-sample size)
     density: bool = False  # points, not cells
+    raw_low: float = -math.inf  # the smallest and largest raw boundary, exactly (no standardising round trip)
+    raw_high: float = math.inf
 
     @property
     def lows(self) -> np.ndarray:
@@ -108,6 +116,7 @@ def _standardised(lows: np.ndarray, highs: np.ndarray, weights: np.ndarray, n: f
     return Cells(
         points=(points_ - shift) / spread, left=inverse[:k], right=inverse[k:], probs=probs,
         shift=shift, spread=spread, n=float(n) if n else float(weights.sum()), density=density,
+        raw_low=float(points_[0]), raw_high=float(points_[-1]),
     )
 
 
@@ -198,6 +207,24 @@ def frozen_cell_mass(frozen: Any, lows: np.ndarray, highs: np.ndarray) -> np.nda
 _LOG_WALL = 25.0  # positive parameters stay within e^±25 of their bound (standardised units)
 _LINEAR_WALL = 1e6  # unbounded parameters (loc, real shapes) stay within ±1e6
 _STALL = 1e-9  # nats per observation: less improvement than this over a window is convergence
+_ROUGH_STALL = 1e-7  # the same for a first stage that a polishing stage follows
+
+
+def evaluation_budget(free: int, polish: bool = False) -> tuple[int, int]:
+    """(stall window, budget) in likelihood evaluations for a search over ``free`` parameters.
+
+    The search stops when a whole window improved the fit by less than 1e-9 nats per
+    observation (converged) or when the budget is spent (reported with the fit). A polishing
+    stage starts next to the optimum and gets a smaller window and budget.
+
+    Examples
+    --------
+    >>> evaluation_budget(3), evaluation_budget(3, polish=True)
+    ((150, 800), (50, 260))
+    """
+    if polish:
+        return 20 + 10 * free, POLISH_EVALUATIONS + POLISH_EVALUATIONS_PER_PARAMETER * free
+    return 60 + 30 * free, SEARCH_EVALUATIONS + EVALUATIONS_PER_PARAMETER * free
 
 
 class _Stalled(Exception):
@@ -217,11 +244,13 @@ class _Objective:
         self.coords = tuple("median" if p == "loc" else "iqr" if p == "scale" else p for p in self.free) \
             if self.quantile_coords else self.free
         self.calls, self.best, self.best_theta, self.checkpoint, self.window = 0, math.inf, None, math.inf, 1 << 62
-        self.budget = 1 << 62
+        self.budget, self.exhausted, self.stall = 1 << 62, False, _STALL
         self._walls: np.ndarray | None = None
         self.cdf_sf: Callable[..., Any] = _std_cdf_sf
+        # Points are scored by the log density alone: no cdf, so nothing to check (and a cdf can cost seconds).
+        self._point_order = cells.left if cells.density and not np.array_equal(cells.left, np.arange(cells.left.size)) else None
         try:  # the fast unchecked path must agree with scipy's public cdf and sf, else use the public ones
-            probe = _probe_shapes(family)
+            probe = None if cells.density else _probe_shapes(family)
             if probe is not None:
                 with np.errstate(all="ignore"), warnings.catch_warnings():
                     warnings.simplefilter("ignore")
@@ -288,7 +317,8 @@ class _Objective:
             logpdf = std_logpdf(self.family.dist, shapes, z)
             if logpdf is None:
                 return math.inf
-            value = math.log(scale) - float(np.dot(self.cells.probs, logpdf[self.cells.left]))
+            at_points = logpdf if self._point_order is None else logpdf[self._point_order]
+            value = math.log(scale) - float(np.dot(self.cells.probs, at_points))
             return value if math.isfinite(value) else math.inf
         result = self.cdf_sf(self.family.dist, shapes, z)
         if result is None:
@@ -309,11 +339,10 @@ class _Objective:
         self._watch(theta, value)
         return value
 
-    def start_watch(self, value: float, theta: np.ndarray) -> None:
+    def start_watch(self, value: float, theta: np.ndarray, polish: bool = False) -> None:
         self.calls, self.best, self.best_theta = 0, value, np.array(theta, dtype=float)
-        self.checkpoint = value
-        self.window = 60 + 30 * len(self.coords)
-        self.budget = 200 + EVALUATIONS_PER_PARAMETER * len(self.coords)
+        self.checkpoint, self.exhausted = value, False
+        self.window, self.budget = evaluation_budget(len(self.coords), polish)
 
     def _watch(self, theta: np.ndarray, value: float) -> None:
         """Stop Nelder–Mead once a whole window of evaluations improved the fit by < _STALL nats/observation."""
@@ -321,9 +350,10 @@ class _Objective:
             self.best, self.best_theta = value, np.array(theta, dtype=float)
         self.calls += 1
         if self.calls >= self.budget:
+            self.exhausted = True
             raise _Stalled
         if self.calls % self.window == 0:
-            if self.checkpoint - self.best < _STALL:
+            if self.checkpoint - self.best < self.stall:
                 raise _Stalled
             self.checkpoint = self.best
 
@@ -366,7 +396,7 @@ def _budgeted_fmin(deadline: float, limit: float, name: str = "") -> Callable[..
     def optimizer(func: Callable[..., float], x0: np.ndarray, args: tuple = (), disp: int = 0) -> np.ndarray:
         def boxed(x: np.ndarray, *extra: Any) -> float:
             if time.perf_counter() > deadline:
-                raise FitTimeout(f"{name}: the fit took longer than the {limit:g} s safety limit")
+                raise FitTimeout(time_box_message(name, limit))
             return func(x, *extra)
 
         return optimize.fmin(boxed, x0, args=args, disp=0, maxfun=_SCIPY_FIT_EVALUATIONS)
@@ -376,7 +406,7 @@ def _budgeted_fmin(deadline: float, limit: float, name: str = "") -> Callable[..
 
 def _check_deadline(deadline: float, name: str, limit: float) -> None:
     if time.perf_counter() > deadline:
-        raise FitTimeout(f"{name}: the fit took longer than the {limit:g} s safety limit")
+        raise FitTimeout(time_box_message(name, limit))
 
 
 def _cell_quantiles(cells: Cells, qs: np.ndarray) -> np.ndarray:
@@ -494,6 +524,32 @@ def _generic_starts(
     return candidates
 
 
+def _loc_covering(family: Family, raw: dict[str, float], low: float, high: float) -> float:
+    """``raw["loc"]``, moved by a few units in the last place where rounding (standardised units and
+    back) left the smallest or largest value a hair outside the support (density 0 instead of its
+    maximum: bradford's and pareto's optimum puts the support's end exactly at the data's)."""
+    loc, scale = raw["loc"], raw["scale"]
+    try:
+        a, b = scipy_bridge.support(family.dist, [raw[name] for name in family.shape_names])
+    except Exception:  # noqa: BLE001
+        return loc
+    span = max(high - low, abs(high), 1e-300)
+    for end, edge, direction in ((low, a, -math.inf), (high, b, math.inf)):
+        if not math.isfinite(edge) or not scale > 0:
+            continue
+        outside = (lambda v: (end - v) / scale < edge) if direction < 0 else (lambda v: (end - v) / scale > edge)
+        if not outside(loc) or abs(loc + edge * scale - end) > 1e-9 * span:
+            continue  # inside already, or out by more than rounding: a real exclusion, reported as such
+        moved, step = loc, 1
+        for _ in range(60):
+            if not outside(moved):
+                return moved
+            for _ in range(step):
+                moved = float(np.nextafter(moved, direction))
+            step *= 2
+    return loc
+
+
 def _safe_nll(objective: "_Objective", params: dict[str, float]) -> float:
     try:
         with np.errstate(all="ignore"):
@@ -544,6 +600,18 @@ def _quick_starts(name: str, cells: Cells) -> list[dict[str, float]]:
 
 
 _QUICK = frozenset({"norm", "logistic", "laplace", "expon", "gamma", "lognorm", "t"})
+_SEARCH_STEP = 0.25  # Nelder–Mead's first simplex (unconstrained coordinates): from robust starts
+_POLISH_STEP = 0.02  # from the optimum on a coarser summary
+
+
+@dataclass(frozen=True)
+class Search:
+    """What a search found: the parameters (raw units) and whether it settled within its budget."""
+
+    params: dict[str, float]
+    evaluations: int  # likelihood evaluations of the Nelder–Mead stage (0 when nothing was free)
+    budget: int
+    exhausted: bool  # True: the budget ran out before the fit settled (the best point found is returned)
 
 
 def fit_cells(
@@ -552,11 +620,13 @@ def fit_cells(
     fixed_raw: dict[str, float],
     time_limit: float,
     starts: Sequence[dict[str, float]] = (),
+    polish: bool = False,
 ) -> dict[str, float]:
-    """Maximum-likelihood parameters (raw units) of ``family`` on ``cells`` (or weighted points).
+    """Maximum-likelihood parameters (raw units) of ``family`` on ``cells``: :func:`search`'s parameters.
 
     ``starts`` (raw units) are tried besides the family's own; fixed parameters come back
-    exactly as given. The search spends at most 200 + :data:`EVALUATIONS_PER_PARAMETER` ×
+    exactly as given. ``polish``: the first start is already close (a fit on a coarser summary
+    of the same data): search from it alone, with a small first simplex. The search spends at most 200 + :data:`EVALUATIONS_PER_PARAMETER` ×
     (free parameters) likelihood evaluations after its starts; ``time_limit`` seconds is only a
     safety net (:class:`FitTimeout`).
 
@@ -567,6 +637,23 @@ def fit_cells(
     >>> params = fit_cells(family("logistic"), points(x, np.ones_like(x)), {"loc": 2.0}, 30.0)
     >>> params["loc"], round(params["scale"], 4)
     (2.0, 0.9643)
+    """
+    return search(family, cells, fixed_raw, time_limit, starts, polish).params
+
+
+def search(
+    family: Family,
+    cells: Cells,
+    fixed_raw: dict[str, float],
+    time_limit: float,
+    starts: Sequence[dict[str, float]] = (),
+    polish: bool = False,
+    rough: bool = False,
+) -> Search:
+    """The budgeted maximum-likelihood search of :func:`fit_cells`, with how it ended.
+
+    ``rough``: a first stage that a polishing stage follows; it counts as settled once a window
+    of evaluations gains less than :data:`_ROUGH_STALL` nats per observation.
     """
     started = time.perf_counter()
     deadline = started + time_limit
@@ -589,7 +676,8 @@ def fit_cells(
                 best, chosen = value, params
         return best, chosen
 
-    best, start = best_of(extra + (_quick_starts(family.name, cells) if family.name in _QUICK else []))
+    quick = _quick_starts(family.name, cells) if family.name in _QUICK and not polish else []
+    best, start = best_of(extra + quick)
     if start is None:
         best, start = best_of(_generic_starts(family, cells, fixed, objective, deadline, time_limit))
     if start is None:
@@ -600,10 +688,11 @@ def fit_cells(
             f"its support may not cover the data range {spans}"
         )
     params = dict(start)
+    objective.exhausted = False
     if objective.free:
         remaining = deadline - time.perf_counter()
         if remaining <= 0:
-            raise FitTimeout(f"{family.name}: the fit took longer than the {time_limit:g} s safety limit")
+            raise FitTimeout(time_box_message(family.name, time_limit))
         try:
             theta0 = objective.theta(start)
             objective.walls(around=theta0)
@@ -614,14 +703,19 @@ def fit_cells(
             objective.quantile_coords, objective.coords = False, objective.free
             theta0 = objective.theta(start)
             objective.walls(around=theta0)
-        objective.start_watch(best, theta0)
+        objective.start_watch(best, theta0, polish)
+        if rough:  # a first stage: settled at a looser gain, checked over shorter windows
+            objective.stall, objective.window = _ROUGH_STALL, max(objective.window // 2, 10)
         # Nelder–Mead's first simplex steps 5% of each coordinate (0.00025 at exactly 0), and
         # standardised starts sit near 0: shift so the search starts at 1 and steps 0.05.
         offset = theta0 - 1.0
         try:
-            theta = minimize_nll(lambda t: objective(t + offset), np.ones_like(theta0), time_limit=remaining) + offset
+            theta = minimize_nll(
+                lambda t: objective(t + offset), np.ones_like(theta0), time_limit=remaining,
+                initial_step=_POLISH_STEP if polish else _SEARCH_STEP,
+            ) + offset
         except FitTimeout as error:
-            raise FitTimeout(f"{family.name}: the fit took longer than the {time_limit:g} s safety limit") from error
+            raise FitTimeout(time_box_message(family.name, time_limit)) from error
         except _Stalled:
             theta = objective.best_theta
         except DataError as error:
@@ -633,5 +727,7 @@ def fit_cells(
     raw.update(fixed_raw)  # passed through, never standardised and back
     if not all(math.isfinite(v) for v in raw.values()):
         raise DataError(f"{family.name}: the fit did not converge to finite parameters ({raw})")
-    return raw
+    if cells.density and "loc" not in fixed_raw:
+        raw["loc"] = _loc_covering(family, raw, cells.raw_low, cells.raw_high)
+    return Search(raw, objective.calls if objective.free else 0, objective.budget if objective.free else 0, objective.exhausted)
 
