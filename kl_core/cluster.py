@@ -162,12 +162,10 @@ def _numbers(series: Any, kind: str | None, label: str, run: Run) -> Empirical:
         return Empirical(emp.support, emp.counts, "binned", emp.edges, emp.n, label, dropped, emp.warnings, emp.sketch)
 
     def exact_table(limit: int) -> tuple[np.ndarray, np.ndarray] | None:
-        finite = series[np.isfinite(series)]
-        (counts,) = run([finite.value_counts()])  # only when the first pass found few distinct values
-        if len(counts) > limit:
-            return None
-        counts = counts.sort_index()
-        return counts.index.to_numpy(dtype=float), counts.to_numpy(dtype=float)
+        """Every distinct value with its count (None beyond ``limit``): per partition, merged; no shuffle."""
+        tables = [delayed(_table_part)(part, limit) for part in parts]
+        (table,) = run([_tree(tables, functools.partial(_merge_tables, limit=limit))])
+        return table
 
     def cells(edges: np.ndarray) -> ValueSketch:
         corners = (first.low, first.high, *first.body())
@@ -215,6 +213,23 @@ def _merge_first(a: tuple[FirstPass | None, int, int], b: tuple[FirstPass | None
 
 def _finite_values(part: Any) -> np.ndarray:
     return _finite(part)[0]
+
+
+Table = tuple[np.ndarray, np.ndarray] | None
+
+
+def _table_part(part: Any, limit: int) -> Table:
+    values, counts = np.unique(_finite(part)[0], return_counts=True)
+    return (values, counts.astype(float)) if values.size <= limit else None
+
+
+def _merge_tables(a: Table, b: Table, limit: int) -> Table:
+    if a is None or b is None:
+        return None
+    values, inverse = np.unique(np.concatenate([a[0], b[0]]), return_inverse=True)
+    if values.size > limit:
+        return None
+    return values, np.bincount(inverse, weights=np.concatenate([a[1], b[1]]), minlength=values.size)
 
 
 @functools.lru_cache(maxsize=4)

@@ -139,3 +139,20 @@ def test_dask_float_column_with_many_values_is_no_longer_refused(tmp_path):
     whole = pd.DataFrame({"n": np.arange(5_000, dtype=float)})  # whole numbers, too many to list: binned, as in memory
     whole.to_parquet(tmp_path / "n.parquet", index=False)
     assert counts_with_dask(tmp_path / "n.parquet", "n", scheduler="sync").kind == Empirical.from_samples(whole["n"]).kind == "binned"
+
+
+def test_few_distinct_floats_are_counted_exactly_like_in_memory(tmp_path, monkeypatch):
+    """More rows than the limit but few distinct values (first pass says so): an exact table, as np.unique gives."""
+    from kl_core import sketch
+    from kl_core.cluster import counts_with_dask
+
+    monkeypatch.setattr(sketch, "MAX_EXACT_VALUES", 40_000)
+    monkeypatch.setattr(sketch, "SAMPLE_VALUES", 1_024)  # so the first pass only samples the 5,000 values
+    values = np.random.default_rng(9).integers(0, 5_000, 100_000) / 8.0
+    for i in range(3):
+        pd.DataFrame({"price": values[i::3]}).to_parquet(tmp_path / f"p{i}.parquet", index=False)
+    emp = counts_with_dask(str(tmp_path / "*.parquet"), "price", scheduler="sync")
+    in_memory = Empirical.from_samples(values)
+    assert emp.sketch.exact and in_memory.sketch.exact and emp.sketch.size == 5_000
+    assert np.array_equal(emp.sketch.values, in_memory.sketch.values)
+    assert np.array_equal(emp.sketch.counts, in_memory.sketch.counts)
