@@ -160,6 +160,9 @@ def test_continuous_column_gets_the_in_memory_sketch(tmp_path, small_limits, suf
         a, b = fit(streamed, name).params, fit(in_memory, name).params
         assert all(abs(a[key] - b[key]) <= 1e-9 for key in a), (name, a, b)
     assert progress and progress[-1] == pytest.approx(1.0) and all(0 <= f <= 1 for f in progress)
+    twenty = count_values(target, "size", bins=20)  # display bins as asked; the fits' sketch is the same
+    assert twenty.k == 20 and np.array_equal(twenty.sketch.cell_counts, in_memory.sketch.cell_counts)
+    assert np.abs(twenty.counts - np.histogram(values, twenty.edges)[0]).max() <= 2  # a cut cell counts on one side
 
 
 def test_few_distinct_floats_are_counted_exactly(tmp_path, small_limits):
