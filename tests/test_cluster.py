@@ -156,3 +156,12 @@ def test_few_distinct_floats_are_counted_exactly_like_in_memory(tmp_path, monkey
     assert emp.sketch.exact and in_memory.sketch.exact and emp.sketch.size == 5_000
     assert np.array_equal(emp.sketch.values, in_memory.sketch.values)
     assert np.array_equal(emp.sketch.counts, in_memory.sketch.counts)
+
+
+def test_float_column_with_nothing_finite_says_so(tmp_path):
+    from kl_core.cluster import counts_with_dask
+
+    pd.DataFrame({"x": [np.nan, np.inf, np.nan]}).to_parquet(tmp_path / "x.parquet", index=False)
+    with pytest.raises(DataError, match="missing") as caught:
+        counts_with_dask(tmp_path / "x.parquet", "x", scheduler="sync")
+    assert "infinite" in str(caught.value)
