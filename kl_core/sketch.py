@@ -185,6 +185,8 @@ class FirstPass:
 
     def body(self) -> tuple[float, float]:
         """The sample's 0.1 % and 99.9 % quantiles (observed values), where the equal-width cells go."""
+        if self.values.size == 0:  # no hash fell below the level: cells over the whole range
+            return self.low, self.high
         low, high = np.quantile(self.values, [_TAIL_QUANTILE, 1 - _TAIL_QUANTILE], weights=self.counts, method="inverted_cdf")
         return float(low), float(high)
 

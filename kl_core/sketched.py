@@ -27,12 +27,11 @@ def sketch_from_chunks(
 ) -> ValueSketch:
     """The sketch of values read twice as chunks of finite floats (more than ``max_exact`` of them).
 
-    ``max_exact`` defaults to :data:`kl_core.sketch.MAX_EXACT_VALUES`, read at call time.
-
     ``chunks()`` starts a new pass over the data; ``exact_table(limit)`` returns the sorted
     distinct values and their counts, or None when there are more than ``limit``. The first
-    pass decides (:func:`~kl_core.sketch.count_exactly`) and places the cells; the second
-    adds up each chunk's cells.
+    pass decides (:meth:`~kl_core.sketch.ValueSketch.from_first_pass`) and places the cells;
+    the second adds up each chunk's cells. ``max_exact`` defaults to
+    :data:`kl_core.sketch.MAX_EXACT_VALUES`, read at call time.
 
     Examples
     --------
