@@ -13,24 +13,32 @@ A :class:`ValueSketch` is built once from raw observations (or a (value, count) 
 
 Both parts are *mergeable*: a chunk's sketch on the same edges adds to another's
 (:meth:`ValueSketch.merge`), so an engine that reads in chunks (memory, DuckDB, Dask) can
-build the same sketch. The fitting error of the fine cells against the raw-data MLE is
-measured by ``benchmarks/bench_core.py`` and in ``tests/test_sketch.py``.
+build the same sketch. The edges come from a mergeable first pass (:class:`FirstPass`: count,
+exact min and max, and a sample of distinct values chosen by a hash of each value, so its
+quantiles do not depend on the order or the partitioning of the rows): every engine that
+reads the same values places the same cells. The fitting error of the fine cells against
+the raw-data MLE is measured by ``benchmarks/bench_core.py``, ``benchmarks/bench_stream.py``
+and in ``tests/test_sketch.py``.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from typing import Callable
 
 import numpy as np
 
-__all__ = ["MAX_EXACT_VALUES", "Moments", "ValueSketch", "sketch_edges"]
+__all__ = [
+    "MAX_EXACT_VALUES", "SAMPLE_VALUES", "FirstPass", "Moments", "ValueSketch", "cell_index", "count_exactly",
+    "first_pass", "sketch_edges", "value_hashes",
+]
 
 MAX_EXACT_VALUES = 2_000_000  # distinct values kept exactly; beyond, the fine sketch
 BODY_CELLS = 2**17  # equal-width cells between the 0.1 % and 99.9 % quantiles
 TAIL_CELLS = 2**12  # log-spaced cells in each tail, out to the exact min / max
 _CHUNK = 1 << 20  # values per pass in the chunked reduction (bounded extra memory)
-_QUANTILE_SAMPLE = 1 << 20  # values used to place the body (a deterministic stride)
+SAMPLE_VALUES = 1 << 16  # distinct values the first pass keeps to place the body
 _TAIL_QUANTILE = 0.001
 
 
@@ -60,17 +68,14 @@ class Moments:
     @classmethod
     def of(cls, values: np.ndarray, weights: np.ndarray | None = None) -> "Moments":
         """Statistics of ``values`` (optionally weighted by counts)."""
-        w = np.ones_like(values) if weights is None else weights
-        n = float(w.sum())
-        mean = float(np.dot(w, values) / n)
-        m2 = float(np.dot(w, (values - mean) ** 2))
-        if values.size and float(values.min()) > 0:
-            logs = np.log(values)
-            log_mean = float(np.dot(w, logs) / n)
-            log_m2 = float(np.dot(w, (logs - log_mean) ** 2))
+        low, high = float(values.min()), float(values.max())
+        n, mean, m2 = _weighted_mean_m2(values, weights)
+        if low > 0:
+            log_mean_m2 = _weighted_mean_m2(np.log(values), weights)
+            log_mean, log_m2 = log_mean_m2[1], log_mean_m2[2]
         else:
             log_mean = log_m2 = math.nan
-        return cls(n, mean, m2, log_mean, log_m2, float(values.min()), float(values.max()))
+        return cls(n, mean, m2, log_mean, log_m2, low, high)
 
     def merge(self, other: "Moments") -> "Moments":
         """The statistics of both samples together."""
@@ -95,6 +100,145 @@ class Moments:
     def log_variance(self) -> float:
         """Population variance of log x (NaN unless every value is positive)."""
         return self.log_m2 / self.n
+
+
+def _weighted_mean_m2(values: np.ndarray, weights: np.ndarray | None) -> tuple[float, float, float]:
+    """(n, mean, sum of squared deviations), weighted by counts when given."""
+    if weights is None:
+        n = float(values.size)
+        mean = float(values.sum() / n)
+        deviations = values - mean
+        return n, mean, float(np.dot(deviations, deviations))
+    n = float(weights.sum())
+    mean = float(np.dot(weights, values) / n)
+    deviations = values - mean
+    return n, mean, float(np.dot(weights, deviations * deviations))
+
+
+@dataclass(frozen=True, eq=False)
+class FirstPass:
+    """What one pass over the finite values learns before the cells are placed; mergeable.
+
+    ``values``/``counts`` are the distinct values whose hash (:func:`value_hashes`) lies
+    below ``2**level``, with their counts: the largest such set of at most
+    :data:`SAMPLE_VALUES` distinct values. Which values that is depends only on the data,
+    never on how it was split into chunks or in what order they were merged, so the body
+    quantiles and the cells built from them are the same in every engine.
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).normal(size=200_000)
+    >>> whole = FirstPass.of(x)
+    >>> parts = FirstPass.of(x[:70_000]).merge(FirstPass.of(x[70_000:]))
+    >>> bool(np.array_equal(whole.values, parts.values)), whole.level == parts.level, parts.n
+    (True, True, 200000.0)
+    >>> bool(np.array_equal(whole.edges(), parts.edges()))
+    True
+    """
+
+    n: float
+    low: float
+    high: float
+    whole: bool
+    level: int
+    values: np.ndarray
+    counts: np.ndarray
+
+    @classmethod
+    def of(cls, numbers: np.ndarray, level: int = 64) -> "FirstPass":
+        """The first pass over finite ``numbers``, sampling below ``2**level`` (or a lower level)."""
+        numbers = np.asarray(numbers, dtype=float)
+        if numbers.size == 0:
+            return cls(0.0, math.inf, -math.inf, True, level, np.empty(0), np.empty(0))
+        kept = numbers[_below(value_hashes(numbers), level)] if level < 64 else numbers
+        values, inverse = np.unique(kept + 0.0, return_inverse=True)
+        counts = np.bincount(inverse, minlength=values.size).astype(float)
+        whole = bool(np.all(numbers == np.floor(numbers)))
+        return cls(float(numbers.size), float(numbers.min()), float(numbers.max()), whole, *_shrink(level, values, counts))
+
+    def merge(self, other: "FirstPass") -> "FirstPass":
+        """The first pass over both samples."""
+        level = min(self.level, other.level)
+        mine, theirs = self._below(level), other._below(level)
+        values, inverse = np.unique(np.concatenate([mine[0], theirs[0]]), return_inverse=True)
+        counts = np.bincount(inverse, weights=np.concatenate([mine[1], theirs[1]]), minlength=values.size)
+        return FirstPass(
+            self.n + other.n, min(self.low, other.low), max(self.high, other.high), self.whole and other.whole,
+            *_shrink(level, values, counts),
+        )
+
+    def _below(self, level: int) -> tuple[np.ndarray, np.ndarray]:
+        if level >= self.level or self.values.size == 0:
+            return self.values, self.counts
+        keep = _below(value_hashes(self.values), level)
+        return self.values[keep], self.counts[keep]
+
+    @property
+    def complete(self) -> bool:
+        """True when the sample holds every distinct value (then ``values``/``counts`` are the data)."""
+        return self.level >= 64
+
+    @property
+    def distinct_estimate(self) -> float:
+        """Number of distinct values: exact when :attr:`complete`, else the sample's size scaled up."""
+        return float(self.values.size) * 2.0 ** (64 - self.level)
+
+    def body(self) -> tuple[float, float]:
+        """The sample's 0.1 % and 99.9 % quantiles (observed values), where the equal-width cells go."""
+        if self.values.size == 0:  # no hash fell below the level: cells over the whole range
+            return self.low, self.high
+        low, high = np.quantile(self.values, [_TAIL_QUANTILE, 1 - _TAIL_QUANTILE], weights=self.counts, method="inverted_cdf")
+        return float(low), float(high)
+
+    def edges(self) -> np.ndarray:
+        """The fine cells' edges for these values: :func:`sketch_edges` on min, max and :meth:`body`."""
+        return sketch_edges(self.low, self.high, *self.body())
+
+
+def count_exactly(first: FirstPass, max_exact: int | None = None) -> bool:
+    """Whether the values should be counted exactly (few enough rows or distinct values) rather than sketched.
+
+    Every engine asks this of the same :class:`FirstPass`, so they agree. An exact count may
+    still find more than ``max_exact`` distinct values; then the fine sketch is built after all.
+
+    Examples
+    --------
+    >>> count_exactly(FirstPass.of(np.arange(10.0)), max_exact=8), count_exactly(FirstPass.of(np.arange(10.0) % 3), max_exact=8)
+    (False, True)
+    """
+    max_exact = MAX_EXACT_VALUES if max_exact is None else max_exact
+    return first.n <= max_exact or first.distinct_estimate <= max_exact / 2
+
+
+def value_hashes(numbers: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each float's value (splitmix64 of its bits; -0.0 and 0.0 hash alike).
+
+    Examples
+    --------
+    >>> h = value_hashes(np.array([0.0, -0.0, 1.5]))
+    >>> bool(h[0] == h[1]), bool(h[0] != h[2])
+    (True, True)
+    """
+    bits = (np.asarray(numbers, dtype=float) + 0.0).view(np.uint64)
+    z = bits + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def _below(hashes: np.ndarray, level: int) -> np.ndarray:
+    return hashes < np.uint64(1 << level) if level < 64 else np.ones(hashes.size, dtype=bool)
+
+
+def _shrink(level: int, values: np.ndarray, counts: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+    """Lower the level until at most SAMPLE_VALUES distinct values hash below ``2**level``."""
+    if values.size <= SAMPLE_VALUES:
+        return level, values, counts
+    hashes = value_hashes(values)
+    cut = int(np.partition(hashes, SAMPLE_VALUES)[SAMPLE_VALUES])  # the smallest hash that must go
+    level = min(level, max(cut.bit_length() - 1, 0))  # 2**level <= cut
+    keep = _below(hashes, level)
+    return level, values[keep], counts[keep]
 
 
 @dataclass(frozen=True, eq=False)
@@ -153,8 +297,8 @@ class ValueSketch:
 
     # ------------------------------------------------------------------ building
     @classmethod
-    def from_values(cls, numbers: np.ndarray, max_exact: int = MAX_EXACT_VALUES) -> "ValueSketch":
-        """Sketch finite raw values: exact while at most ``max_exact`` are distinct.
+    def from_values(cls, numbers: np.ndarray, max_exact: int | None = None) -> "ValueSketch":
+        """Sketch finite raw values: exact while at most ``max_exact`` (:data:`MAX_EXACT_VALUES`) are distinct.
 
         Examples
         --------
@@ -164,16 +308,43 @@ class ValueSketch:
         (False, 5000.0, True, True)
         """
         numbers = np.asarray(numbers, dtype=float)
-        if numbers.size <= max_exact or _few_distinct(numbers, max_exact):
+        max_exact = MAX_EXACT_VALUES if max_exact is None else max_exact
+        if numbers.size <= max_exact:
             values, counts = np.unique(numbers, return_counts=True)
-            if values.size <= max_exact:
-                return cls.from_table(values, counts.astype(float))
-        edges = sketch_edges(float(numbers.min()), float(numbers.max()), *_body(numbers))
-        sketch = None
-        for start in range(0, numbers.size, _CHUNK):
-            part = cls.binned_chunk(numbers[start:start + _CHUNK], edges)
-            sketch = part if sketch is None else sketch.merge(part)
-        return sketch
+            return cls.from_table(values, counts.astype(float))
+
+        def exact_table(limit: int) -> tuple[np.ndarray, np.ndarray] | None:
+            values, counts = np.unique(numbers, return_counts=True)
+            return (values, counts.astype(float)) if values.size <= limit else None
+
+        def cells(edges: np.ndarray) -> "ValueSketch":
+            sketch = cls.binned_chunk(numbers[:_CHUNK], edges)
+            for start in range(_CHUNK, numbers.size, _CHUNK):
+                sketch = sketch.merge(cls.binned_chunk(numbers[start:start + _CHUNK], edges))
+            return sketch
+
+        return cls.from_first_pass(first_pass(numbers), exact_table, cells, max_exact)
+
+    @classmethod
+    def from_first_pass(
+        cls, first: FirstPass, exact_table: Callable[[int], tuple[np.ndarray, np.ndarray] | None],
+        cells: Callable[[np.ndarray], "ValueSketch"], max_exact: int | None = None,
+    ) -> "ValueSketch":
+        """The one decision every engine makes after its first pass over more than ``max_exact`` values.
+
+        Exact when the first pass saw every distinct value, or when it estimates few and
+        ``exact_table(max_exact)`` (sorted distinct values and counts, None if more than
+        ``max_exact``) finds at most ``max_exact``; otherwise ``cells(edges)``, the fine
+        sketch on :meth:`FirstPass.edges`.
+        """
+        max_exact = MAX_EXACT_VALUES if max_exact is None else max_exact
+        if first.complete and first.values.size <= max_exact:
+            return cls.from_table(first.values, first.counts)
+        if count_exactly(first, max_exact):
+            table = exact_table(max_exact)
+            if table is not None:
+                return cls.from_table(*table)
+        return cells(first.edges())
 
     @classmethod
     def from_table(cls, values: np.ndarray, counts: np.ndarray) -> "ValueSketch":
@@ -184,7 +355,7 @@ class ValueSketch:
     @classmethod
     def binned_chunk(cls, numbers: np.ndarray, edges: np.ndarray) -> "ValueSketch":
         """One chunk's fine-cell sketch on ``edges`` (which must hold every value): merge chunks."""
-        index = np.clip(np.searchsorted(edges, numbers, side="right") - 1, 0, edges.size - 2)
+        index = cell_index(numbers, edges)
         cells = edges.size - 1
         cell_counts = np.bincount(index, minlength=cells).astype(float)
         cell_sums = np.bincount(index, weights=numbers, minlength=cells)
@@ -314,15 +485,37 @@ def _log_steps(distance: float, first: float) -> np.ndarray:
     return np.geomspace(first, distance, TAIL_CELLS)
 
 
-def _body(numbers: np.ndarray) -> tuple[float, float]:
-    """The 0.1 % and 99.9 % quantiles, from a deterministic stride of at most ~1M values."""
-    step = max(1, numbers.size // _QUANTILE_SAMPLE)
-    low, high = np.quantile(numbers[::step], [_TAIL_QUANTILE, 1 - _TAIL_QUANTILE])
-    return float(low), float(high)
+def cell_index(numbers: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Index of the cell holding each value: ``searchsorted(edges, x, "right") - 1``, clipped to the cells.
+
+    The equal-width body is indexed by arithmetic, checked against the edges; only the
+    values the arithmetic misses (the log-spaced tails, rounding at a boundary) are searched.
+
+    Examples
+    --------
+    >>> edges = sketch_edges(-50.0, 80.0, -1.0, 1.0)
+    >>> x = np.array([-50.0, -1.0, 0.3, 79.0, 80.0])
+    >>> bool(np.array_equal(cell_index(x, edges), np.clip(np.searchsorted(edges, x, "right") - 1, 0, edges.size - 2)))
+    True
+    """
+    cells = edges.size - 1
+    middle = cells // 2
+    reach = max(1, min(middle, cells - middle) // 2)
+    width = (edges[middle + reach] - edges[middle - reach]) / (2 * reach)
+    if not width > 0 or not math.isfinite(width):
+        return np.clip(np.searchsorted(edges, numbers, side="right") - 1, 0, cells - 1)
+    guess = np.floor((numbers - edges[middle]) / width)
+    np.clip(guess, -middle, cells - 1 - middle, out=guess)
+    index = guess.astype(np.int64) + middle
+    missed = (edges[index] > numbers) | (edges[index + 1] <= numbers)
+    if missed.any():
+        index[missed] = np.clip(np.searchsorted(edges, numbers[missed], side="right") - 1, 0, cells - 1)
+    return index
 
 
-def _few_distinct(numbers: np.ndarray, max_exact: int) -> bool:
-    """Whether a stride of the data suggests at most ``max_exact`` distinct values (then count exactly)."""
-    step = max(1, numbers.size // _QUANTILE_SAMPLE)
-    sample = numbers[::step]
-    return np.unique(sample).size < 0.5 * min(sample.size, max_exact)
+def first_pass(numbers: np.ndarray) -> FirstPass:
+    """The :class:`FirstPass` over an array of finite values, chunk by chunk (bounded extra memory)."""
+    first = FirstPass.of(numbers[:_CHUNK])
+    for start in range(_CHUNK, numbers.size, _CHUNK):
+        first = first.merge(FirstPass.of(numbers[start:start + _CHUNK], first.level))
+    return first

@@ -2,11 +2,14 @@
 
 The reduction is done by DuckDB, out of core: ``GROUP BY value`` on ``read_csv`` /
 ``read_parquet`` under a hard ``memory_limit`` (DuckDB spills to a temporary directory
-beyond it), so a 1 GB file is counted in a few hundred MB. Continuous data takes two
-passes: the first finds the count, min, max and (approximate, t-digest) quartiles for the
-bin rule; the second streams the column in Arrow batches of ``chunk_rows`` values
-through ``np.histogram``, so the bins are exactly those :meth:`Empirical.from_samples`
-would give on the same edges.
+beyond it), so a 1 GB file is counted in a few hundred MB. Continuous data becomes the
+same :class:`~kl_core.sketch.ValueSketch` that :meth:`Empirical.from_samples` builds in
+memory, so the fits give the same parameters: up to 2,000,000 values are read whole;
+beyond, a SQL pass counts the rows, then the column streams in Arrow batches of
+``chunk_rows`` values twice — a :class:`~kl_core.sketch.FirstPass` (min, max, a hash
+sample for the cells' placement), then each batch's fine cells, added up — so memory
+stays flat however long the file. Floats are never grouped by value unless the first
+pass found few distinct values. :func:`binned_counts` keeps the histogram-only reduction.
 
 Why DuckDB rather than Polars' streaming engine: measured on this project's 2-core
 machine (``benchmarks/bench_stream.py --compare-engines``; numbers in
@@ -37,6 +40,8 @@ from kl_core.empirical import (
     choose_weight_column,
 )
 from kl_core.errors import DataError
+from kl_core import sketch as sketch_module
+from kl_core.sketched import empirical_from_sketch, sketch_from_chunks
 
 __all__ = [
     "CSV_SUFFIXES", "DEFAULT_CHUNK_ROWS", "DEFAULT_MEMORY_LIMIT", "HEAD_ROWS", "PARQUET_SUFFIXES", "SRC",
@@ -76,8 +81,9 @@ def count_values(
     Parameters mirror :func:`kl_core.empirical.to_empirical`: ``shape`` is
     ``"observations"`` (one value per row), ``"counts"`` or ``"probabilities"`` (a value
     column and a weight column, summed per value). Numbers that are all whole with at
-    most 1,000 distinct values become ``discrete``; other numbers become ``binned``
-    (see :func:`binned_counts`); text becomes ``categorical``. ``progress(fraction)`` is
+    most 1,000 distinct values become ``discrete``; other numbers become ``binned`` with the
+    sketch the fits use (as :meth:`Empirical.from_samples` would build it; display bins by
+    numpy's "auto" rule unless ``bins`` says otherwise); text becomes ``categorical``. ``progress(fraction)`` is
     called from time to time while the file is read.
 
     Examples
@@ -106,10 +112,10 @@ def count_values(
             emp = _discrete(source, expression, label, progress, forced=kind == "discrete")
             if emp is not None:
                 return emp
-        stats = source.stats(expression, _scaled(progress, 0.0, 0.5))
+        stats = source.stats(expression, _scaled(progress, 0.0, 0.2), quartiles=False)
         if stats.finite == 0:
             raise DataError(_nothing_left_message(stats.dropped, label))
-        return _binned(source, expression, stats, bins, chunk_rows, label, _scaled(progress, 0.5, 1.0))
+        return _sketched(source, expression, stats, bins, chunk_rows, label, _scaled(progress, 0.2, 1.0))
 
 
 def binned_counts(
@@ -298,13 +304,15 @@ class _Source:
             )
         return expression
 
-    def stats(self, expression: str, progress: Progress | None) -> _Stats:
+    def stats(self, expression: str, progress: Progress | None, quartiles: bool = True) -> _Stats:
+        """Rows, missing, infinite, min, max and (t-digest, when asked: it is the slow part) quartiles."""
         finite = f"isfinite({expression})"
+        quartile_sql = f"approx_quantile({expression}, [0.25, 0.75]) FILTER (WHERE {finite})" if quartiles else "NULL"
         row = self.query(
             f"SELECT count(*), count(*) FILTER (WHERE {expression} IS NULL OR isnan({expression})), "
             f"count(*) FILTER (WHERE isinf({expression})), "
             f"min({expression}) FILTER (WHERE {finite}), max({expression}) FILTER (WHERE {finite}), "
-            f"approx_quantile({expression}, [0.25, 0.75]) FILTER (WHERE {finite}) FROM {SRC}",
+            f"{quartile_sql} FROM {SRC}",
             progress,
         )[0]
         rows, missing, infinite, low, high, quartiles = row
@@ -429,6 +437,50 @@ def _table(
     total = float(emp.counts.sum())
     warnings = [f"The probabilities summed to {total:.6g}; they were divided by that sum."] if abs(total - 1) > 1e-6 else []
     return replace(emp, counts=emp.counts / total, n=None, warnings=tuple(warnings))
+
+
+def _sketched(
+    source: _Source, expression: str, stats: _Stats, bins: int | str | Sequence[float] | None, chunk_rows: int,
+    label: str, progress: Progress | None,
+) -> Empirical:
+    """Continuous data: the values whole when few, else the mergeable sketch over two streamed passes."""
+    finite = f"SELECT {expression} AS v FROM {SRC} WHERE isfinite({expression})"
+    rows = max(int(chunk_rows), 1024)
+    if stats.finite <= sketch_module.MAX_EXACT_VALUES:
+        values = np.concatenate([_numbers(batch) for batch in source.batches(finite, rows)])
+        if progress:
+            progress(1.0)
+        return replace(Empirical.from_samples(values, kind="binned", bins=bins, name=label), dropped=stats.dropped)
+    passes = [0]
+
+    def chunks() -> Iterator[np.ndarray]:
+        start, done = passes[0], 0
+        passes[0] += 1
+        for batch in source.batches(finite, rows):
+            values = _numbers(batch)
+            done += values.size
+            if progress:
+                progress(min((start + done / stats.finite) / 2, 1.0))
+            yield values
+
+    def exact_table(limit: int) -> tuple[np.ndarray, np.ndarray] | None:
+        found = source.query(f"SELECT v, count(*) FROM ({finite}) GROUP BY v LIMIT {limit + 1}")
+        if len(found) > limit:
+            return None
+        table = np.array(found, dtype=float)
+        order = np.argsort(table[:, 0])
+        return table[order, 0], table[order, 1]
+
+    sketch = sketch_from_chunks(chunks, exact_table)
+    if bins is None:
+        return empirical_from_sketch(sketch, label, stats.dropped)
+    stats.q1, stats.q3 = np.quantile(sketch.values, [0.25, 0.75], weights=sketch.counts, method="inverted_cdf")
+    edges, warnings = _edges(stats, bins)
+    return empirical_from_sketch(sketch, label, stats.dropped, tuple(warnings), edges)
+
+
+def _numbers(batch: Any) -> np.ndarray:
+    return np.asarray(batch.column(0).to_numpy(zero_copy_only=False), dtype=float)
 
 
 def _binned(

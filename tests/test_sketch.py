@@ -86,3 +86,33 @@ def test_continuous_value_count_table():
     assert fit(emp, "norm").params["loc"] == pytest.approx(values.mean(), rel=1e-12)
     forced = Empirical.from_counts([0.5, 1.5, 2.5], [1, 2, 1], kind="binned")
     assert forced.kind == "binned" and forced.sketch.total == 4
+
+
+def test_first_pass_does_not_depend_on_order_or_partitioning():
+    from kl_core.sketch import FirstPass, first_pass
+
+    rng = np.random.default_rng(6)
+    x = np.r_[rng.standard_t(3.0, 300_000), np.zeros(50_000)]  # a heavy tail and one value repeated 50,000 times
+    whole = first_pass(x)
+    shuffled = rng.permutation(x)
+    pieces = [FirstPass.of(part) for part in np.array_split(shuffled, 7)]
+    while len(pieces) > 1:  # a tree of merges, as Dask does
+        pieces = [pieces[i].merge(pieces[i + 1]) if i + 1 < len(pieces) else pieces[i] for i in range(0, len(pieces), 2)]
+    merged = pieces[0]
+    assert (merged.n, merged.low, merged.high, merged.level) == (whole.n, whole.low, whole.high, whole.level)
+    assert np.array_equal(merged.values, whole.values) and np.array_equal(merged.counts, whole.counts)
+    assert np.array_equal(merged.edges(), whole.edges())
+    assert 0 < merged.values.size <= 2**16 and not merged.complete
+    assert merged.distinct_estimate == pytest.approx(np.unique(x).size, rel=0.05)
+    low, high = merged.body()
+    assert np.quantile(x, 0.0005) < low < np.quantile(x, 0.002) and np.quantile(x, 0.998) < high < np.quantile(x, 0.9995)
+
+
+def test_cell_index_equals_searchsorted_in_body_tails_and_edges():
+    from kl_core.sketch import cell_index
+
+    x = np.r_[np.random.default_rng(7).lognormal(0.0, 2.0, 200_000), 1e-300, 5e6]
+    edges = sketch_edges(float(x.min()), float(x.max()), *np.quantile(x, [0.001, 0.999]))
+    probes = np.r_[x, edges, np.nextafter(edges, np.inf)[:-1], np.nextafter(edges, -np.inf)[1:]]
+    expected = np.clip(np.searchsorted(edges, probes, side="right") - 1, 0, edges.size - 2)
+    assert np.array_equal(cell_index(probes, edges), expected)

@@ -127,3 +127,50 @@ def test_progress_is_reported(tmp_path, frame):
     seen: list[float] = []
     binned_counts(target, "minutes", bins=20, chunk_rows=2048, progress=seen.append)
     assert seen and seen[-1] == pytest.approx(1.0) and all(0 <= f <= 1 for f in seen)
+
+
+# ------------------------------------------------------------- continuous: the in-memory sketch, out of core
+@pytest.fixture
+def small_limits(monkeypatch):
+    """Lower the exact-distinct limit (and the first pass's sample) so that test-sized files take every path."""
+    from kl_core import sketch
+
+    monkeypatch.setattr(sketch, "MAX_EXACT_VALUES", 40_000)
+    monkeypatch.setattr(sketch, "SAMPLE_VALUES", 1_024)
+
+
+@pytest.mark.parametrize("suffix", ["parquet", "csv"])
+def test_continuous_column_gets_the_in_memory_sketch(tmp_path, small_limits, suffix):
+    from kl_core.models import fit
+
+    values = np.random.default_rng(8).lognormal(1.0, 0.7, 120_000)
+    frame = pd.DataFrame({"size": values})
+    target = tmp_path / f"sizes.{suffix}"
+    frame.to_parquet(target, index=False) if suffix == "parquet" else frame.to_csv(target, index=False, float_format="%.17g")
+    progress: list[float] = []
+    streamed = count_values(target, "size", chunk_rows=7_000, progress=progress.append)
+    in_memory = Empirical.from_samples(values)
+    assert not streamed.sketch.exact and not in_memory.sketch.exact
+    assert np.array_equal(streamed.sketch.edges, in_memory.sketch.edges)
+    assert np.array_equal(streamed.sketch.cell_counts, in_memory.sketch.cell_counts)
+    np.testing.assert_allclose(streamed.sketch.values, in_memory.sketch.values, rtol=1e-13)
+    assert streamed.n == values.size and streamed.edges[0] == values.min() and streamed.edges[-1] == values.max()
+    assert streamed.counts.sum() == values.size  # display bins hold every value
+    for name in ("lognorm", "gamma", "weibull_min"):
+        a, b = fit(streamed, name).params, fit(in_memory, name).params
+        assert all(abs(a[key] - b[key]) <= 1e-9 for key in a), (name, a, b)
+    assert progress and progress[-1] == pytest.approx(1.0) and all(0 <= f <= 1 for f in progress)
+    twenty = count_values(target, "size", bins=20)  # display bins as asked; the fits' sketch is the same
+    assert twenty.k == 20 and np.array_equal(twenty.sketch.cell_counts, in_memory.sketch.cell_counts)
+    assert np.abs(twenty.counts - np.histogram(values, twenty.edges)[0]).max() <= 2  # a cut cell counts on one side
+
+
+def test_few_distinct_floats_are_counted_exactly(tmp_path, small_limits):
+    """More rows than the limit but few distinct values: a GROUP BY gives the exact table, as np.unique does in memory."""
+    values = np.random.default_rng(9).integers(0, 5_000, 100_000) / 8.0  # 5,000 distinct fractions
+    pd.DataFrame({"price": values}).to_parquet(tmp_path / "prices.parquet", index=False)
+    streamed = count_values(tmp_path / "prices.parquet", "price", chunk_rows=9_000)
+    in_memory = Empirical.from_samples(values)
+    assert streamed.sketch.exact and in_memory.sketch.exact
+    assert np.array_equal(streamed.sketch.values, in_memory.sketch.values)
+    assert np.array_equal(streamed.sketch.counts, in_memory.sketch.counts)
