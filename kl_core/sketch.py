@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-__all__ = ["MAX_EXACT_VALUES", "Moments", "ValueSketch", "sketch_edges"]
+__all__ = ["MAX_EXACT_VALUES", "Moments", "ValueSketch", "cell_index", "sketch_edges"]
 
 MAX_EXACT_VALUES = 2_000_000  # distinct values kept exactly; beyond, the fine sketch
 BODY_CELLS = 2**17  # equal-width cells between the 0.1 % and 99.9 % quantiles
@@ -60,17 +60,11 @@ class Moments:
     @classmethod
     def of(cls, values: np.ndarray, weights: np.ndarray | None = None) -> "Moments":
         """Statistics of ``values`` (optionally weighted by counts)."""
-        w = np.ones_like(values) if weights is None else weights
-        n = float(w.sum())
-        mean = float(np.dot(w, values) / n)
-        m2 = float(np.dot(w, (values - mean) ** 2))
-        if values.size and float(values.min()) > 0:
-            logs = np.log(values)
-            log_mean = float(np.dot(w, logs) / n)
-            log_m2 = float(np.dot(w, (logs - log_mean) ** 2))
-        else:
-            log_mean = log_m2 = math.nan
-        return cls(n, mean, m2, log_mean, log_m2, float(values.min()), float(values.max()))
+        n = float(values.size) if weights is None else float(weights.sum())
+        low = float(values.min())
+        mean, m2 = _mean_and_m2(values, weights, n)
+        log_mean, log_m2 = _mean_and_m2(np.log(values), weights, n) if values.size and low > 0 else (math.nan, math.nan)
+        return cls(n, mean, m2, log_mean, log_m2, low, float(values.max()))
 
     def merge(self, other: "Moments") -> "Moments":
         """The statistics of both samples together."""
@@ -169,11 +163,14 @@ class ValueSketch:
             if values.size <= max_exact:
                 return cls.from_table(values, counts.astype(float))
         edges = sketch_edges(float(numbers.min()), float(numbers.max()), *_body(numbers))
-        sketch = None
-        for start in range(0, numbers.size, _CHUNK):
-            part = cls.binned_chunk(numbers[start:start + _CHUNK], edges)
-            sketch = part if sketch is None else sketch.merge(part)
-        return sketch
+        cell_counts, cell_sums, moments = np.zeros(edges.size - 1), np.zeros(edges.size - 1), None
+        for start in range(0, numbers.size, _CHUNK):  # binned_chunk and merge, without a sketch per chunk
+            part = numbers[start:start + _CHUNK]
+            index = cell_index(part, edges)
+            cell_counts += np.bincount(index, minlength=edges.size - 1)
+            cell_sums += np.bincount(index, weights=part, minlength=edges.size - 1)
+            moments = Moments.of(part) if moments is None else moments.merge(Moments.of(part))
+        return cls._from_cells(edges, cell_counts, cell_sums, moments)
 
     @classmethod
     def from_table(cls, values: np.ndarray, counts: np.ndarray) -> "ValueSketch":
@@ -184,7 +181,7 @@ class ValueSketch:
     @classmethod
     def binned_chunk(cls, numbers: np.ndarray, edges: np.ndarray) -> "ValueSketch":
         """One chunk's fine-cell sketch on ``edges`` (which must hold every value): merge chunks."""
-        index = np.clip(np.searchsorted(edges, numbers, side="right") - 1, 0, edges.size - 2)
+        index = cell_index(numbers, edges)
         cells = edges.size - 1
         cell_counts = np.bincount(index, minlength=cells).astype(float)
         cell_sums = np.bincount(index, weights=numbers, minlength=cells)
@@ -281,6 +278,17 @@ class ValueSketch:
         return self.edges[:-1][used], self.edges[1:][used], self.cell_counts[used]
 
 
+def _mean_and_m2(values: np.ndarray, weights: np.ndarray | None, n: float) -> tuple[float, float]:
+    """Weighted mean and sum of squared deviations (unweighted: no array of ones)."""
+    if weights is None:
+        mean = float(values.sum() / n)
+        deviations = values - mean
+        return mean, float(np.dot(deviations, deviations))
+    mean = float(np.dot(weights, values) / n)
+    deviations = values - mean
+    return mean, float(np.dot(weights, deviations * deviations))
+
+
 def sketch_edges(low: float, high: float, body_low: float, body_high: float) -> np.ndarray:
     """Fine-cell edges: equal width over [body_low, body_high], log-spaced out to ``low``/``high``.
 
@@ -306,6 +314,44 @@ def sketch_edges(low: float, high: float, body_low: float, body_high: float) -> 
     edges = np.unique(np.concatenate(parts))
     edges[0], edges[-1] = low, high
     return edges[np.concatenate([[True], np.diff(edges) > 0])]
+
+
+def cell_index(numbers: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """The cell of each value: ``searchsorted(edges, numbers, "right") - 1``, clipped to the cells.
+
+    The equal-width body of :func:`sketch_edges` is located by arithmetic, then every
+    guess is checked against its two edges; only the values that fail the check (the
+    tails, a value on an edge that rounding moved) are binary-searched. The result is
+    the binary search's, for any increasing edges, at about a fifth of its cost.
+
+    Examples
+    --------
+    >>> edges = sketch_edges(-100.0, 1e6, -3.0, 3.0)
+    >>> x = np.array([-100.0, -3.0, 0.0, 2.999, 3.0, 5e5, 1e6])
+    >>> bool(np.array_equal(cell_index(x, edges), np.clip(np.searchsorted(edges, x, "right") - 1, 0, edges.size - 2)))
+    True
+    """
+    last = edges.size - 2
+    first, stop = _equal_width_run(edges)
+    if stop - first < 2 or not math.isfinite(float(edges[stop] - edges[first])):
+        return np.clip(np.searchsorted(edges, numbers, side="right") - 1, 0, last)
+    guess = (numbers - edges[first]) * ((stop - first) / (edges[stop] - edges[first]))
+    np.clip(guess, 0, stop - first - 1, out=guess)
+    index = guess.astype(np.intp)
+    index += first
+    wrong = edges[index] > numbers
+    wrong |= edges[index + 1] <= numbers
+    if wrong.any():
+        index[wrong] = np.clip(np.searchsorted(edges, numbers[wrong], side="right") - 1, 0, last)
+    return index
+
+
+def _equal_width_run(edges: np.ndarray) -> tuple[int, int]:
+    """First and last edge of the cells as wide as the median cell (the body), to within rounding."""
+    widths = np.diff(edges)
+    typical = float(np.median(widths))
+    same = np.flatnonzero(np.abs(widths - typical) <= 1e-6 * typical)
+    return (int(same[0]), int(same[-1]) + 1) if same.size else (0, 0)
 
 
 def _log_steps(distance: float, first: float) -> np.ndarray:
