@@ -612,12 +612,12 @@ def _counted_integers(values: Any, name: str) -> Empirical | None:
     if not isinstance(array, np.ndarray) or array.dtype.kind not in "iu" or array.ndim != 1 or array.size == 0:
         return None
     low, high = 0, int(array.max())
-    counts = _bincount_from_zero(array) if high < _SMALL_BINCOUNT else None
+    counts = _chunked_bincount(array, 0, high + 1) if high < _SMALL_BINCOUNT else None
     if counts is None:  # negative values or a wide range: shift by the minimum
         low = int(array.min())
         if high - low >= _BINCOUNT_RANGE or max(abs(low), abs(high)) > MAX_EXACT_INTEGER:
             return None
-        counts = np.bincount((array - array.dtype.type(low)).astype(np.int64, copy=False))
+        counts = _chunked_bincount(array, low, high - low + 1)
     present = np.flatnonzero(counts)
     if present.size > MAX_DISCRETE_VALUES:
         return None  # many distinct whole numbers: the general path bins them
@@ -625,12 +625,29 @@ def _counted_integers(values: Any, name: str) -> Empirical | None:
     return Empirical(support, counts[present].astype(float), "discrete", n=float(array.size), name=name)
 
 
-def _bincount_from_zero(array: np.ndarray) -> np.ndarray | None:
-    """Counts of 0..max without a pass for the minimum; None when a value is negative."""
-    try:
-        return np.bincount(array.astype(np.int64, copy=False))
-    except ValueError:  # np.bincount refuses negative values
-        return None
+def _chunked_bincount(array: np.ndarray, low: int, size: int) -> np.ndarray | None:
+    """Counts of ``low .. low + size - 1`` in an integer array; None when a value is below ``low``.
+
+    A chunk at a time: np.bincount copies an array it cannot write to (a column that
+    pandas shares with Arrow is read-only), so a whole column would be copied at once.
+
+    Examples
+    --------
+    >>> _chunked_bincount(np.array([-128, 127, 5, 5], dtype=np.int8), -128, 256)[[0, 133, 255]].tolist()
+    [1, 2, 1]
+    >>> _chunked_bincount(np.array([3, -1]), 0, 4) is None
+    True
+    """
+    counts = np.zeros(size, dtype=np.int64)
+    for start in range(0, array.size, _CHUNK):
+        part = array[start:start + _CHUNK].astype(np.int64)  # a small writable copy; no int8 overflow when shifted
+        if low:
+            part -= low
+        try:
+            counts += np.bincount(part, minlength=size)
+        except ValueError:  # np.bincount refuses negative values
+            return None
+    return counts
 
 
 def _count_numbers(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
