@@ -27,14 +27,30 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
 
-from _common import PYTHON, ROOT, line, median_time, run_child  # noqa: E402
+from _common import PYTHON, ROOT, line, run_child  # noqa: E402
 
 SMALL_ROWS = 1_000_000  # the command line's small file (~4 MB of Parquet)
+
+
+def paired(ours: Callable[[], Any], baseline: Callable[[], Any], repeats: int) -> tuple[float, float, float, Any]:
+    """Median times of ``ours`` and ``baseline`` run turn about, the median of the per-turn ratios,
+    and ours' last result: on a shared machine both sides of each ratio see the same load."""
+    ours_times, base_times, result = [], [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        baseline()
+        base_times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        result = ours()
+        ours_times.append(time.perf_counter() - start)
+    ratio = statistics.median(o / b for o, b in zip(ours_times, base_times))
+    return statistics.median(ours_times), statistics.median(base_times), ratio, result
 
 
 def write_data(folder: Path, rows: int) -> dict[str, Path]:
@@ -58,39 +74,41 @@ def write_data(folder: Path, rows: int) -> dict[str, Path]:
 
 
 # ------------------------------------------------------------------ (a) start-up
-def _process_seconds(arguments: list[str], root: Path, repeats: int) -> float:
+def _at(root: Path) -> str:
+    """A child's first line: import kl_core from ``root`` (run_child's working directory is this checkout)."""
+    return f"import sys; sys.path.insert(0, {str(root)!r})\n"
+
+
+def _process(arguments: list[str], root: Path) -> Callable[[], Any]:
+    """A fresh ``python ARGUMENTS`` run in ``root``, to time."""
     import os
     import subprocess
 
     env = {**os.environ, "PYTHONPATH": str(root)}
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        subprocess.run([PYTHON, *arguments], cwd=root, env=env, check=True, stdout=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return lambda: subprocess.run([PYTHON, *arguments], cwd=root, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 def bench_startup(paths: dict[str, Path], root: Path, repeats: int) -> None:
     small = str(paths["small.parquet"])
-    numpy_s = _process_seconds(["-c", "import numpy"], root, repeats)
-    import_s = _process_seconds(["-c", "import kl_core"], root, repeats)
-    help_s = _process_seconds(["-m", "kl_core", "--help"], root, repeats)
-    cli_s = _process_seconds(["-m", "kl_core", "rank", small, "--column", "value", "--stream", "always", "--models", "poisson"],
-                             root, repeats)
-    read_s = _process_seconds(["-c", "import sys; from kl_core import stream; stream.count_values(sys.argv[1], 'value')", small],
-                              root, repeats)
-    duck_s = _process_seconds(["-c", "import duckdb, sys; duckdb.sql(\"SELECT value, count(*) FROM read_parquet('\" + sys.argv[1] "
-                               "+ \"') GROUP BY value\").fetchall()", small], root, repeats)
-    _, import_mb = run_child("import kl_core", env={"PYTHONPATH": str(root)})
-    _, numpy_mb = run_child("import numpy", env={"PYTHONPATH": str(root)})
+    numpy_run = _process(["-c", "import numpy"], root)
+    duck_run = _process(["-c", "import duckdb, sys; duckdb.sql(\"SELECT value, count(*) FROM read_parquet('\" + sys.argv[1] "
+                         "+ \"') GROUP BY value\").fetchall()", small], root)
     print(f"(a) start-up, fresh processes, median of {repeats} (a bare interpreter is part of every figure):")
-    line("(a) import kl_core", import_s, numpy_s, "≤ 0.7 s; baseline import numpy")
-    line("(a) python -m kl_core --help", help_s, numpy_s, "≤ 0.7 s; baseline import numpy")
+    for label, arguments, baseline, target in [
+        ("import kl_core", ["-c", "import kl_core"], numpy_run, "≤ 0.7 s; baseline import numpy"),
+        ("python -m kl_core --help", ["-m", "kl_core", "--help"], numpy_run, "≤ 0.7 s; baseline import numpy"),
+        (f"CLI reading {SMALL_ROWS:,} ints (stream.count_values)",
+         ["-c", "import sys; from kl_core import stream; stream.count_values(sys.argv[1], 'value')", small],
+         duck_run, "baseline a DuckDB GROUP BY process"),
+        (f"CLI rank of {SMALL_ROWS:,} ints, --stream always, poisson",
+         ["-m", "kl_core", "rank", small, "--column", "value", "--stream", "always", "--models", "poisson"],
+         duck_run, "baseline a DuckDB GROUP BY process; fitting needs scipy.stats"),
+    ]:
+        ours, base, ratio, _ = paired(_process(arguments, root), baseline, repeats)
+        line(f"(a) {label}", ours, base, target, ratio=ratio)
+    _, import_mb = run_child(_at(root) + "import kl_core")
+    _, numpy_mb = run_child(_at(root) + "import numpy")
     line("(a) peak RSS of import kl_core", import_mb, numpy_mb, "baseline import numpy", unit="MB")
-    line(f"(a) CLI reading {SMALL_ROWS:,} ints (stream.count_values)", read_s, duck_s, "baseline DuckDB GROUP BY process")
-    line(f"(a) CLI rank of {SMALL_ROWS:,} ints, --stream always, poisson", cli_s, duck_s,
-         "baseline DuckDB GROUP BY process; fitting needs scipy.stats")
 
 
 # ------------------------------------------------------------------ (b) CSV, (c) Parquet
@@ -103,10 +121,10 @@ def bench_csv(paths: dict[str, Path], repeats: int) -> None:
 
     for kind in ("int", "float"):
         data = paths[f"{kind}.csv"].read_bytes()
-        baseline, _ = median_time(lambda: pa_csv.read_csv(pa.BufferReader(data)), repeats)
-        ours, emp = median_time(lambda: to_empirical(read_table(data, "values.csv"), "value"), repeats)
+        ours, baseline, ratio, emp = paired(lambda: to_empirical(read_table(data, "values.csv"), "value"),
+                                            lambda: pa_csv.read_csv(pa.BufferReader(data)), repeats)
         print(f"  ({len(data) / 2**20:.0f} MB of CSV; {emp.kind}, N {emp.n:,.0f})")
-        line(f"(b) CSV bytes -> Empirical, {kind} column", ours, baseline, "≤ 1.5×; baseline pyarrow.csv.read_csv")
+        line(f"(b) CSV bytes -> Empirical, {kind} column", ours, baseline, "≤ 1.5×; baseline pyarrow.csv.read_csv", ratio=ratio)
 
 
 def bench_parquet(paths: dict[str, Path], repeats: int) -> None:
@@ -119,12 +137,14 @@ def bench_parquet(paths: dict[str, Path], repeats: int) -> None:
         path = paths[f"{kind}.parquet"]
         query = f"SELECT value, count(*) FROM read_parquet('{path}') GROUP BY value"
         connection = duckdb.connect()
-        baseline, _ = median_time(lambda: connection.sql(query).fetchnumpy(), repeats)
-        upload, emp = median_time(lambda: to_empirical(read_table(path.read_bytes(), "values.parquet"), "value"), repeats)
-        streamed, _ = median_time(lambda: stream.count_values(str(path), "value"), repeats)
+        group_by = lambda: connection.sql(query).fetchnumpy()  # noqa: E731
+        upload, baseline, ratio, emp = paired(
+            lambda: to_empirical(read_table(path.read_bytes(), "values.parquet"), "value"), group_by, repeats)
         print(f"  ({path.stat().st_size / 2**20:.0f} MB of Parquet; {emp.kind}, N {emp.n:,.0f})")
-        line(f"(c) Parquet upload -> Empirical, {kind} column", upload, baseline, "≤ 1.2×; baseline DuckDB GROUP BY")
-        line(f"(c) Parquet file -> Empirical (stream), {kind} column", streamed, baseline, "≤ 1.2×; baseline DuckDB GROUP BY")
+        line(f"(c) Parquet upload -> Empirical, {kind} column", upload, baseline, "≤ 1.2×; baseline DuckDB GROUP BY", ratio=ratio)
+        streamed, baseline, ratio, _ = paired(lambda: stream.count_values(str(path), "value"), group_by, repeats)
+        line(f"(c) Parquet file -> Empirical (stream), {kind} column", streamed, baseline, "≤ 1.2×; baseline DuckDB GROUP BY",
+             ratio=ratio)
 
 
 # ------------------------------------------------------------------ (d) memory
@@ -152,8 +172,8 @@ print(json.dumps({"n": table.num_rows}))
 def bench_memory(paths: dict[str, Path], root: Path) -> None:
     for kind in ("int", "float"):
         path = paths[f"{kind}.csv"]
-        _, ours_mb = run_child(OURS_CODE, str(path), env={"PYTHONPATH": str(root)})
-        _, arrow_mb = run_child(ARROW_CODE, str(path), env={"PYTHONPATH": str(root)})
+        _, ours_mb = run_child(_at(root) + OURS_CODE, str(path))
+        _, arrow_mb = run_child(_at(root) + ARROW_CODE, str(path))
         line(f"(d) peak RSS, {path.stat().st_size / 2**20:.0f} MB CSV upload -> Empirical, {kind} column", ours_mb, arrow_mb,
              "well under 2.2×; baseline a pyarrow-only process", unit="MB")
 
