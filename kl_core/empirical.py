@@ -26,7 +26,6 @@ import numpy as np
 import pandas as pd
 
 from kl_core.errors import DataError
-from kl_core.measures import entropy as _entropy
 from kl_core.sketch import ValueSketch
 
 Kind = Literal["discrete", "categorical", "binned"]
@@ -244,7 +243,9 @@ class Empirical:
 
     def entropy(self, base: float = 2) -> float:
         """Entropy of the empirical distribution over its support points or bins."""
-        return _entropy(self.probs, base)
+        from kl_core.measures import entropy  # scipy.special: not needed to read data
+
+        return entropy(self.probs, base)
 
     def summary(self, base: float = 2) -> dict[str, Any]:
         """The numbers a person wants at a glance, as a plain dict.

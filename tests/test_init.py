@@ -48,6 +48,14 @@ def test_reading_modules_load_no_heavy_module(module):
     assert loaded_after(f"import {module}") == []
 
 
+def test_reading_into_an_empirical_loads_no_scipy():
+    """Data is read and counted without scipy; only fitting and measuring load it."""
+    probe = ("import numpy as np, sys\nfrom kl_core.empirical import Empirical\n"
+             "Empirical.from_samples(np.arange(10.0) / 3)\nprint('scipy' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
 def test_probe_sees_a_heavy_module_when_one_is_imported():
     """The check can fail: a module that pulls in scipy.stats is reported."""
     assert loaded_after("import kl_core.ranking") == ["scipy.stats"]
