@@ -680,12 +680,28 @@ def _binned_from_numbers(
     numbers: np.ndarray, bins: int | str | Sequence[float] | None, dropped: dict[str, int], name: str
 ) -> Empirical:
     edges, warnings = _bin_edges(numbers, bins)
-    counts, edges = np.histogram(numbers, bins=edges)
+    counts, edges = _histogram(numbers, edges)
     centres = edges[:-1] + np.diff(edges) / 2  # not (a + b) / 2, which overflows near ±1.8e308
     return Empirical(
         centres, counts.astype(float), "binned", edges=edges.astype(float), n=float(numbers.size),
         name=name, dropped=dropped, warnings=tuple(warnings), sketch=ValueSketch.from_values(numbers),
     )
+
+
+def _histogram(numbers: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.histogram(numbers, bins=edges)``; equal-width edges as a count and a range, which numpy
+    bins by arithmetic instead of sorting the values (the same counts, several times faster).
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).normal(size=1_000)
+    >>> edges = np.histogram_bin_edges(x, bins=7)
+    >>> [bool(np.array_equal(a, b)) for a, b in zip(_histogram(x, edges), np.histogram(x, bins=edges))]
+    [True, True]
+    """
+    if edges.size > 2 and np.array_equal(edges, np.linspace(edges[0], edges[-1], edges.size)):
+        return np.histogram(numbers, bins=edges.size - 1, range=(edges[0], edges[-1]))
+    return np.histogram(numbers, bins=edges)
 
 
 def _binned_from_table(values: np.ndarray, weights: np.ndarray, name: str, dropped: dict[str, int]) -> Empirical:
