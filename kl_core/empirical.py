@@ -19,14 +19,17 @@ from __future__ import annotations
 
 import hashlib
 import math
+import sys
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence
 
 import numpy as np
-import pandas as pd
 
 from kl_core.errors import DataError
 from kl_core.sketch import ValueSketch
+
+if TYPE_CHECKING:  # pandas is imported where a frame or Series is built: reading numbers needs none
+    import pandas as pd
 
 Kind = Literal["discrete", "categorical", "binned"]
 KINDS: tuple[str, ...] = ("discrete", "categorical", "binned")
@@ -353,6 +356,7 @@ def to_empirical(
 
     Examples
     --------
+    >>> import pandas as pd
     >>> frame = pd.DataFrame({"teeth": [0, 1, 2], "worms": [2, 3, 5]})
     >>> to_empirical(frame, "teeth", shape="counts").n
     10.0
@@ -385,6 +389,8 @@ def _column(frame: pd.DataFrame, column: str) -> pd.Series:
 
 def _observation_values(values: pd.Series, column: str, kind: Kind | None) -> Any:
     """Numeric columns as floats; text columns as numbers if they are numbers, else labels."""
+    import pandas as pd
+
     if kind == "categorical" or pd.api.types.is_numeric_dtype(values):
         return values
     from kl_core.io import numeric_column  # io imports pandas machinery we only need here
@@ -434,6 +440,8 @@ def _check_kind(kind: str | None) -> None:
 
 def _as_series(values: Any, what: str = "The values") -> pd.Series:
     """One-dimensional input as a Series; DataError for scalars, text, mappings, tables and nested cells."""
+    import pandas as pd
+
     if isinstance(values, pd.Series):
         series = values
     else:
@@ -459,6 +467,8 @@ def _as_series(values: Any, what: str = "The values") -> pd.Series:
 
 def _split_values(values: Any, force_labels: bool) -> tuple[np.ndarray, np.ndarray | None, dict[str, int]]:
     """Return (finite numbers, None, dropped) or (empty, labels, dropped)."""
+    import pandas as pd
+
     series = _as_series(values)
     if force_labels or not pd.api.types.is_numeric_dtype(series):
         if not force_labels:
@@ -500,6 +510,8 @@ TEMPORAL_WARNING = (
 def _is_temporal(values: Any) -> bool:
     """True for dates, times and durations (datetime64 / timedelta64 / period dtypes, or such objects)."""
     import datetime
+
+    import pandas as pd
 
     dtype = getattr(values, "dtype", None)
     if dtype is not None and (
@@ -559,9 +571,15 @@ def _numeric_empirical(
 _CHUNK = 1 << 20  # values per step where a whole-array temporary would double the memory
 
 
+def _is_series(values: Any) -> bool:
+    """Whether ``values`` is a pandas Series; pandas is loaded only if the caller made one."""
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and isinstance(values, pandas.Series)
+
+
 def _plain_floats(values: Any) -> tuple[np.ndarray, dict[str, int]] | None:
     """A 1-D float numpy array (or plain float Series) as is, without NaN/±inf; None for anything else."""
-    array = values.to_numpy() if isinstance(values, pd.Series) and values.dtype.kind == "f" else values
+    array = values.to_numpy() if _is_series(values) and values.dtype.kind == "f" else values
     if not isinstance(array, np.ndarray) or array.dtype.kind != "f" or array.ndim != 1:
         return None
     array = array.astype(float, copy=False)
@@ -609,7 +627,7 @@ def _counted_integers(values: Any, name: str) -> Empirical | None:
     np.bincount handles. 10,000,000 ints reduce in about the time np.unique takes to sort
     a tenth of them.
     """
-    array = values.to_numpy() if isinstance(values, pd.Series) else values
+    array = values.to_numpy() if _is_series(values) else values
     if not isinstance(array, np.ndarray) or array.dtype.kind not in "iu" or array.ndim != 1 or array.size == 0:
         return None
     low, high = 0, int(array.max())
@@ -834,6 +852,8 @@ def _freedman_diaconis_count(numbers: np.ndarray) -> float:
 
 
 def _from_table(values: Any, weights: Any, kind: Kind | None, name: str, weight_label: str) -> Empirical:
+    import pandas as pd
+
     _check_kind(kind)
     try:
         weight_array = np.asarray(weights, dtype=float)
@@ -882,6 +902,8 @@ def _many_values_warning(values: np.ndarray, emp: Empirical) -> str:
 
 
 def _usable_rows(values: pd.Series, weights: np.ndarray, numeric: bool, force_labels: bool) -> tuple[np.ndarray, dict[str, int]]:
+    import pandas as pd
+
     if numeric and not force_labels:
         numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
         bad_value = ~np.isfinite(numbers)
