@@ -341,7 +341,8 @@ def cell_index(numbers: np.ndarray, edges: np.ndarray) -> np.ndarray:
     index += first
     wrong = edges[index] > numbers
     wrong |= edges[index + 1] <= numbers
-    if wrong.any():
+    wrong = np.flatnonzero(wrong)  # few: positions index faster than a full-length mask
+    if wrong.size:
         index[wrong] = np.clip(np.searchsorted(edges, numbers[wrong], side="right") - 1, 0, last)
     return index
 
