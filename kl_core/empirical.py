@@ -19,15 +19,17 @@ from __future__ import annotations
 
 import hashlib
 import math
+import sys
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence
 
 import numpy as np
-import pandas as pd
 
 from kl_core.errors import DataError
-from kl_core.measures import entropy as _entropy
 from kl_core.sketch import ValueSketch
+
+if TYPE_CHECKING:  # pandas is imported where a frame or Series is built: reading numbers needs none
+    import pandas as pd
 
 __all__ = [
     "KINDS", "MAX_BINS", "MAX_DISCRETE_VALUES", "MAX_EXACT_INTEGER", "MAX_SUPPORT", "SHAPES", "TEMPORAL_WARNING",
@@ -249,7 +251,9 @@ class Empirical:
 
     def entropy(self, base: float = 2) -> float:
         """Entropy of the empirical distribution over its support points or bins."""
-        return _entropy(self.probs, base)
+        from kl_core.measures import entropy  # scipy.special: not needed to read data
+
+        return entropy(self.probs, base)
 
     def summary(self, base: float = 2) -> dict[str, Any]:
         """The numbers a person wants at a glance, as a plain dict.
@@ -357,6 +361,7 @@ def to_empirical(
 
     Examples
     --------
+    >>> import pandas as pd
     >>> frame = pd.DataFrame({"teeth": [0, 1, 2], "worms": [2, 3, 5]})
     >>> to_empirical(frame, "teeth", shape="counts").n
     10.0
@@ -389,6 +394,8 @@ def _column(frame: pd.DataFrame, column: str) -> pd.Series:
 
 def _observation_values(values: pd.Series, column: str, kind: Kind | None) -> Any:
     """Numeric columns as floats; text columns as numbers if they are numbers, else labels."""
+    import pandas as pd
+
     if kind == "categorical" or pd.api.types.is_numeric_dtype(values):
         return values
     from kl_core.io import numeric_column  # io imports pandas machinery we only need here
@@ -438,6 +445,8 @@ def _check_kind(kind: str | None) -> None:
 
 def _as_series(values: Any, what: str = "The values") -> pd.Series:
     """One-dimensional input as a Series; DataError for scalars, text, mappings, tables and nested cells."""
+    import pandas as pd
+
     if isinstance(values, pd.Series):
         series = values
     else:
@@ -463,6 +472,8 @@ def _as_series(values: Any, what: str = "The values") -> pd.Series:
 
 def _split_values(values: Any, force_labels: bool) -> tuple[np.ndarray, np.ndarray | None, dict[str, int]]:
     """Return (finite numbers, None, dropped) or (empty, labels, dropped)."""
+    import pandas as pd
+
     series = _as_series(values)
     if force_labels or not pd.api.types.is_numeric_dtype(series):
         if not force_labels:
@@ -499,6 +510,8 @@ TEMPORAL_WARNING = (
 def _is_temporal(values: Any) -> bool:
     """True for dates, times and durations (datetime64 / timedelta64 / period dtypes, or such objects)."""
     import datetime
+
+    import pandas as pd
 
     dtype = getattr(values, "dtype", None)
     if dtype is not None and (
@@ -558,9 +571,15 @@ def _numeric_empirical(
 _CHUNK = 1 << 20  # values per step where a whole-array temporary would double the memory
 
 
+def _is_series(values: Any) -> bool:
+    """Whether ``values`` is a pandas Series; pandas is loaded only if the caller made one."""
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and isinstance(values, pandas.Series)
+
+
 def _plain_floats(values: Any) -> tuple[np.ndarray, dict[str, int]] | None:
     """A 1-D float numpy array (or plain float Series) as is, without NaN/±inf; None for anything else."""
-    array = values.to_numpy() if isinstance(values, pd.Series) and values.dtype.kind == "f" else values
+    array = values.to_numpy() if _is_series(values) and values.dtype.kind == "f" else values
     if not isinstance(array, np.ndarray) or array.dtype.kind != "f" or array.ndim != 1:
         return None
     array = array.astype(float, copy=False)
@@ -608,16 +627,16 @@ def _counted_integers(values: Any, name: str) -> Empirical | None:
     np.bincount handles. 10,000,000 ints reduce in about the time np.unique takes to sort
     a tenth of them.
     """
-    array = values.to_numpy() if isinstance(values, pd.Series) else values
+    array = values.to_numpy() if _is_series(values) else values
     if not isinstance(array, np.ndarray) or array.dtype.kind not in "iu" or array.ndim != 1 or array.size == 0:
         return None
     low, high = 0, int(array.max())
-    counts = _bincount_from_zero(array) if high < _SMALL_BINCOUNT else None
+    counts = _chunked_bincount(array, 0, high + 1) if high < _SMALL_BINCOUNT else None
     if counts is None:  # negative values or a wide range: shift by the minimum
         low = int(array.min())
         if high - low >= _BINCOUNT_RANGE or max(abs(low), abs(high)) > MAX_EXACT_INTEGER:
             return None
-        counts = np.bincount((array - array.dtype.type(low)).astype(np.int64, copy=False))
+        counts = _chunked_bincount(array, low, high - low + 1)
     present = np.flatnonzero(counts)
     if present.size > MAX_DISCRETE_VALUES:
         return None  # many distinct whole numbers: the general path bins them
@@ -625,12 +644,29 @@ def _counted_integers(values: Any, name: str) -> Empirical | None:
     return Empirical(support, counts[present].astype(float), "discrete", n=float(array.size), name=name)
 
 
-def _bincount_from_zero(array: np.ndarray) -> np.ndarray | None:
-    """Counts of 0..max without a pass for the minimum; None when a value is negative."""
-    try:
-        return np.bincount(array.astype(np.int64, copy=False))
-    except ValueError:  # np.bincount refuses negative values
-        return None
+def _chunked_bincount(array: np.ndarray, low: int, size: int) -> np.ndarray | None:
+    """Counts of ``low .. low + size - 1`` in an integer array; None when a value is below ``low``.
+
+    A chunk at a time: np.bincount copies an array it cannot write to (a column that
+    pandas shares with Arrow is read-only), so a whole column would be copied at once.
+
+    Examples
+    --------
+    >>> _chunked_bincount(np.array([-128, 127, 5, 5], dtype=np.int8), -128, 256)[[0, 133, 255]].tolist()
+    [1, 2, 1]
+    >>> _chunked_bincount(np.array([3, -1]), 0, 4) is None
+    True
+    """
+    counts = np.zeros(size, dtype=np.int64)
+    for start in range(0, array.size, _CHUNK):
+        part = array[start:start + _CHUNK].astype(np.int64)  # a small writable copy; no int8 overflow when shifted
+        if low:
+            part -= low
+        try:
+            counts += np.bincount(part, minlength=size)
+        except ValueError:  # np.bincount refuses negative values
+            return None
+    return counts
 
 
 def _count_numbers(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -662,12 +698,28 @@ def _binned_from_numbers(
     numbers: np.ndarray, bins: int | str | Sequence[float] | None, dropped: dict[str, int], name: str
 ) -> Empirical:
     edges, warnings = _bin_edges(numbers, bins)
-    counts, edges = np.histogram(numbers, bins=edges)
+    counts, edges = _histogram(numbers, edges)
     centres = edges[:-1] + np.diff(edges) / 2  # not (a + b) / 2, which overflows near ±1.8e308
     return Empirical(
         centres, counts.astype(float), "binned", edges=edges.astype(float), n=float(numbers.size),
         name=name, dropped=dropped, warnings=tuple(warnings), sketch=ValueSketch.from_values(numbers),
     )
+
+
+def _histogram(numbers: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.histogram(numbers, bins=edges)``; equal-width edges as a count and a range, which numpy
+    bins by arithmetic instead of sorting the values (the same counts, several times faster).
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).normal(size=1_000)
+    >>> edges = np.histogram_bin_edges(x, bins=7)
+    >>> [bool(np.array_equal(a, b)) for a, b in zip(_histogram(x, edges), np.histogram(x, bins=edges))]
+    [True, True]
+    """
+    if edges.size > 2 and np.array_equal(edges, np.linspace(edges[0], edges[-1], edges.size)):
+        return np.histogram(numbers, bins=edges.size - 1, range=(edges[0], edges[-1]))
+    return np.histogram(numbers, bins=edges)
 
 
 def _binned_from_table(values: np.ndarray, weights: np.ndarray, name: str, dropped: dict[str, int]) -> Empirical:
@@ -800,6 +852,8 @@ def _freedman_diaconis_count(numbers: np.ndarray) -> float:
 
 
 def _from_table(values: Any, weights: Any, kind: Kind | None, name: str, weight_label: str) -> Empirical:
+    import pandas as pd
+
     _check_kind(kind)
     try:
         weight_array = np.asarray(weights, dtype=float)
@@ -848,6 +902,8 @@ def _many_values_warning(values: np.ndarray, emp: Empirical) -> str:
 
 
 def _usable_rows(values: pd.Series, weights: np.ndarray, numeric: bool, force_labels: bool) -> tuple[np.ndarray, dict[str, int]]:
+    import pandas as pd
+
     if numeric and not force_labels:
         numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
         bad_value = ~np.isfinite(numbers)

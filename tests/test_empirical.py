@@ -159,3 +159,29 @@ def test_from_counts_total_is_the_sum_of_counts(rows):
         return
     assert emp.n == pytest.approx(sum(counts))
     assert np.all(np.diff(emp.support) > 0)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.uint8, np.uint64])
+def test_small_integer_types_count_over_their_whole_range(dtype):
+    """int8 shifted by its minimum once overflowed (-128 .. 127 became a negative count index)."""
+    info = np.iinfo(dtype)
+    values = np.array([info.min, info.max if info.max < 2**20 else 1000, 5, 5], dtype=dtype)
+    emp = Empirical.from_samples(values)
+    expected, counts = np.unique(values.astype(float), return_counts=True)
+    assert emp.kind == "discrete" and emp.support.tolist() == expected.tolist() and emp.counts.tolist() == counts.tolist()
+
+
+def test_counting_a_read_only_integer_column_does_not_copy_it():
+    """A column pandas shares with Arrow is read-only; np.bincount would copy it whole (8M ints: 64 MB)."""
+    import tracemalloc
+
+    values = np.random.default_rng(0).poisson(4.0, 8_000_000)
+    values.flags.writeable = False
+    tracemalloc.start()
+    try:
+        emp = Empirical.from_samples(values)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert emp.n == 8_000_000 and emp.counts.sum() == 8_000_000
+    assert peak < values.nbytes / 3, f"peak {peak / 2**20:.1f} MB while counting a {values.nbytes / 2**20:.0f} MB column"

@@ -8,7 +8,7 @@ from scipy import stats
 
 from kl_core.empirical import Empirical
 from kl_core.models import fit
-from kl_core.sketch import BODY_CELLS, Moments, ValueSketch, sketch_edges
+from kl_core.sketch import BODY_CELLS, Moments, ValueSketch, cell_index, sketch_edges
 
 
 def test_exact_sketch_keeps_every_distinct_value():
@@ -116,3 +116,30 @@ def test_cell_index_equals_searchsorted_in_body_tails_and_edges():
     probes = np.r_[x, edges, np.nextafter(edges, np.inf)[:-1], np.nextafter(edges, -np.inf)[1:]]
     expected = np.clip(np.searchsorted(edges, probes, side="right") - 1, 0, edges.size - 2)
     assert np.array_equal(cell_index(probes, edges), expected)
+
+
+def _binary_search_cells(numbers: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    return np.clip(np.searchsorted(edges, numbers, side="right") - 1, 0, edges.size - 2)
+
+
+@pytest.mark.parametrize("draw", [
+    lambda rng: rng.normal(size=50_000),
+    lambda rng: rng.pareto(1.1, 50_000) * 1e6,  # a long heavy tail
+    lambda rng: rng.uniform(1e15, 1e15 + 3.0, 50_000),  # few float steps per cell
+    lambda rng: np.concatenate([rng.normal(size=50_000), [-1e300, 1e300]]),
+])
+def test_cell_index_is_the_binary_search(draw):
+    """The arithmetic cell lookup gives exactly searchsorted's cells, edges and extremes included."""
+    x = draw(np.random.default_rng(11))
+    edges = sketch_edges(float(x.min()), float(x.max()), *np.quantile(x, [0.001, 0.999]))
+    probes = np.concatenate([x, edges, np.nextafter(edges, -np.inf), np.nextafter(edges, np.inf)])
+    probes = probes[(probes >= edges[0]) & (probes <= edges[-1])]
+    assert np.array_equal(cell_index(probes, edges), _binary_search_cells(probes, edges))
+
+
+def test_cell_index_on_any_increasing_edges():
+    rng = np.random.default_rng(12)
+    edges = np.cumsum(rng.exponential(size=1_000))
+    x = rng.uniform(edges[0] - 5, edges[-1] + 5, 20_000)  # values outside the edges are clipped, as searchsorted's are
+    assert np.array_equal(cell_index(x, edges), _binary_search_cells(x, edges))
+    assert np.array_equal(cell_index(x, np.array([0.0, 1.0])), np.zeros(x.size, dtype=int))

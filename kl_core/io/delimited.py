@@ -144,7 +144,7 @@ def _read_with_pyarrow(data: bytes, layout: TextLayout) -> pd.DataFrame | None:
         return None
     if table.num_columns != len(layout.column_names):
         return None
-    return table.to_pandas()
+    return table.to_pandas(split_blocks=True, self_destruct=True)  # no second copy of each column
 
 
 def _read_with_pandas(data: bytes, layout: TextLayout) -> pd.DataFrame:

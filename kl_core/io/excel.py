@@ -15,14 +15,12 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
 import pandas as pd
-from openpyxl import load_workbook
-from openpyxl.utils import column_index_from_string
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.workbook.workbook import Workbook
+if TYPE_CHECKING:  # openpyxl is imported only when an .xlsx file is read
+    from openpyxl.workbook.workbook import Workbook
 
 from kl_core.errors import DataError
 from kl_core.io.archive import check_archive
@@ -56,7 +54,6 @@ EXCEL_MAX_COLUMNS = 16_384
 XLSX_ERRORS = (
     zipfile.BadZipFile,
     zlib.error,
-    InvalidFileException,
     KeyError,
     ValueError,
     TypeError,
@@ -72,6 +69,9 @@ XLSX_ERRORS = (
 
 
 def _read_xlsx(data: bytes, filename: str, limits: Limits, sheet: str | None = None) -> pd.DataFrame:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     if not data.startswith(b"PK\x03\x04"):
         raise _not_xlsx_error(data, filename)
     try:
@@ -85,7 +85,7 @@ def _read_xlsx(data: bytes, filename: str, limits: Limits, sheet: str | None = N
                 workbook.close()
     except DataError:
         raise
-    except XLSX_ERRORS as error:
+    except (*XLSX_ERRORS, InvalidFileException) as error:
         raise DataError(
             f"The Excel file {filename!r} is damaged or incomplete and could not be opened. "
             "Upload it again, or open it in Excel and save it again as .xlsx or CSV."
@@ -255,6 +255,8 @@ def scan_sheet(xml: bytes) -> SheetScan:
 
 
 def _grow(scan: SheetScan, match: re.Match[bytes]) -> tuple[int, int]:
+    from openpyxl.utils import column_index_from_string
+
     row, column = int(match.group(2)), column_index_from_string(match.group(1).decode())
     if row > EXCEL_MAX_ROWS or column > EXCEL_MAX_COLUMNS:
         raise DataError(
