@@ -151,6 +151,8 @@ def same_reading(options: dict[str, Any], other: dict[str, Any] | None) -> bool:
 
 def text_in_numbers(frame: pd.DataFrame, options: dict[str, Any]) -> tuple[int, list[str]]:
     """How many rows hold text in the value (or weight) column of numbers, and a few of those texts."""
+    if frame.attrs.get("server_file") is not None:  # only the file's first rows are here; the file is read whole or not at all
+        return 0, []
     columns = [options.get("column")]
     if options.get("shape", "observations") != "observations":
         columns.append(options.get("weight_column"))
@@ -186,7 +188,12 @@ def build_current() -> None:
     source_id = str(state.get(state.SOURCE_ID))
     name = state.get(state.DATASET_NAME) if source_id.startswith("sample:") else str(arguments["column"])
     try:
-        emp = to_empirical(frame, name=name, **arguments)
+        if frame.attrs.get("server_file") is not None:  # the first rows of a server-folder file: read the whole file
+            from ui import server_folder  # here, not at the top: server_folder builds on this module
+
+            emp = server_folder.read(frame, name, arguments)
+        else:
+            emp = to_empirical(frame, name=name, **arguments)
     except (DataError, ValueError) as error:
         state.put(state.READ_ERROR, str(error))
         state.clear_dataset()

@@ -1,0 +1,168 @@
+"""The Data page's "Server folder" source: files on the server, too big to upload, read in place.
+
+The operator's folder (``KL_DATA_DIR``, see :mod:`kl_core.io.folder`) is listed on each
+run. Opening a file makes its first rows the source table (the preview, the columns and
+the guessed reading) and tags that table with the file; :func:`read` then reads the
+*whole* file through ``kl_core.stream.count_values`` (DuckDB, out of core) with a
+progress bar whenever the reading options change (``ui.loading.build_current`` calls it
+for a tagged table). Readings are cached on the file's identity (name, size,
+modification time) and the reading options: a changed file is read again, an unchanged
+one never twice.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+import streamlit as st
+
+from kl_core import DataError, Empirical
+from kl_core.io.folder import FolderFile, data_folder, list_files, preview, resolve
+from kl_core.stream import count_values
+from ui import cache, loading, state
+from ui.text import error as show_error, escape_markdown
+from ui.widgets import bind
+
+__all__ = ["FILE_ATTR", "SOURCE_KEY", "SOURCE_LABEL", "SOURCE_PREFIX", "folder", "open_file", "read", "render",
+           "source_option"]
+
+SOURCE_KEY = "folder"
+SOURCE_LABEL = "Server folder"
+SOURCE_PREFIX = "folder:"  # SOURCE_ID of a folder file: "folder:<name>:<size>:<mtime_ns>"
+FILE_ATTR = "server_file"  # the source table's attrs entry: {"name", "identity"} of the file it previews (no path:
+# Streamlit sends a shown frame's attrs to the browser)
+FOLDER_CHOICE = "folder_choice"  # the file picked in the list (a plain session key, see ui.widgets.bind)
+MAX_READINGS = 16  # readings kept; each is one Empirical (at most 500 bins or 100,000 values)
+_log = logging.getLogger(__name__)
+
+
+def folder() -> Path | None:
+    """The server folder, or None when it is off; a folder set but unusable is logged once for the operator."""
+    try:
+        return data_folder()
+    except DataError as problem:
+        _warn_once(str(problem))
+        return None
+
+
+@functools.lru_cache(maxsize=8)
+def _warn_once(message: str) -> None:
+    _log.warning(message)
+
+
+def source_option() -> dict[str, str]:
+    """``{"folder": "Server folder"}`` when the operator set a usable folder, else nothing."""
+    return {SOURCE_KEY: SOURCE_LABEL} if folder() is not None else {}
+
+
+def render() -> None:
+    """The source block: the folder's files, and a button that opens the chosen one."""
+    root = folder()
+    if root is None:
+        st.info("The server folder is off.", icon=":material/folder_off:")
+        return
+    try:
+        listing = list_files(root)
+    except DataError as problem:
+        show_error(problem)
+        return
+    if not listing.files:
+        st.info("The server folder has no Parquet or CSV files yet.", icon=":material/folder_open:")
+        return
+    by_name = {file.name: file for file in listing.files}
+    before = st.session_state.get("w_folder_file", state.get(FOLDER_CHOICE))
+    gone = before if before is not None and before not in by_name else None  # the picker falls back to the first file
+    pick_col, _ = st.columns([1, 1])
+    with pick_col:
+        name = st.selectbox("File on the server", listing.names(), format_func=lambda n: by_name[n].label(),
+                            **bind("w_folder_file", FOLDER_CHOICE, listing.names()))
+        st.caption("Files the operator put in the server's data folder, read in place however big they are. "
+                   "Everyone using this app can open them.")
+        if listing.note():
+            st.caption(listing.note())
+        clicked = st.button("Open this file", type="primary", key="open_folder_file", icon=":material/folder_open:")
+        if gone is not None:
+            show_error(f"{gone} is no longer in the server folder (deleted or renamed). Choose a file from the list.")
+        elif clicked:
+            problem = open_file(name)
+            if problem:
+                show_error(problem)
+
+
+def open_file(name: str) -> str | None:
+    """Make the folder file ``name`` the source (its first rows; the whole file is read by :func:`read`);
+    the error message, or None when it opened."""
+    root = folder()
+    if root is None:
+        return "The server folder is off."
+    try:
+        file = resolve(root, name)
+        frame = preview(file)
+    except DataError as problem:
+        return str(problem)
+    frame.attrs[FILE_ATTR] = {"name": file.name, "identity": file.identity}
+    loading.set_source(frame, SOURCE_PREFIX + file.identity, file.name, _description(file, frame))
+    return None
+
+
+def read(frame: pd.DataFrame, name: str, arguments: dict[str, Any]) -> Empirical:
+    """The whole file behind a folder file's preview ``frame``, read by ``kl_core.stream`` as ``arguments`` say.
+
+    The file is resolved again first: a file deleted, replaced by a link out of the
+    folder, or changed since it was opened raises :class:`DataError`.
+    """
+    opened = frame.attrs[FILE_ATTR]
+    root = folder()
+    if root is None:
+        raise DataError("The server folder is off now; load the data another way.")
+    file = resolve(root, opened["name"])
+    if file.identity != opened["identity"]:
+        raise DataError(f"{file.name} changed on the server since it was opened. Open it again.")
+    streamed = {k: v for k, v in arguments.items() if k != "drop_text"}  # the stream reads numbers strictly
+    slot = _slot(f"{file.identity}|{cache.canonical(streamed)}|{name}")
+    with slot["lock"]:
+        if "emp" not in slot:
+            with _progress_bar(file) as progress:
+                slot["emp"] = count_values(file.path, progress=progress, name=name, **streamed)
+        return slot["emp"]
+
+
+@st.cache_resource(max_entries=MAX_READINGS, show_spinner=False)
+def _slot(key: str) -> dict[str, Any]:
+    """A reading's cache slot, filled outside the cached function so the progress bar can be drawn."""
+    return {"lock": threading.Lock()}
+
+
+class _progress_bar:
+    """An ``st.progress`` bar for one file's reading, removed when the reading ends."""
+
+    def __init__(self, file: FolderFile):
+        self.file = file
+        self.shown = -1
+
+    def __enter__(self) -> Callable[[float], None]:
+        self.bar = st.progress(0.0, text=self._text(0))
+        return self.update
+
+    def update(self, fraction: float) -> None:
+        percent = int(100 * min(max(fraction, 0.0), 1.0))
+        if percent != self.shown:  # one message per percent, not one per batch
+            self.shown = percent
+            self.bar.progress(percent / 100, text=self._text(percent))
+
+    def _text(self, percent: int) -> str:
+        return escape_markdown(f"Reading {self.file.label()} on the server… {percent}%")
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.empty()
+
+
+def _description(file: FolderFile, frame: pd.DataFrame) -> str:
+    rows = frame.attrs.get("rows")
+    size = f"{rows:,} rows, {file.size_text}" if rows is not None else file.size_text
+    return f"Server folder file {file.name} ({size}), read in place by DuckDB"
