@@ -149,3 +149,27 @@ def test_the_one_click_switch_reads_the_whole_file_too(root):
     emp = at.session_state["emp"]
     assert at.session_state["read_options"]["column"] != "minutes"
     assert emp.n == ROWS and emp.name == at.session_state["read_options"]["column"]
+
+
+def test_distinct_first_rows_of_a_big_file_open_as_observations_with_the_table_one_click_away(root):
+    rng = np.random.default_rng(11)
+    pd.DataFrame({"seconds": rng.exponential(30.0, ROWS), "dice": rng.integers(1, 7, ROWS)}).to_parquet(
+        root / "pairs.parquet", index=False)
+    at = open_in_app(data_page(), "pairs.parquet")
+    assert not at.exception and not at.error
+    assert at.radio(key="w_shape").value == "observations"
+    emp = at.session_state["emp"]
+    assert emp.kind == "binned" and emp.n == ROWS
+    assert "could also be a value \\+ count table" in at.info[0].value
+    at.button(key="switch_reading").click().run()
+    assert at.radio(key="w_shape").value == "counts"
+    emp = at.session_state["emp"]
+    dice = pd.read_parquet(root / "pairs.parquet")["dice"]
+    assert emp.kind == "discrete" and emp.n == dice.sum() and emp.support.size == ROWS
+
+
+def test_a_small_two_column_file_keeps_the_table_guess(root):
+    (root / "table.csv").write_text("teeth,worms\n0,2\n1,3\n2,5\n3,14\n")
+    at = open_in_app(data_page(), "table.csv")
+    assert at.radio(key="w_shape").value == "counts"
+    assert at.session_state["emp"].n == 24

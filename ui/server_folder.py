@@ -22,14 +22,15 @@ import pandas as pd
 import streamlit as st
 
 from kl_core import DataError, Empirical
-from kl_core.io.folder import FolderFile, data_folder, list_files, preview, resolve
+from kl_core.io import shape
+from kl_core.io.folder import PREVIEW_ROWS, FolderFile, data_folder, list_files, preview, resolve
 from kl_core.stream import count_values
 from ui import cache, loading, state
 from ui.text import error as show_error, escape_markdown
 from ui.widgets import bind
 
-__all__ = ["FILE_ATTR", "SOURCE_KEY", "SOURCE_LABEL", "SOURCE_PREFIX", "folder", "open_file", "read", "render",
-           "source_option"]
+__all__ = ["FILE_ATTR", "SOURCE_KEY", "SOURCE_LABEL", "SOURCE_PREFIX", "first_reading", "folder", "open_file", "read",
+           "render", "source_option"]
 
 SOURCE_KEY = "folder"
 SOURCE_LABEL = "Server folder"
@@ -106,8 +107,43 @@ def open_file(name: str) -> str | None:
     except DataError as problem:
         return str(problem)
     frame.attrs[FILE_ATTR] = {"name": file.name, "identity": file.identity}
-    loading.set_source(frame, SOURCE_PREFIX + file.identity, file.name, _description(file, frame))
+    guess = first_reading(frame)
+    loading.set_source(frame, SOURCE_PREFIX + file.identity, file.name, _description(file, frame), guess.options)
+    state.put(state.READ_GUESS, guess)
     return None
+
+
+def first_reading(frame: pd.DataFrame) -> shape.Guess:
+    """The reading a folder file opens with: the guess from its first rows, but observations when those rows
+    are not the whole file.
+
+    Distinct values in the first rows do not make a (value, count) table: in a big file of
+    measurements they are the rule, and reading one as a table groups millions of values
+    only to fail. So the table reading becomes the one-click alternative, not the default.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"seconds": [0.5, 1.25, 2.0], "dice": [1, 4, 2]})
+    >>> first_reading(frame).options["shape"]
+    'counts'
+    >>> frame.attrs["rows"] = 30_000_000
+    >>> guess = first_reading(frame)
+    >>> guess.options["shape"], guess.alternative["shape"]
+    ('observations', 'counts')
+    """
+    guess = shape.guess_reading(frame)
+    whole = frame.attrs.get("rows") == len(frame) or (frame.attrs.get("rows") is None and len(frame) < PREVIEW_ROWS)
+    if whole or guess.options["shape"] == "observations":
+        return guess
+    column = guess.options["column"]
+    return shape.Guess(
+        {**guess.options, "shape": "observations", "weight_column": None},
+        f"Reading `{column}`, one observation per row",
+        f"the first {len(frame):,} rows could also be a value + "
+        f"{'count' if guess.options['shape'] == 'counts' else 'probability'} table",
+        guess.options,
+    )
 
 
 def read(frame: pd.DataFrame, name: str, arguments: dict[str, Any]) -> Empirical:
