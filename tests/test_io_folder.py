@@ -2,6 +2,7 @@
 reaches a file outside it."""
 
 import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -184,3 +185,11 @@ def test_preview_of_a_damaged_file_is_a_data_error(root):
     (root / "broken.parquet").write_bytes(b"PAR1 not really parquet")
     with pytest.raises(DataError, match="could not read broken.parquet"):
         preview(resolve(root, "broken.parquet"))
+
+
+def test_the_readme_documents_the_setting_and_its_risk():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme[readme.index("### A server folder"):readme.index("## Tests")]
+    assert f"{DATA_DIR_ENV}=/srv/kl-data make run" in section
+    assert "Every user of the app can\nread every file in the folder" in section
+    assert "Off by default" in section

@@ -39,6 +39,8 @@ FILE_ATTR = "server_file"  # the source table's attrs entry: {"name", "identity"
 # Streamlit sends a shown frame's attrs to the browser)
 FOLDER_CHOICE = "folder_choice"  # the file picked in the list (a plain session key, see ui.widgets.bind)
 MAX_READINGS = 16  # readings kept; each is one Empirical (at most 500 bins or 100,000 values)
+MAX_PARALLEL_READS = 2  # files read at once, each under kl_core.stream's DuckDB memory limit; others wait their turn
+_READERS = threading.BoundedSemaphore(MAX_PARALLEL_READS)
 _log = logging.getLogger(__name__)
 
 
@@ -163,7 +165,7 @@ def read(frame: pd.DataFrame, name: str, arguments: dict[str, Any]) -> Empirical
     slot = _slot(f"{file.identity}|{cache.canonical(streamed)}|{name}")
     with slot["lock"]:
         if "emp" not in slot:
-            with _progress_bar(file) as progress:
+            with _progress_bar(file) as progress, _READERS:
                 slot["emp"] = count_values(file.path, progress=progress, name=name, **streamed)
         return slot["emp"]
 
