@@ -173,3 +173,26 @@ def test_a_small_two_column_file_keeps_the_table_guess(root):
     at = open_in_app(data_page(), "table.csv")
     assert at.radio(key="w_shape").value == "counts"
     assert at.session_state["emp"].n == 24
+
+
+def test_a_reading_cut_short_by_a_rerun_is_read_again_on_the_next_run(root, monkeypatch):
+    from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
+
+    import ui.server_folder as server_folder
+
+    at = open_in_app(data_page(), "calls.parquet")
+    assert at.session_state["emp"].name == "minutes"
+    real = server_folder.count_values
+    calls = []
+
+    def cut_short(*args, **kwargs):  # what a click during a long reading does: the progress update raises
+        calls.append(kwargs.get("name"))
+        if len(calls) == 1:
+            raise RerunException(None)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(server_folder, "count_values", cut_short)
+    at.selectbox(key="w_column").set_value("calls").run()
+    at.run()
+    assert calls == ["calls", "calls"]  # read again, not left at the previous column's dataset
+    assert at.session_state["emp"].name == "calls" and at.session_state["emp"].kind == "discrete"

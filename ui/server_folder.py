@@ -165,8 +165,16 @@ def read(frame: pd.DataFrame, name: str, arguments: dict[str, Any]) -> Empirical
     slot = _slot(f"{file.identity}|{cache.canonical(streamed)}|{name}")
     with slot["lock"]:
         if "emp" not in slot:
-            with _progress_bar(file) as progress, _READERS:
-                slot["emp"] = count_values(file.path, progress=progress, name=name, **streamed)
+            try:
+                with _progress_bar(file) as progress, _READERS:
+                    slot["emp"] = count_values(file.path, progress=progress, name=name, **streamed)
+            except (DataError, ValueError):
+                raise  # shown by ui.loading.build_current as the reading's error
+            except BaseException:
+                # A rerun or stop (Streamlit raises it inside the progress bar's update) cut the reading short:
+                # it did not happen, so the next run must read again rather than keep the previous dataset.
+                state.put(state.READ_ORIGIN, None)
+                raise
         return slot["emp"]
 
 
