@@ -175,24 +175,31 @@ def test_a_small_two_column_file_keeps_the_table_guess(root):
     assert at.session_state["emp"].n == 24
 
 
-def test_a_reading_cut_short_by_a_rerun_is_read_again_on_the_next_run(root, monkeypatch):
+def test_a_rerun_during_a_reading_lets_it_finish_and_the_next_run_uses_it(root, monkeypatch):
     from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
 
     import ui.server_folder as server_folder
 
     at = open_in_app(data_page(), "calls.parquet")
     assert at.session_state["emp"].name == "minutes"
-    real = server_folder.count_values
-    calls = []
+    real_read, real_update = server_folder.count_values, server_folder._progress_bar.update
+    reads, updates = [], []
 
-    def cut_short(*args, **kwargs):  # what a click during a long reading does: the progress update raises
-        calls.append(kwargs.get("name"))
-        if len(calls) == 1:
+    def counted(*args, **kwargs):
+        reads.append(kwargs["name"])
+        return real_read(*args, **kwargs)
+
+    def click_during_reading(self, fraction):  # what a click during a long reading does: the bar's update raises
+        updates.append(fraction)
+        if len(updates) == 1:
             raise RerunException(None)
-        return real(*args, **kwargs)
+        real_update(self, fraction)
 
-    monkeypatch.setattr(server_folder, "count_values", cut_short)
+    monkeypatch.setattr(server_folder, "count_values", counted)
+    monkeypatch.setattr(server_folder._progress_bar, "update", click_during_reading)
     at.selectbox(key="w_column").set_value("calls").run()
     at.run()
-    assert calls == ["calls", "calls"]  # read again, not left at the previous column's dataset
+    assert not at.exception
+    assert reads == ["calls"]  # the reading went on in its worker and was used, not started twice
+    assert len(updates) >= 2  # the next run waited for it with a bar of its own
     assert at.session_state["emp"].name == "calls" and at.session_state["emp"].kind == "discrete"

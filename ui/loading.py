@@ -44,9 +44,10 @@ def table_from_editor(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------- sources
-def set_source(frame: pd.DataFrame, source_id: str, name: str, description: str, options: dict[str, Any] | None = None) -> None:
+def set_source(frame: pd.DataFrame, source_id: str, name: str, description: str, options: dict[str, Any] | None = None,
+               guess: shape.Guess | None = None) -> None:
     """Make ``frame`` the table the dataset is read from, with guessed (or given) reading options."""
-    guess = shape.guess_reading(frame)
+    guess = guess or shape.guess_reading(frame)
     state.put(state.SOURCE_FRAME, frame)
     state.put(state.SOURCE_ID, source_id)
     state.put(state.DATASET_NAME, name)
@@ -183,7 +184,6 @@ def build_current() -> None:
     origin = (state.get(state.SOURCE_ID), tuple(sorted((k, str(v)) for k, v in options.items())))
     if origin == state.get(state.READ_ORIGIN):
         return
-    state.put(state.READ_ORIGIN, origin)
     arguments = reading_arguments(options)
     source_id = str(state.get(state.SOURCE_ID))
     name = state.get(state.DATASET_NAME) if source_id.startswith("sample:") else str(arguments["column"])
@@ -195,9 +195,11 @@ def build_current() -> None:
         else:
             emp = to_empirical(frame, name=name, **arguments)
     except (DataError, ValueError) as error:
+        state.put(state.READ_ORIGIN, origin)
         state.put(state.READ_ERROR, str(error))
         state.clear_dataset()
         return
+    state.put(state.READ_ORIGIN, origin)  # only once read: a run stopped mid-reading (a click) leaves it to the next run
     state.put(state.READ_ERROR, None)
     state.set_dataset(emp, state.get(state.DATASET_NAME), state.get(state.DATASET_SOURCE))
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor, TimeoutError
 from pathlib import Path
 from typing import Any, Callable
 
@@ -40,7 +41,8 @@ FILE_ATTR = "server_file"  # the source table's attrs entry: {"name", "identity"
 FOLDER_CHOICE = "folder_choice"  # the file picked in the list (a plain session key, see ui.widgets.bind)
 MAX_READINGS = 16  # readings kept; each is one Empirical (at most 500 bins or 100,000 values)
 MAX_PARALLEL_READS = 2  # files read at once, each under kl_core.stream's DuckDB memory limit; others wait their turn
-_READERS = threading.BoundedSemaphore(MAX_PARALLEL_READS)
+PROGRESS_SECONDS = 0.25  # how often the bar is brought up to date while a file is read
+_READERS = ThreadPoolExecutor(MAX_PARALLEL_READS, thread_name_prefix="kl-folder-read")
 _log = logging.getLogger(__name__)
 
 
@@ -109,9 +111,8 @@ def open_file(name: str) -> str | None:
     except DataError as problem:
         return str(problem)
     frame.attrs[FILE_ATTR] = {"name": file.name, "identity": file.identity}
-    guess = first_reading(frame)
-    loading.set_source(frame, SOURCE_PREFIX + file.identity, file.name, _description(file, frame), guess.options)
-    state.put(state.READ_GUESS, guess)
+    loading.set_source(frame, SOURCE_PREFIX + file.identity, file.name, _description(file, frame),
+                       guess=first_reading(frame))
     return None
 
 
@@ -152,7 +153,10 @@ def read(frame: pd.DataFrame, name: str, arguments: dict[str, Any]) -> Empirical
     """The whole file behind a folder file's preview ``frame``, read by ``kl_core.stream`` as ``arguments`` say.
 
     The file is resolved again first: a file deleted, replaced by a link out of the
-    folder, or changed since it was opened raises :class:`DataError`.
+    folder, or changed since it was opened raises :class:`DataError`. The reading runs
+    in a worker thread (at most ``MAX_PARALLEL_READS`` at once) while this run draws its
+    progress: a rerun that interrupts this run leaves the reading going, and the next
+    run waits for the same reading instead of starting another.
     """
     opened = frame.attrs[FILE_ATTR]
     root = folder()
@@ -164,23 +168,31 @@ def read(frame: pd.DataFrame, name: str, arguments: dict[str, Any]) -> Empirical
     streamed = {k: v for k, v in arguments.items() if k != "drop_text"}  # the stream reads numbers strictly
     slot = _slot(f"{file.identity}|{cache.canonical(streamed)}|{name}")
     with slot["lock"]:
-        if "emp" not in slot:
+        reading = slot.get("reading")
+        if reading is None or (reading.done() and reading.exception() is not None):  # none yet, or one that failed
+            slot["done"] = 0.0
+            slot["reading"] = reading = _READERS.submit(_read_whole, slot, file.path, name, streamed)
+    with _progress_bar(file) as progress:  # a click stops this run here (Streamlit raises in the bar's update)
+        while True:
+            progress(slot["done"])
             try:
-                with _progress_bar(file) as progress, _READERS:
-                    slot["emp"] = count_values(file.path, progress=progress, name=name, **streamed)
-            except (DataError, ValueError):
-                raise  # shown by ui.loading.build_current as the reading's error
-            except BaseException:
-                # A rerun or stop (Streamlit raises it inside the progress bar's update) cut the reading short:
-                # it did not happen, so the next run must read again rather than keep the previous dataset.
-                state.put(state.READ_ORIGIN, None)
-                raise
-        return slot["emp"]
+                return reading.result(timeout=PROGRESS_SECONDS)
+            except TimeoutError:
+                continue
+
+
+def _read_whole(slot: dict[str, Any], path: str, name: str, arguments: dict[str, Any]) -> Empirical:
+    """``count_values`` in a worker thread; its progress goes to ``slot["done"]`` (no Streamlit call here)."""
+
+    def note(fraction: float) -> None:
+        slot["done"] = fraction
+
+    return count_values(path, progress=note, name=name, **arguments)
 
 
 @st.cache_resource(max_entries=MAX_READINGS, show_spinner=False)
 def _slot(key: str) -> dict[str, Any]:
-    """A reading's cache slot, filled outside the cached function so the progress bar can be drawn."""
+    """A reading's cache slot: its worker's future and progress, kept outside the cached function."""
     return {"lock": threading.Lock()}
 
 
