@@ -182,7 +182,7 @@ def test_a_rerun_during_a_reading_lets_it_finish_and_the_next_run_uses_it(root, 
 
     at = open_in_app(data_page(), "calls.parquet")
     assert at.session_state["emp"].name == "minutes"
-    real_read, real_update = server_folder.count_values, server_folder._progress_bar.update
+    real_read, real_update = server_folder.count_values, server_folder._ProgressBar.update
     reads, updates = [], []
 
     def counted(*args, **kwargs):
@@ -196,10 +196,22 @@ def test_a_rerun_during_a_reading_lets_it_finish_and_the_next_run_uses_it(root, 
         real_update(self, fraction)
 
     monkeypatch.setattr(server_folder, "count_values", counted)
-    monkeypatch.setattr(server_folder._progress_bar, "update", click_during_reading)
+    monkeypatch.setattr(server_folder._ProgressBar, "update", click_during_reading)
     at.selectbox(key="w_column").set_value("calls").run()
     at.run()
     assert not at.exception
     assert reads == ["calls"]  # the reading went on in its worker and was used, not started twice
     assert len(updates) >= 2  # the next run waited for it with a bar of its own
     assert at.session_state["emp"].name == "calls" and at.session_state["emp"].kind == "discrete"
+
+
+def test_a_reading_the_stream_refuses_is_an_error_without_a_drop_rows_offer(root):
+    values = [str(v) for v in np.arange(ROWS) % 9]
+    values[3] = values[2_500] = "ten"  # one text cell in the preview's rows, one past them
+    (root / "mixed.csv").write_text("teeth\n" + "\n".join(values) + "\n")
+    at = open_in_app(data_page(), "mixed.csv")
+    assert not at.exception
+    assert at.error and "has 2 values that are not numbers" in at.error[0].value
+    assert at.session_state["emp"] is None
+    # Dropping the text rows the preview shows would leave the other one in the file: not offered.
+    assert not [button for button in at.button if button.key == "drop_text_rows"]

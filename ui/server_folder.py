@@ -6,8 +6,9 @@ the guessed reading) and tags that table with the file; :func:`read` then reads 
 *whole* file through ``kl_core.stream.count_values`` (DuckDB, out of core) with a
 progress bar whenever the reading options change (``ui.loading.build_current`` calls it
 for a tagged table). Readings are cached on the file's identity (name, size,
-modification time) and the reading options: a changed file is read again, an unchanged
-one never twice.
+modification time) and the reading options, so an unchanged file is never read twice
+and a file that changed since it was opened is reported, then read afresh when opened
+again.
 """
 
 from __future__ import annotations
@@ -172,7 +173,7 @@ def read(frame: pd.DataFrame, name: str, arguments: dict[str, Any]) -> Empirical
         if reading is None or (reading.done() and reading.exception() is not None):  # none yet, or one that failed
             slot["done"] = 0.0
             slot["reading"] = reading = _READERS.submit(_read_whole, slot, file.path, name, streamed)
-    with _progress_bar(file) as progress:  # a click stops this run here (Streamlit raises in the bar's update)
+    with _ProgressBar(file) as progress:  # a click stops this run here (Streamlit raises in the bar's update)
         while True:
             progress(slot["done"])
             try:
@@ -196,7 +197,7 @@ def _slot(key: str) -> dict[str, Any]:
     return {"lock": threading.Lock()}
 
 
-class _progress_bar:
+class _ProgressBar:
     """An ``st.progress`` bar for one file's reading, removed when the reading ends."""
 
     def __init__(self, file: FolderFile):
