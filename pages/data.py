@@ -7,7 +7,7 @@ from kl_core.display import summary_rows
 from kl_core.io import EXTENSIONS, shape
 from kl_core.plots import empirical_figure
 from kl_core.samples import SAMPLES
-from ui import loading, sidebar, state
+from ui import loading, server_folder, sidebar, state
 from ui.text import escape_markdown, error as show_error, warning as show_warning
 from ui.widgets import bind, bind_item, pairs_table
 from ui.frame import require_app
@@ -19,6 +19,7 @@ SOURCES = {
     "upload": "Upload a file",
     "paste": "Paste values",
     "table": "Type a frequency table",
+    **server_folder.source_option(),  # "Server folder", when the operator set KL_DATA_DIR
 }
 UPLOAD_TYPES = list(EXTENSIONS)
 KINDS = ("auto", "discrete", "categorical", "binned")
@@ -66,6 +67,9 @@ elif source == "paste":
         problem = loading.load_pasted(state.get(state.PASTED_TEXT))
         if problem:
             show_error(problem)
+
+elif source == server_folder.SOURCE_KEY:
+    server_folder.render()
 
 else:
     draft = state.get(state.TABLE_DRAFT)
@@ -155,7 +159,8 @@ st.divider()
 preview_column, summary_column = st.columns([3, 2])
 with preview_column:
     st.subheader("Preview")
-    st.caption(f"The first {min(len(frame), 10)} of {len(frame):,} rows.")
+    total = frame.attrs.get("rows", len(frame))  # a server-folder file: its own row count, None when unknown (CSV)
+    st.caption(f"The first {min(len(frame), 10)} of {total:,} rows." if total is not None else f"The first {min(len(frame), 10)} rows.")
     st.dataframe(frame.head(10), hide_index=True, width="stretch")
 with summary_column:
     st.subheader("Summary")

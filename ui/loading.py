@@ -44,9 +44,10 @@ def table_from_editor(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------- sources
-def set_source(frame: pd.DataFrame, source_id: str, name: str, description: str, options: dict[str, Any] | None = None) -> None:
+def set_source(frame: pd.DataFrame, source_id: str, name: str, description: str, options: dict[str, Any] | None = None,
+               guess: shape.Guess | None = None) -> None:
     """Make ``frame`` the table the dataset is read from, with guessed (or given) reading options."""
-    guess = shape.guess_reading(frame)
+    guess = guess or shape.guess_reading(frame)
     state.put(state.SOURCE_FRAME, frame)
     state.put(state.SOURCE_ID, source_id)
     state.put(state.DATASET_NAME, name)
@@ -160,6 +161,8 @@ def same_reading(options: dict[str, Any], other: dict[str, Any] | None) -> bool:
 
 def text_in_numbers(frame: pd.DataFrame, options: dict[str, Any]) -> tuple[int, list[str]]:
     """How many rows hold text in the value (or weight) column of numbers, and a few of those texts."""
+    if frame.attrs.get("server_file") is not None:  # only the file's first rows are here; the file is read whole or not at all
+        return 0, []
     columns = [options.get("column")]
     if options.get("shape", "observations") != "observations":
         columns.append(options.get("weight_column"))
@@ -190,16 +193,22 @@ def build_current() -> None:
     origin = (state.get(state.SOURCE_ID), tuple(sorted((k, str(v)) for k, v in options.items())))
     if origin == state.get(state.READ_ORIGIN):
         return
-    state.put(state.READ_ORIGIN, origin)
     arguments = reading_arguments(options)
     source_id = str(state.get(state.SOURCE_ID))
     name = state.get(state.DATASET_NAME) if source_id.startswith(vocabulary.SAMPLE_PREFIX) else str(arguments["column"])
     try:
-        emp = to_empirical(frame, name=name, **arguments)
+        if frame.attrs.get("server_file") is not None:  # the first rows of a server-folder file: read the whole file
+            from ui import server_folder  # here, not at the top: server_folder builds on this module
+
+            emp = server_folder.read(frame, name, arguments)
+        else:
+            emp = to_empirical(frame, name=name, **arguments)
     except (DataError, ValueError) as error:
+        state.put(state.READ_ORIGIN, origin)
         state.put(state.READ_ERROR, str(error))
         state.clear_dataset()
         return
+    state.put(state.READ_ORIGIN, origin)  # only once read: a run stopped mid-reading (a click) leaves it to the next run
     state.put(state.READ_ERROR, None)
     state.set_dataset(emp, state.get(state.DATASET_NAME), state.get(state.DATASET_SOURCE))
 

@@ -3,7 +3,9 @@
 * ``server`` (session): starts Streamlit on a free port, waits for ``/_stcore/health``,
   yields the base URL, stops the process group at the end. Its stderr goes to
   ``test-artifacts/e2e/server-stderr.log``; a Python traceback written there while a
-  browser test runs fails that test.
+  browser test runs fails that test. :func:`running_app` starts another app the same way,
+  with extra environment variables (``KL_DATA_DIR`` for the server-folder test); a test
+  that uses it is checked for tracebacks in that app's log too.
 * ``browser`` (session): one Chromium (Debian's /usr/bin/chromium; Playwright's own
   download is not used). Without Chromium every browser test is skipped, or fails when
   ``KL_REQUIRE_BROWSER=1``. ``KL_CHROMIUM`` names another Chromium binary.
@@ -13,6 +15,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -23,6 +26,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -118,9 +122,18 @@ def server() -> Server:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for old in ARTIFACTS.glob("*.png"):  # this run's pictures only
         old.unlink()
+    with running_app() as running:
+        yield running
+
+
+@contextlib.contextmanager
+def running_app(env: dict[str, str] | None = None, name: str = "server") -> Iterator[Server]:
+    """``streamlit run app.py`` on a free port with ``env`` added to the environment, healthy, stopped at the end;
+    its output goes to ``test-artifacts/e2e/<name>-stderr.log`` and ``<name>-stdout.log``."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
-    log = ARTIFACTS / "server-stderr.log"
+    log = ARTIFACTS / f"{name}-stderr.log"
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -128,9 +141,9 @@ def server() -> Server:
         # The source is being edited while tests run: no "file changed, rerun?" prompts mid-test.
         "--server.fileWatcherType", "none",
     ]
-    with log.open("wb") as err, (ARTIFACTS / "server-stdout.log").open("wb") as out:
+    with log.open("wb") as err, (ARTIFACTS / f"{name}-stdout.log").open("wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                   start_new_session=True)
+                                   start_new_session=True, env={**os.environ, **(env or {})})
     running = Server(base_url, process, log)
     try:
         deadline = time.monotonic() + HEALTH_DEADLINE
@@ -167,17 +180,19 @@ def base_url(server: Server) -> str:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item: pytest.Item):
-    """Fail a browser test when the server logged a Python traceback while it ran."""
-    server = item.funcargs.get("server") if hasattr(item, "funcargs") else None
-    offset = server.log_size() if server else 0
+    """Fail a browser test when a server it used (``server`` or another app it started) logged a Python traceback."""
+    servers = [value for value in getattr(item, "funcargs", {}).values() if isinstance(value, Server)]
+    offsets = [server.log_size() for server in servers]
     outcome = yield
-    if server is None or outcome.excinfo is not None:
+    if outcome.excinfo is not None:
         return
-    written = server.log_since(offset)
-    if TRACEBACK in written:
-        start = written.index(TRACEBACK)
-        outcome.force_exception(AssertionError(
-            f"the server logged a traceback during this test (see {server.log}):\n{written[max(0, start - 300):start + 4000]}"))
+    for server, offset in zip(servers, offsets):
+        written = server.log_since(offset)
+        if TRACEBACK in written:
+            start = written.index(TRACEBACK)
+            outcome.force_exception(AssertionError(
+                f"the server logged a traceback during this test (see {server.log}):\n{written[max(0, start - 300):start + 4000]}"))
+            return
 
 
 # ---------------------------------------------------------------------- the browser
