@@ -43,7 +43,7 @@ from kl_core.vocabulary import EPSILON, RANK_BY, bits_or_nats
 __all__ = [
     "AIC_NOISE", "COLUMNS", "G_TEST_LEVEL", "P_BEST_CLEAR", "RANK_BY", "Comparison", "ModelRequest", "Progress",
     "bootstrap_kl", "bootstrap_resamples", "cells", "compare", "display_name", "kl_sweep", "log_cells",
-    "model_measures", "named_requests", "rank", "request_specs", "sample_size", "sweep_grid", "verdict",
+    "model_measures", "named_requests", "rank", "ranked_by", "request_specs", "sample_size", "sweep_grid", "verdict",
     "with_akaike_weights",
 ]
 

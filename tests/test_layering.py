@@ -26,7 +26,7 @@ APP_FILES = sorted([ROOT / "app.py", *(ROOT / "ui").rglob("*.py"), *(ROOT / "pag
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("kl_core.errors", "kl_core.vocabulary", "kl_core.plain", "kl_core.options", "kl_core.sketch", "kl_core.formula"),
     ("kl_core.measures",),
-    ("kl_core.io", "kl_core.empirical", "kl_core.samples", "kl_core.stream", "kl_core.cluster"),
+    ("kl_core.io", "kl_core.empirical", "kl_core.sketched", "kl_core.samples", "kl_core.stream", "kl_core.cluster"),
     ("kl_core.models",),
     ("kl_core.continuous_kl", "kl_core.display", "kl_core.ranking", "kl_core.diagnostics", "kl_core.uncertainty"),
     ("kl_core.plots",),

@@ -9,7 +9,8 @@ from scipy import stats
 
 from kl_core import DataError, Empirical, fit
 from kl_core.models.base import FittedModel
-from kl_core.models.sampling import MAX_DRAWS, draws_csv, draws_frame
+from kl_core.export.csv import draws_csv
+from kl_core.models.sampling import MAX_DRAWS, draws_frame
 
 
 def uniforms(n: int, seed: int) -> np.ndarray:

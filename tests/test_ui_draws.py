@@ -5,7 +5,7 @@ import io
 import pandas as pd
 
 from kl_core import Empirical, fit
-from kl_core.models.sampling import draws_csv
+from kl_core.export.csv import draws_csv
 from ui.draws import MAX_APP_DRAWS, MAX_SEED, can_draw, draws_problem
 
 TEETH = Empirical.from_counts(range(11), [2, 3, 5, 14, 16, 15, 12, 8, 10, 8, 7])

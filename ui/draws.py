@@ -1,7 +1,7 @@
 """Compare's download of draws from a fitted model (fitter and distfit users ask for it).
 
 The CSV is made only when the button is clicked (a callable ``data``), by
-:func:`kl_core.models.sampling.draws_csv`, which writes with the one CSV writer.
+:func:`kl_core.export.csv.draws_csv`, which writes with the one CSV writer.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import streamlit as st
 
 from kl_core import DataError
 from kl_core.models import FittedModel
-from kl_core.models.sampling import draws_csv
+from kl_core.export.csv import draws_csv
 
 __all__ = ["MAX_APP_DRAWS", "MAX_SEED", "can_draw", "draws_download", "draws_problem"]
 

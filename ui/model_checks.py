@@ -16,7 +16,7 @@ from kl_core import DataError, Empirical
 from kl_core.continuous_kl import binned_winner_warning, kl_binned_at
 from kl_core.diagnostics import gof_statistics
 from kl_core.display import format_number
-from kl_core.empirical import bits_or_nats
+from kl_core.vocabulary import bits_or_nats
 from kl_core.models import FittedModel
 from ui.cache import canonical
 

@@ -19,7 +19,7 @@ import pandas as pd
 
 from kl_core.export.json_io import json_value
 
-__all__ = ["FORMULA_TRIGGERS", "neutralised", "ranking_csv"]
+__all__ = ["FORMULA_TRIGGERS", "draws_csv", "neutralised", "ranking_csv"]
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # incl. full-width forms
 
@@ -66,3 +66,16 @@ def _cell(value: Any) -> Any:
         return neutralised(json.dumps(json_value(value), ensure_ascii=False, allow_nan=False))
     return value
 
+
+def draws_csv(model: Any, n: int, seed: int | None = 0) -> str:
+    """Draws from a fitted model as CSV text with a ``value`` header, for a download (full precision).
+
+    Examples
+    --------
+    >>> from kl_core import Empirical, fit
+    >>> draws_csv(fit(Empirical.from_counts([0, 1, 2], [1, 2, 1]), "binomial"), 2, seed=3).splitlines()[0]
+    'value'
+    """
+    from kl_core.models.sampling import draws_frame
+
+    return ranking_csv(draws_frame(model, n, seed))

@@ -26,7 +26,7 @@ from kl_core.errors import DataError
 __all__ = [
     "FitTimeout", "FittedModel", "MassFunction", "ModelSpec", "Options", "expit", "format_params", "integer_option",
     "log_difference", "logit", "minimize_nll", "number_option", "option_mapping", "real_number",
-    "require_integer_support", "weighted_loglik",
+    "require_integer_support", "DEFAULT_TIME_LIMIT", "time_box_message", "time_limit", "weighted_loglik",
 ]
 
 Options = Mapping[str, Any]

@@ -27,7 +27,7 @@ from kl_core.errors import DataError
 if TYPE_CHECKING:
     from kl_core.models.base import FittedModel
 
-__all__ = ["MAX_DRAWS", "draw", "draws_csv", "draws_frame", "quantiles"]
+__all__ = ["MAX_DRAWS", "draw", "draws_frame", "quantiles"]
 
 MAX_DRAWS = 10_000_000  # more draws than this in one request would tie up the server
 _LARGEST_WHOLE = 2.0**53
@@ -103,17 +103,3 @@ def draws_frame(model: "FittedModel", n: int, seed: int | None = 0) -> pd.DataFr
     values = draw(model, n, seed)
     whole = not model.continuous and values.size > 0 and bool(np.all(np.isfinite(values)) and np.all(values == np.round(values)))
     return pd.DataFrame({"value": values.astype(np.int64) if whole else values})
-
-
-def draws_csv(model: "FittedModel", n: int, seed: int | None = 0) -> str:
-    """The draws as CSV text with a ``value`` header, for a download button (the one CSV writer, full precision).
-
-    Examples
-    --------
-    >>> from kl_core import Empirical, fit
-    >>> draws_csv(fit(Empirical.from_counts([0, 1, 2], [1, 2, 1]), "binomial"), 2, seed=3).splitlines()[0]
-    'value'
-    """
-    from kl_core.export.csv import ranking_csv  # the one CSV writer; imported late to keep the models light
-
-    return ranking_csv(draws_frame(model, n, seed))
