@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import pytest
+
 from kl_core import compare
 from kl_core.ranking import Comparison
 from kl_core.samples import SAMPLES
@@ -21,3 +23,15 @@ def worms() -> Comparison:
 def every_sample() -> dict[str, Comparison]:
     """Each sample against its own models."""
     return {key: compare(sample.empirical(), sample.models) for key, sample in SAMPLES.items()}
+
+
+@pytest.fixture(scope="module", name="worms")
+def worms_fixture() -> Comparison:
+    """The worm-teeth comparison, as a fixture (import it into a test module to use it)."""
+    return worms()
+
+
+@pytest.fixture(scope="module", name="every_sample")
+def every_sample_fixture() -> dict[str, Comparison]:
+    """Every sample's comparison, as a fixture."""
+    return every_sample()

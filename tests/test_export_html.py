@@ -9,18 +9,7 @@ import pytest
 from kl_core import Empirical, compare
 from kl_core.export.html import html_report, report_figures
 from kl_core.samples import SAMPLES
-from tests import comparisons
-from tests.comparisons import EVIL
-
-
-@pytest.fixture(scope="module")
-def worms():
-    return comparisons.worms()
-
-
-@pytest.fixture(scope="module")
-def every_sample():
-    return comparisons.every_sample()
+from tests.comparisons import EVIL, every_sample_fixture, worms_fixture  # noqa: F401 (the fixtures)
 
 
 def _figure_count(text: str) -> int:

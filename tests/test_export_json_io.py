@@ -9,18 +9,7 @@ import pytest
 from kl_core import DataError, Empirical, compare, fit
 from kl_core.export.json_io import comparison_from_json, comparison_json, rerun_from_json
 from kl_core.samples import SAMPLES
-from tests import comparisons
-from tests.comparisons import EVIL
-
-
-@pytest.fixture(scope="module")
-def worms():
-    return comparisons.worms()
-
-
-@pytest.fixture(scope="module")
-def every_sample():
-    return comparisons.every_sample()
+from tests.comparisons import EVIL, every_sample_fixture, worms_fixture  # noqa: F401 (the fixtures)
 
 
 def test_json_is_strict_and_complete(worms):

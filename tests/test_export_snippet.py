@@ -11,20 +11,9 @@ import pytest
 from kl_core import Empirical, compare
 from kl_core.export.snippet import python_snippet
 from kl_core.samples import SAMPLES
-from tests import comparisons
-from tests.comparisons import EVIL
+from tests.comparisons import EVIL, every_sample_fixture, worms_fixture  # noqa: F401 (the fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def worms():
-    return comparisons.worms()
-
-
-@pytest.fixture(scope="module")
-def every_sample():
-    return comparisons.every_sample()
 
 
 def _run_snippet(snippet: str) -> str:
