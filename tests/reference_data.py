@@ -16,20 +16,35 @@ Examples
 
 from __future__ import annotations
 
+import math
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 __all__ = [
-    "REAL", "REFERENCE", "gof_reference", "mixture_reference", "mle_reference", "real_dataset",
+    "REAL", "REFERENCE", "SCIPY", "gof_reference", "mixture_reference", "mle_reference", "real_dataset",
     "real_datasets", "real_values", "zero_inflated_reference",
 ]
 
 REAL = Path(__file__).parent / "data" / "real"
 REFERENCE = Path(__file__).parent / "data" / "reference"
+
+# R's parametrisation -> the scipy distribution it names (fitdistrplus's `distr` names).
+SCIPY: dict[str, Callable[[dict[str, float]], Any]] = {
+    "norm": lambda p: stats.norm(p["mean"], p["sd"]),
+    "lnorm": lambda p: stats.lognorm(p["sdlog"], scale=math.exp(p["meanlog"])),
+    "gamma": lambda p: stats.gamma(p["shape"], scale=1 / p["rate"]),
+    "weibull": lambda p: stats.weibull_min(p["shape"], scale=p["scale"]),
+    "exp": lambda p: stats.expon(scale=1 / p["rate"]),
+    "logis": lambda p: stats.logistic(p["location"], p["scale"]),
+    "pois": lambda p: stats.poisson(p["lambda"]),
+    "nbinom": lambda p: stats.nbinom(p["size"], p["size"] / (p["size"] + p["mu"])),
+    "geom": lambda p: stats.geom(p["prob"], loc=-1),
+}
 
 
 def real_datasets() -> list[str]:

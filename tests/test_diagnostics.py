@@ -10,7 +10,7 @@ from scipy import stats
 
 from kl_core import DataError, Empirical, FittedModel, fit
 from kl_core.models.mixture import Mixture, mixture_model
-from reference_data import REFERENCE, gof_reference, mle_reference, real_values
+from reference_data import REFERENCE, SCIPY, gof_reference, mle_reference, real_values
 from kl_core.diagnostics import (
     FITTED_PARAMETERS_NOTE, MAX_POINTS, cullen_frey_reference, gof_statistics, mid_distribution, pp_points, qq_points,
     shape_statistics,
@@ -34,19 +34,11 @@ def normal_model(loc: float, scale: float) -> FittedModel:
 # --------------------------------------------------------------------- GOF
 # fitdistrplus::gofstat on R's own MLE fits (tests/data/reference/make_reference_mle.R).
 R_GOF = pd.read_csv(REFERENCE / "gof_stats.csv")[["dataset", "variable", "distr"]].to_dict("records")
-R_TO_SCIPY = {
-    "norm": lambda p: stats.norm(p["mean"], p["sd"]),
-    "lnorm": lambda p: stats.lognorm(p["sdlog"], scale=math.exp(p["meanlog"])),
-    "gamma": lambda p: stats.gamma(p["shape"], scale=1 / p["rate"]),
-    "weibull": lambda p: stats.weibull_min(p["shape"], scale=p["scale"]),
-    "exp": lambda p: stats.expon(scale=1 / p["rate"]),
-    "logis": lambda p: stats.logistic(p["location"], p["scale"]),
-}
 
 
 def r_model(dataset: str, variable: str, distr: str):
     """R's fitted distribution as a one-group mixture, so it has logcdf and logsf."""
-    frozen = R_TO_SCIPY[distr](mle_reference(dataset, variable, distr)["params"])
+    frozen = SCIPY[distr](mle_reference(dataset, variable, distr)["params"])
     return mixture_model(distr, Mixture(np.array([1.0]), (frozen,), True), {}, 2, distr)
 
 

@@ -8,7 +8,7 @@ read with the wrong missing-value rule fails one of these.
 
 import math
 import re
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -16,22 +16,10 @@ import pytest
 from scipy import stats
 
 from reference_data import (
-    REAL, REFERENCE, gof_reference, mixture_reference, mle_reference, real_dataset, real_datasets, real_values,
+    REAL, REFERENCE, SCIPY, gof_reference, mixture_reference, mle_reference, real_dataset, real_datasets, real_values,
     zero_inflated_reference,
 )
 
-# R's parametrisation -> the scipy distribution it names.
-SCIPY: dict[str, Callable[[dict[str, float]], Any]] = {
-    "norm": lambda p: stats.norm(p["mean"], p["sd"]),
-    "lnorm": lambda p: stats.lognorm(p["sdlog"], scale=math.exp(p["meanlog"])),
-    "gamma": lambda p: stats.gamma(p["shape"], scale=1 / p["rate"]),
-    "weibull": lambda p: stats.weibull_min(p["shape"], scale=p["scale"]),
-    "exp": lambda p: stats.expon(scale=1 / p["rate"]),
-    "logis": lambda p: stats.logistic(p["location"], p["scale"]),
-    "pois": lambda p: stats.poisson(p["lambda"]),
-    "nbinom": lambda p: stats.nbinom(p["size"], p["size"] / (p["size"] + p["mu"])),
-    "geom": lambda p: stats.geom(p["prob"], loc=-1),
-}
 CONTINUOUS = ("norm", "lnorm", "gamma", "weibull", "exp", "logis")
 POSITIVE_ONLY = ("lnorm", "gamma", "weibull", "exp")
 
