@@ -72,9 +72,11 @@ def _entropy(sketch: ValueSketch) -> float:
     counts = sketch.counts
     whole = bool(np.all(counts == np.round(counts)))
     if sketch.exact and whole and sketch.total <= RAW_ENTROPY_LIMIT:
+        # Every value once (the usual case for floats): the values themselves, no copy.
+        raw = sketch.values if bool(np.all(counts == 1)) else np.repeat(sketch.values, counts.astype(np.int64))
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            value = float(stats.differential_entropy(np.repeat(sketch.values, counts.astype(np.int64))))
+            value = float(stats.differential_entropy(raw))
         if math.isfinite(value):
             return value
     lows, highs, cell_counts = _cells(sketch)
@@ -108,6 +110,15 @@ def log_density(model: FittedModel, x: np.ndarray) -> np.ndarray:
         return np.log(np.clip(slope, 0.0, None))
 
 
+def _constant_log_density(model: FittedModel, sketch: ValueSketch) -> float | None:
+    """The uniform's log density when its support covers the data (constant there: no pass over the values), else None."""
+    frozen = getattr(model.cdf_function, "__self__", None)
+    if getattr(getattr(frozen, "dist", None), "name", None) != "uniform":
+        return None
+    at_ends = log_density(model, np.array([sketch.low, sketch.high]))
+    return float(at_ends[0]) if at_ends[0] == at_ends[1] and math.isfinite(at_ends[0]) else None
+
+
 def _mean_log_q(emp: Empirical, model: FittedModel) -> tuple[float, np.ndarray, np.ndarray]:
     """(1/N) Σ log q(xᵢ), with the values (or cells) and their log q for naming zeros."""
     sketch = emp.sketch
@@ -116,6 +127,9 @@ def _mean_log_q(emp: Empirical, model: FittedModel) -> tuple[float, np.ndarray, 
         mean = from_moments(sketch.moments)  # O(1) for families with sufficient statistics
         if mean is not None and math.isfinite(mean):
             return mean, sketch.values[:0], np.empty(0)
+    constant = _constant_log_density(model, sketch)
+    if constant is not None:
+        return constant, sketch.values[:0], np.empty(0)
     if sketch.exact:
         logq = log_density(model, sketch.values)
         weights = sketch.counts
