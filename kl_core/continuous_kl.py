@@ -40,6 +40,7 @@ from scipy import special, stats
 from kl_core.empirical import Empirical
 from kl_core.errors import DataError
 from kl_core.models.base import FittedModel
+from kl_core.models.continuous.closed_forms import weighted_sum
 from kl_core.sketch import ValueSketch
 
 __all__ = [
@@ -148,8 +149,8 @@ def _mean_log_q(emp: Empirical, model: FittedModel) -> tuple[float, np.ndarray, 
         used = weights > 0
         if not np.all(logq[used] > -np.inf):
             return -math.inf, where, logq
-        return float(np.dot(weights[used], logq[used]) / weights[used].sum()), where, logq
-    return float(np.dot(weights, logq) / weights.sum()), where, logq
+        return weighted_sum(weights[used], logq[used]) / float(weights[used].sum()), where, logq
+    return weighted_sum(weights, logq) / float(weights.sum()), where, logq
 
 
 def continuous_kl(emp: Empirical, model: FittedModel) -> float:
