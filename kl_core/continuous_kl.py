@@ -40,6 +40,7 @@ from scipy import special, stats
 from kl_core.empirical import Empirical
 from kl_core.errors import DataError
 from kl_core.models.base import FittedModel
+from kl_core.models.continuous.closed_forms import weighted_sum
 from kl_core.sketch import ValueSketch
 
 __all__ = [
@@ -72,9 +73,11 @@ def _entropy(sketch: ValueSketch) -> float:
     counts = sketch.counts
     whole = bool(np.all(counts == np.round(counts)))
     if sketch.exact and whole and sketch.total <= RAW_ENTROPY_LIMIT:
+        # Every value once (the usual case for floats): the values themselves, no copy.
+        raw = sketch.values if bool(np.all(counts == 1)) else np.repeat(sketch.values, counts.astype(np.int64))
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            value = float(stats.differential_entropy(np.repeat(sketch.values, counts.astype(np.int64))))
+            value = float(stats.differential_entropy(raw))
         if math.isfinite(value):
             return value
     lows, highs, cell_counts = _cells(sketch)
@@ -108,6 +111,15 @@ def log_density(model: FittedModel, x: np.ndarray) -> np.ndarray:
         return np.log(np.clip(slope, 0.0, None))
 
 
+def _constant_log_density(model: FittedModel, sketch: ValueSketch) -> float | None:
+    """The uniform's log density when its support covers the data (constant there: no pass over the values), else None."""
+    frozen = getattr(model.cdf_function, "__self__", None)
+    if getattr(getattr(frozen, "dist", None), "name", None) != "uniform":
+        return None
+    at_ends = log_density(model, np.array([sketch.low, sketch.high]))
+    return float(at_ends[0]) if at_ends[0] == at_ends[1] and math.isfinite(at_ends[0]) else None
+
+
 def _mean_log_q(emp: Empirical, model: FittedModel) -> tuple[float, np.ndarray, np.ndarray]:
     """(1/N) Σ log q(xᵢ), with the values (or cells) and their log q for naming zeros."""
     sketch = emp.sketch
@@ -116,6 +128,9 @@ def _mean_log_q(emp: Empirical, model: FittedModel) -> tuple[float, np.ndarray, 
         mean = from_moments(sketch.moments)  # O(1) for families with sufficient statistics
         if mean is not None and math.isfinite(mean):
             return mean, sketch.values[:0], np.empty(0)
+    constant = _constant_log_density(model, sketch)
+    if constant is not None:
+        return constant, sketch.values[:0], np.empty(0)
     if sketch.exact:
         logq = log_density(model, sketch.values)
         weights = sketch.counts
@@ -134,8 +149,8 @@ def _mean_log_q(emp: Empirical, model: FittedModel) -> tuple[float, np.ndarray, 
         used = weights > 0
         if not np.all(logq[used] > -np.inf):
             return -math.inf, where, logq
-        return float(np.dot(weights[used], logq[used]) / weights[used].sum()), where, logq
-    return float(np.dot(weights, logq) / weights.sum()), where, logq
+        return weighted_sum(weights[used], logq[used]) / float(weights[used].sum()), where, logq
+    return weighted_sum(weights, logq) / float(weights.sum()), where, logq
 
 
 def continuous_kl(emp: Empirical, model: FittedModel) -> float:

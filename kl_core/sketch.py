@@ -104,15 +104,16 @@ class Moments:
 
 def _weighted_mean_m2(values: np.ndarray, weights: np.ndarray | None) -> tuple[float, float, float]:
     """(n, mean, sum of squared deviations), weighted by counts when given."""
+    # einsum, not np.dot: OpenBLAS threads a long dot product and its idle threads then spin.
     if weights is None:
         n = float(values.size)
         mean = float(values.sum() / n)
         deviations = values - mean
-        return n, mean, float(np.dot(deviations, deviations))
+        return n, mean, float(np.einsum("i,i->", deviations, deviations))
     n = float(weights.sum())
-    mean = float(np.dot(weights, values) / n)
+    mean = float(np.einsum("i,i->", weights, values) / n)
     deviations = values - mean
-    return n, mean, float(np.dot(weights, deviations * deviations))
+    return n, mean, float(np.einsum("i,i->", weights, deviations * deviations))
 
 
 @dataclass(frozen=True, eq=False)
