@@ -497,7 +497,7 @@ def _fit_betanbinom(emp: Empirical, options: Options) -> FittedModel:
     free = [_Free(key, "pos", starts[key]) for key in shapes if key not in fixed]
     values, edges = _maximise(_betanbinom_logpmf, emp, shapes, fixed, free, max_evaluations=_BETANBINOM_BUDGET)
     if not declared:
-        values, edges = _betanbinom_whole_n(emp, values, fixed, free)
+        values, edges = _betanbinom_whole_n(emp, values, fixed, free, edges)
     elif not {"a", "b"} & set(fixed):
         values, edges = _best_of(emp, (values, edges), _betanbinom_nbinom_limit(emp, [values["n"]]))
     values["n"] = int(round(values["n"]))
@@ -513,23 +513,31 @@ def _fit_betanbinom(emp: Empirical, options: Options) -> FittedModel:
 
 
 def _betanbinom_whole_n(
-    emp: Empirical, values: dict[str, float], fixed: dict[str, float], free: Sequence[_Free]
+    emp: Empirical, values: dict[str, float], fixed: dict[str, float], free: Sequence[_Free],
+    edges: dict[str, str] | None = None,
 ) -> tuple[dict[str, float], dict[str, str]]:
     """The best whole n next to the real-n optimum ``values``, with a and b refitted at it.
 
     scipy needs a whole n. The pmf is symmetric in n and b, so the real-n optimum (n*, a*, b*) has a
     twin (b*, a*, n*): refit a, b at the whole numbers either side of n* and of b*, and keep the best.
+    When the real-n search ended with a on its upper cap (the negative binomial limit), a stays
+    there and only b is refitted: a one-dimensional search from a start already within a whole
+    step of the optimum, instead of a two-dimensional one that walks back to the same cap.
     """
     shapes = ["n", "a", "b"]
+    a_capped = (edges or {}).get("a") == "high" and "a" not in fixed and values["a"] >= HIGH_CAP * 0.99
     best: tuple[float, dict[str, float], dict[str, str]] | None = None
     for real_n, other in ((values["n"], values["b"]), (values["b"], values["n"])):
         starts = {"a": values["a"], "b": other}
-        rest = [_Free(par.name, par.domain, starts[par.name]) for par in free if par.name != "n"]
+        held = {**fixed, "a": HIGH_CAP} if a_capped else fixed
+        rest = [_Free(par.name, par.domain, starts[par.name]) for par in free if par.name != "n" and par.name not in held]
         for whole in {max(1, math.floor(real_n)), max(1, math.ceil(real_n))}:
             if whole > HIGH_CAP:
                 continue
-            trial, trial_edges = _maximise(_betanbinom_logpmf, emp, shapes, {**fixed, "n": float(whole)}, rest,
+            trial, trial_edges = _maximise(_betanbinom_logpmf, emp, shapes, {**held, "n": float(whole)}, rest,
                                            max_evaluations=_BETANBINOM_BUDGET)
+            if a_capped:
+                trial_edges = {**trial_edges, "a": "high"}
             score = _loglik(_betanbinom_logpmf, emp, [trial[s] for s in shapes])
             # On a tie (the twins, or a flat limit) keep the smaller n: n = 20 with huge a, b reads
             # as "nearly a negative binomial with n = 20"; n = 510394 says the same thing less clearly.
