@@ -216,6 +216,19 @@ def test_betanbinom_logpmf_formula_is_scipys() -> None:
         np.testing.assert_allclose(_betanbinom_logpmf(k, n, a, b), stats.betanbinom.logpmf(k, n, a, b), rtol=1e-10)
 
 
+def test_betanbinom_search_logpmf_on_the_support_is_scipys() -> None:
+    from kl_core.models.discrete import _BetanbinomOnSupport
+
+    emp = Empirical.from_counts([0, 1, 2, 5, 13, 39], [5, 4, 3, 2, 1, 1])
+    on_support = _BetanbinomOnSupport(emp)
+    for n, a, b in [(1, 0.5, 0.5), (4, 2.5, 3.5), (30, 7.0, 0.2), (20, 3e3, 900.0)]:
+        np.testing.assert_allclose(on_support(emp.support, n, a, b), stats.betanbinom.logpmf(emp.support, n, a, b),
+                                   rtol=1e-10)
+    other = np.array([-1.0, 3.0])  # any other k: the general function, zero mass below 0
+    np.testing.assert_array_equal(on_support(other, 4, 2.5, 3.5), _betanbinom_logpmf(other, 4, 2.5, 3.5))
+    assert np.isneginf(on_support(other, 4, 2.5, 3.5)[0])
+
+
 # --------------------------------------------------------------------------------------
 # Count-based MLE equals the raw-data MLE (scipy.stats.fit on the rows)
 # --------------------------------------------------------------------------------------
