@@ -575,3 +575,13 @@ def test_betanbinom_heavy_tailed_reference_data_really_beat_the_negative_binomia
     nbinom_loglik = loglik(stats.nbinom, emp, nbinom_model.params["n"], nbinom_model.params["p"])
     ours = loglik(stats.betanbinom, emp, *(betanbinom_model.params[s] for s in ("n", "a", "b")))
     assert ours > nbinom_loglik + 10
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_betanbinom_own_negative_binomial_size_is_the_nbinom_fit(seed) -> None:
+    # betanbinom's limit candidates come from the nbinom n, computed by its own cheaper profile search.
+    from kl_core.models.discrete import _nbinom_size
+
+    emp = Empirical.from_samples(np.random.default_rng(seed).negative_binomial(3, 0.4, 3000))
+    assert _nbinom_size(emp) == pytest.approx(fit(emp, "nbinom").params["n"], rel=1e-6)
+    assert _nbinom_size(Empirical.from_counts([0, 1, 2], [1, 2, 1])) is None  # variance below the mean: no finite n

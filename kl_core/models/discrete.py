@@ -602,8 +602,22 @@ def _nbinom_size(emp: Empirical) -> float | None:
     mean, var = emp.mean(), emp.var()
     if mean <= 0 or var <= mean:
         return None
-    model = _fit_nbinom(emp, {})
-    return None if model.params["n"] >= HIGH_CAP else float(model.params["n"])
+    # _fit_nbinom's profile likelihood (same start, same search), with the log-pmf on the support written
+    # through _log_rising_scalar instead of scipy's nbinom.logpmf: several times cheaper per evaluation.
+    k = np.asarray(emp.support, dtype=float)
+    log_factorial = special.gammaln(k + 1)
+    counts = emp.counts
+
+    def negative_profile(theta: np.ndarray) -> float:
+        size = math.exp(min(max(float(theta[0]), _LOG_LOW), _LOG_HIGH))
+        log_mass = (_log_rising_scalar(size, k) - log_factorial + size * math.log(size / (size + mean))
+                    + k * math.log(mean / (size + mean)))
+        return -weighted_loglik(log_mass, counts) / emp.total
+
+    start = mean * mean / (var - mean)  # method of moments
+    theta = minimize_nll(negative_profile, [math.log(min(max(start, 1e-3), HIGH_CAP / 10))])
+    n = math.exp(min(max(float(theta[0]), _LOG_LOW), _LOG_HIGH))
+    return None if n >= HIGH_CAP * 0.99 else n
 
 
 def _betanbinom_nbinom_limit(emp: Empirical, wholes: Sequence[float]) -> list[dict[str, float]]:
