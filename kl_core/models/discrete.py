@@ -533,6 +533,13 @@ def _fit_betanbinom(emp: Empirical, options: Options) -> FittedModel:
     free = [_Free(key, "pos", starts[key]) for key in shapes if key not in fixed]
     logpmf = _BetanbinomOnSupport(emp)
     values, edges = _maximise(logpmf, emp, shapes, fixed, free, max_evaluations=_BETANBINOM_BUDGET)
+    if edges.get("a") == "high" and "a" not in fixed and len(free) > 2:
+        # On a's cap the search is stopped by the edge, not converged: finish it on that face (n, b).
+        on_cap = [_Free(par.name, par.domain, values[par.name]) for par in free if par.name != "a"]
+        face, face_edges = _maximise(logpmf, emp, shapes, {**fixed, "a": HIGH_CAP}, on_cap,
+                                     max_evaluations=_BETANBINOM_BUDGET)
+        if _loglik(logpmf, emp, [face[s] for s in shapes]) >= _loglik(logpmf, emp, [values[s] for s in shapes]):
+            values, edges = face, {**face_edges, "a": "high"}
     if not declared:
         values, edges = _betanbinom_whole_n(emp, values, fixed, free, edges)
     elif not {"a", "b"} & set(fixed):
@@ -565,13 +572,15 @@ def _betanbinom_whole_n(
     logpmf = _BetanbinomOnSupport(emp)
     a_capped = (edges or {}).get("a") == "high" and "a" not in fixed and values["a"] >= HIGH_CAP * 0.99
     best: tuple[float, dict[str, float], dict[str, str]] | None = None
+    tried: set[int] = set()
     for real_n, other in ((values["n"], values["b"]), (values["b"], values["n"])):
         starts = {"a": values["a"], "b": other}
         held = {**fixed, "a": HIGH_CAP} if a_capped else fixed
         rest = [_Free(par.name, par.domain, starts[par.name]) for par in free if par.name != "n" and par.name not in held]
         for whole in {max(1, math.floor(real_n)), max(1, math.ceil(real_n))}:
-            if whole > HIGH_CAP:
+            if whole > HIGH_CAP or (a_capped and whole in tried):  # on a's cap the twin at n = b is the same search
                 continue
+            tried.add(whole)
             trial, trial_edges = _maximise(logpmf, emp, shapes, {**held, "n": float(whole)}, rest,
                                            max_evaluations=_BETANBINOM_BUDGET)
             if a_capped:
