@@ -12,7 +12,7 @@ from kl_core.models.base import FittedModel, ModelSpec, Options, require_integer
 from kl_core.models.continuous.catalogue import CATALOGUE, LABELS, SHORTLIST, THREE_PARAMETER, Family, family, positive_support
 from kl_core.models.continuous.closed_forms import CLOSED_FORMS
 from kl_core.models.continuous.fitting import continuous_checker, continuous_fitter, fixed_parameters
-from kl_core.models.continuous.search import cells, fit_cells, frozen_cell_mass
+from kl_core.models.continuous.search import cells, frozen_cell_mass, search
 from kl_core.models.registry import register
 
 __all__ = ["DISCRETISED", "DISCRETISED_BASES"]
@@ -66,7 +66,7 @@ def _discretised_fitter(fam: Family, name: str) -> Callable[[Empirical, Options]
     def fit(emp: Empirical, options: Options) -> FittedModel:
         fixed = fixed_parameters(fam, options, threshold=True)
         data = cells(emp.support - 0.5, emp.support + 0.5, emp.counts, emp.n)
-        params = fit_cells(fam, data, fixed, time_limit(options))
+        params = search(fam, data, fixed, time_limit(options)).params
         frozen = fam.dist(*[params[s] for s in fam.shape_names], loc=params["loc"], scale=params["scale"])
 
         def pmf(k: np.ndarray) -> np.ndarray:

@@ -34,7 +34,7 @@ from kl_core.models.continuous.catalogue import Family, Transform
 
 __all__ = [
     "EVALUATIONS_PER_PARAMETER", "POLISH_EVALUATIONS", "POLISH_EVALUATIONS_PER_PARAMETER", "SEARCH_EVALUATIONS", "Cells", "Search",
-    "cells", "evaluation_budget", "fit_cells", "frozen_cell_mass", "points", "search", "std_logpdf",
+    "cells", "evaluation_budget", "frozen_cell_mass", "points", "search", "std_logpdf",
 ]
 
 PSEUDO_SAMPLE_SIZE = 1_000
@@ -614,33 +614,6 @@ class Search:
     exhausted: bool  # True: the budget ran out before the fit settled (the best point found is returned)
 
 
-def fit_cells(
-    family: Family,
-    cells: Cells,
-    fixed_raw: dict[str, float],
-    time_limit: float,
-    starts: Sequence[dict[str, float]] = (),
-    polish: bool = False,
-) -> dict[str, float]:
-    """Maximum-likelihood parameters (raw units) of ``family`` on ``cells``: :func:`search`'s parameters.
-
-    ``starts`` (raw units) are tried besides the family's own; fixed parameters come back
-    exactly as given. ``polish``: the first start is already close (a fit on a coarser summary
-    of the same data): search from it alone, with a small first simplex. The search spends at most 200 + :data:`EVALUATIONS_PER_PARAMETER` ×
-    (free parameters) likelihood evaluations after its starts; ``time_limit`` seconds is only a
-    safety net (:class:`FitTimeout`).
-
-    Examples
-    --------
-    >>> from kl_core.models.continuous.catalogue import family
-    >>> x = np.array([0.5, 1.1, 1.9, 2.4, 3.3, 4.0, 5.2])
-    >>> params = fit_cells(family("logistic"), points(x, np.ones_like(x)), {"loc": 2.0}, 30.0)
-    >>> params["loc"], round(params["scale"], 4)
-    (2.0, 0.9643)
-    """
-    return search(family, cells, fixed_raw, time_limit, starts, polish).params
-
-
 def search(
     family: Family,
     cells: Cells,
@@ -650,10 +623,24 @@ def search(
     polish: bool = False,
     rough: bool = False,
 ) -> Search:
-    """The budgeted maximum-likelihood search of :func:`fit_cells`, with how it ended.
+    """The budgeted maximum-likelihood search of ``family`` on ``cells``: its parameters (raw units) and how it ended.
+
+    ``starts`` (raw units) are tried besides the family's own; fixed parameters come back
+    exactly as given. ``polish``: the first start is already close (a fit on a coarser summary
+    of the same data): search from it alone, with a small first simplex. The search spends at most 200 + :data:`EVALUATIONS_PER_PARAMETER` ×
+    (free parameters) likelihood evaluations after its starts; ``time_limit`` seconds is only a
+    safety net (:class:`FitTimeout`).
 
     ``rough``: a first stage that a polishing stage follows; it counts as settled once a window
     of evaluations gains less than :data:`_ROUGH_STALL` nats per observation.
+
+    Examples
+    --------
+    >>> from kl_core.models.continuous.catalogue import family
+    >>> x = np.array([0.5, 1.1, 1.9, 2.4, 3.3, 4.0, 5.2])
+    >>> params = search(family("logistic"), points(x, np.ones_like(x)), {"loc": 2.0}, 30.0).params
+    >>> params["loc"], round(params["scale"], 4)
+    (2.0, 0.9643)
     """
     started = time.perf_counter()
     deadline = started + time_limit
