@@ -222,11 +222,19 @@ class SheetScan:
     formulas_without_values: list[str] = field(default_factory=list)  # their references, A1 style
 
 
-_FORMULA = rb"(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)"
-_EMPTY_VALUE = rb"(?:<v\s*/>|<v>\s*</v>)"
-_CELL_START = rb'<c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*?(?<!/)>\s*'
-_VALUE_CELL = re.compile(_CELL_START + _FORMULA + rb"?\s*(?:<v>\s*[^<\s]|<is\b)")
-_VALUELESS_FORMULA = re.compile(_CELL_START + _FORMULA + rb"\s*" + _EMPTY_VALUE + rb"?\s*</c>")
+# The grammar of a cell, written so that no two quantifiers compete for the same bytes: each
+# pattern's cost is linear in what it reads, whatever the bytes (nested lazy scans inside one
+# tag cost O(n^3) on an 80 KB run of unclosed tags). Elements may carry a namespace prefix
+# (<x:c>, as the Open XML SDK writes them).
+_PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
+_CELL_TAG = re.compile(rb"<" + _PREFIX + rb"c((?:\s+[\w:.-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>")
+_REFERENCE = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Z]{1,3})(\d{1,7})["']""")
+_FORMULA = rb"(?:<" + _PREFIX + rb"f\b[^>]*>)(?:(?<=/>)|[^<]*</" + _PREFIX + rb"f>)"
+_CELL_CONTENT = re.compile(
+    rb"\s*(" + _FORMULA + rb")?\s*"
+    rb"(?:(?P<value><" + _PREFIX + rb"v>\s*[^<\s]|<" + _PREFIX + rb"is\b)"
+    rb"|<" + _PREFIX + rb"v\s*/>|<" + _PREFIX + rb"v>\s*</|</)"
+)
 
 
 def scan_sheet(xml: bytes) -> SheetScan:
@@ -245,27 +253,99 @@ def scan_sheet(xml: bytes) -> SheetScan:
     (1, 2, ['B1'])
     """
     scan = SheetScan()
-    for match in _VALUE_CELL.finditer(xml):
-        _grow(scan, match)
-    for match in _VALUELESS_FORMULA.finditer(xml):
-        row, column = _grow(scan, match)
-        scan.formula_rows[row] = max(scan.formula_rows.get(row, 0), column)
-        scan.formulas_without_values.append(match.group(1).decode() + match.group(2).decode())
+    for tag in _CELL_TAG.finditer(xml):
+        reference = _REFERENCE.search(tag.group(1))
+        if reference is None:  # r="A1" is optional: positions must be counted instead
+            return _scan_by_position(xml)
+        content = None if tag.group(2) else _CELL_CONTENT.match(xml, tag.end())
+        if content is None:  # <c r="XFD9" s="1"/>: formatted, empty
+            continue
+        if content.group("value"):
+            _grow(scan, reference)
+        elif content.group(1):
+            row, column = _grow(scan, reference)
+            scan.formula_rows[row] = max(scan.formula_rows.get(row, 0), column)
+            scan.formulas_without_values.append(reference.group(1).decode() + reference.group(2).decode())
     return scan
 
 
 def _grow(scan: SheetScan, match: re.Match[bytes]) -> tuple[int, int]:
     from openpyxl.utils import column_index_from_string
 
-    row, column = int(match.group(2)), column_index_from_string(match.group(1).decode())
+    return _grow_to(scan, int(match.group(2)), column_index_from_string(match.group(1).decode()))
+
+
+def _grow_to(scan: SheetScan, row: int, column: int) -> tuple[int, int]:
     if row > EXCEL_MAX_ROWS or column > EXCEL_MAX_COLUMNS:
         raise DataError(
-            f"The sheet has a cell at {match.group(1).decode()}{row}, beyond Excel's limits of "
+            f"The sheet has a cell at {_reference(row, column)}, beyond Excel's limits of "
             f"{EXCEL_MAX_ROWS:,} rows and {EXCEL_MAX_COLUMNS:,} columns: the file is damaged. "
             "Open it in Excel and save it again, or export the table as CSV."
         )
     scan.rows, scan.columns = max(scan.rows, row), max(scan.columns, column)
     return row, column
+
+
+def _reference(row: int, column: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    try:
+        return f"{get_column_letter(column)}{row}"
+    except ValueError:  # beyond openpyxl's letters: say it as numbers
+        return f"row {row}, column {column}"
+
+
+def _scan_by_position(xml: bytes) -> SheetScan:
+    """:func:`scan_sheet` for a sheet whose cells (or rows) omit their reference.
+
+    Such a cell sits right after the one before it in its row, and such a row right
+    after the row before (the rule openpyxl and Excel read by). One pass of an XML
+    parser that drops each row once seen.
+
+    Examples
+    --------
+    >>> xml = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    ...        b'<row><c t="inlineStr"><is><t>x</t></is></c><c><f>1+1</f></c></row>'
+    ...        b'<row><c><v>1</v></c><c s="1"/></row><row r="9"><c s="1"/></row></sheetData></worksheet>')
+    >>> scan = _scan_by_position(xml)
+    >>> scan.rows, scan.columns, scan.formulas_without_values
+    (2, 2, ['B1'])
+    """
+    scan = SheetScan()
+    row = 0
+    for _, element in ElementTree.iterparse(io.BytesIO(xml)):
+        if _local_name(element.tag) != "row":
+            continue
+        row = _position(element.get("r"), row, _row_number)
+        column = 0
+        for cell in element:
+            if _local_name(cell.tag) != "c":
+                continue
+            column = _position(cell.get("r"), column, _column_number)
+            parts = {_local_name(child.tag): child for child in cell}
+            value = parts.get("v")
+            if "is" in parts or (value is not None and (value.text or "").strip()):
+                _grow_to(scan, row, column)
+            elif "f" in parts:
+                _grow_to(scan, row, column)
+                scan.formula_rows[row] = max(scan.formula_rows.get(row, 0), column)
+                scan.formulas_without_values.append(_reference(row, column))
+        element.clear()  # keep memory to one row
+    return scan
+
+
+def _position(reference: str | None, previous: int, number: Any) -> int:
+    return previous + 1 if reference is None else number(reference)
+
+
+def _row_number(reference: str) -> int:
+    return int(float(reference))
+
+
+def _column_number(reference: str) -> int:
+    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+
+    return column_index_from_string(coordinate_from_string(reference)[0])
 
 
 def _sheet_rows(sheet: Any, scan: SheetScan, limits: Limits) -> list[list[Any]]:
