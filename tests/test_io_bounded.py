@@ -76,3 +76,33 @@ def test_limits_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(bounded.MEMORY_LIMIT_ENV, "lots")
     with pytest.raises(ValueError, match="KL_READ_MEMORY_LIMIT"):
         bounded.memory_limit_from_env()
+
+
+def test_a_worker_that_dies_during_a_read_is_a_plain_data_error_and_the_pool_carries_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker killed mid-read (the kernel's OOM killer, a crash in C code): one retry on a fresh
+    worker, then a DataError; the pool replaces both and the next read works."""
+    pool = bounded._pool(bounded.DEFAULT_MEMORY_LIMIT)
+    read_table_bounded(b"x\n1\n", "warm.csv")
+    killed: list[int] = []
+    checked_out: list[bounded._Worker] = []
+    delivered, checkout = bounded.send, pool._checkout
+
+    def remembering_checkout() -> bounded._Worker:
+        checked_out.append(checkout())
+        return checked_out[-1]
+
+    def send_then_die(pipe, message, block=None) -> None:
+        delivered(pipe, message, block)
+        worker = next(worker for worker in checked_out if worker.process.stdin is pipe)
+        os.kill(worker.process.pid, signal.SIGKILL)
+        killed.append(worker.process.pid)
+
+    monkeypatch.setattr(bounded, "send", send_then_die)
+    monkeypatch.setattr(pool, "_checkout", remembering_checkout)
+    with pytest.raises(DataError, match=r"This file expands to more than 2\.0 GB in memory when read \('dies\.csv' is"):
+        read_table_bounded(b"x\n1\n2\n", "dies.csv")
+    assert len(killed) == 2  # the read was tried once more on a fresh worker
+    monkeypatch.undo()
+    assert not set(killed) & set(pool.workers())
+    assert len(pool.workers()) == bounded.DEFAULT_WORKERS
+    assert read_table_bounded(b"x\n7\n", "next.csv")["x"].tolist() == [7]
