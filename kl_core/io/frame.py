@@ -246,13 +246,15 @@ def _tidy_text_column(values: pd.Series) -> pd.Series:
         return values if grouped is None else grouped
 
 
-# Numbers written with digit grouping whose reading is certain: "1 000" (a blank cannot be a
-# decimal mark), "1.000,5" and "1,000.5" (both marks: the last one is the decimal mark).
+# Numbers written with digit grouping whose reading is certain: "1 000" and "1'000" (a blank or
+# an apostrophe cannot be a decimal mark), "1.000,5" and "1,000.5" (both marks: the last one is
+# the decimal mark), "1.000.000" and "1,000,000" (a decimal mark cannot come twice).
 # A lone "1,000" or "1.000" stays ambiguous and is left alone.
 _GROUPINGS = (
-    (re.compile(r"[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?"), re.compile(r"[+-]?\d+(?:[.,]\d+)?"), "[ \u00a0\u202f]", None),
-    (re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+,\d+"), re.compile(r"[+-]?\d{1,3}(?:\.\d{3})*(?:,\d+)?"), r"\.", ","),
-    (re.compile(r"[+-]?\d{1,3}(?:,\d{3})+\.\d+"), re.compile(r"[+-]?\d{1,3}(?:,\d{3})*(?:\.\d+)?"), ",", "."),
+    (re.compile(r"[+-]?\d{1,3}(?:[ \u00a0\u202f'\u2019]\d{3})+(?:[.,]\d+)?"), re.compile(r"[+-]?\d+(?:[.,]\d+)?"),
+     "[ \u00a0\u202f'\u2019]", None),
+    (re.compile(r"[+-]?\d{1,3}(?:(?:\.\d{3})+,\d+|(?:\.\d{3}){2,})"), re.compile(r"[+-]?\d{1,3}(?:\.\d{3})*(?:,\d+)?"), r"\.", ","),
+    (re.compile(r"[+-]?\d{1,3}(?:(?:,\d{3})+\.\d+|(?:,\d{3}){2,})"), re.compile(r"[+-]?\d{1,3}(?:,\d{3})*(?:\.\d+)?"), ",", "."),
 )
 
 
@@ -267,6 +269,10 @@ def _grouped_numbers(values: pd.Series) -> pd.Series | None:
     [1000.5, 2000.25, 7.0]
     >>> _grouped_numbers(pd.Series(["1,000", "2,000"])) is None  # a decimal comma or grouping? not certain
     True
+    >>> _grouped_numbers(pd.Series(["1.000.000", "2.500", "7"])).tolist()  # two dots: grouping, in every cell
+    [1000000.0, 2500.0, 7.0]
+    >>> _grouped_numbers(pd.Series(["1'000", "2'500.5"])).tolist()
+    [1000.0, 2500.5]
     """
     text = values.dropna().astype(str).str.strip()
     if text.empty:

@@ -151,3 +151,15 @@ def issue13_text():
     w("json_lone_surrogate.json", '{"x": ["\\ud800", "a"]}')
     w("utf16_bom_then_utf8.csv", codecs.BOM_UTF16_LE + b"x\n1\n2\n2\n")
     w("tiny_counts.csv", "value,count\n0,1e-300\n1,3e-300\n")
+
+
+def issue13_audit():
+    """Inputs added by the issue 13 audit (written once: python -c "import make_corpus; make_corpus.issue13_audit()")."""
+    import re
+    w("dot_grouped_millions.csv", "x\n1.000.000\n2.500.000\n1.000.000\n")
+    w("apostrophe_grouped_numbers.csv", "x\n1'000\n2'500\n1'000\n")
+    numbers = xlsx([["x"], [1], [2], [3]])
+    sheet = zipfile.ZipFile(io.BytesIO(numbers)).read("xl/worksheets/sheet1.xml")
+    prefixed = re.sub(rb"<(/?)(?![?!])", rb"<\1x:", sheet.replace(b'xmlns="http://schemas', b'xmlns:x="http://schemas'))
+    w("xlsx_prefixed_elements.xlsx", _replace_part(numbers, "xl/worksheets/sheet1.xml", prefixed))
+    w("xlsx_cells_without_references.xlsx", _replace_part(numbers, "xl/worksheets/sheet1.xml", re.sub(rb' r="[A-Z]*\d+"', b"", sheet)))

@@ -123,6 +123,13 @@ M = [
  e("utf16_bom_then_utf8.csv", err(r"starts with a UTF-16 byte order mark, but the text after it is not UTF-16"), why="was a refusal quoting a garbled header"),
  e("tiny_counts.csv", ok("counts of 1e-300 are not whole numbers: a warning, never silent", kind="discrete", k=2,
    warning=r"Some counts are not whole numbers"), shape="counts", weight="count"),
+ # the issue 13 audit
+ e("dot_grouped_millions.csv", ok("1.000.000 (a decimal mark cannot come twice: grouping) is a number", kind="discrete", k=2, support=[1000000.0, 2500000.0])),
+ e("apostrophe_grouped_numbers.csv", ok("1'000 (an apostrophe groups digits, it cannot be a decimal mark) is a number", kind="discrete", k=2,
+   support=[1000.0, 2500.0])),
+ e("xlsx_prefixed_elements.xlsx", ok("a sheet written with x:-prefixed elements (the Open XML SDK's way) is read", kind="discrete", k=3, n=3)),
+ e("xlsx_cells_without_references.xlsx", ok("cells and rows without r= references (optional in the format) are read by position", kind="discrete",
+   k=3, n=3)),
 ]
 if __name__ == "__main__":  # pytest's doctest collection imports this module: never write then
     json.dump(M, open(__import__("pathlib").Path(__file__).resolve().parent / "manifest.json", "w"), indent=1, ensure_ascii=False)
