@@ -316,3 +316,17 @@ def test_the_data_page_reads_the_active_sheet_names_it_and_lets_the_person_choos
     assert not at.exception and not at.error
     assert at.session_state["source_frame"]["x"].tolist() == [101, 102]
     assert any("the sheet you chose" in element.value for element in at.text)
+
+
+# ------------------------------------------------------------- the shared cache's key
+def test_uploads_whose_labels_join_alike_have_distinct_fingerprints() -> None:
+    """Issue 13 row 16: ['a\\x1fb', 'c'] and ['a', 'b\\x1fc'] joined with a separator are the same
+    text; Empirical.fingerprint keys the shared cache, so it hashes each label's length and bytes."""
+    first, second = (
+        to_empirical(read_table((CORPUS / name).read_bytes(), name), "x")
+        for name in ("json_unit_separator_first.json", "json_unit_separator_second.json")
+    )
+    assert "\x1f".join(first.support) == "\x1f".join(second.support)
+    assert first.fingerprint() != second.fingerprint()
+    again = to_empirical(read_table((CORPUS / "json_unit_separator_first.json").read_bytes(), "copy.json"), "x")
+    assert again.fingerprint() == first.fingerprint()  # equal data, equal key

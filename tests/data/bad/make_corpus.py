@@ -163,3 +163,10 @@ def issue13_audit():
     prefixed = re.sub(rb"<(/?)(?![?!])", rb"<\1x:", sheet.replace(b'xmlns="http://schemas', b'xmlns:x="http://schemas'))
     w("xlsx_prefixed_elements.xlsx", _replace_part(numbers, "xl/worksheets/sheet1.xml", prefixed))
     w("xlsx_cells_without_references.xlsx", _replace_part(numbers, "xl/worksheets/sheet1.xml", re.sub(rb' r="[A-Z]*\d+"', b"", sheet)))
+
+
+def issue13_row16():
+    """Issue 13 row 16: two uploads whose labels join to the same text around a unit separator
+    (written once: python -c "import make_corpus; make_corpus.issue13_row16()")."""
+    w("json_unit_separator_first.json", '{"x": ["a\\u001fb", "c"]}')
+    w("json_unit_separator_second.json", '{"x": ["a", "b\\u001fc"]}')

@@ -128,6 +128,9 @@ M = [
  e("apostrophe_grouped_numbers.csv", ok("1'000 (an apostrophe groups digits, it cannot be a decimal mark) is a number", kind="discrete", k=2,
    support=[1000.0, 2500.0])),
  e("xlsx_prefixed_elements.xlsx", ok("a sheet written with x:-prefixed elements (the Open XML SDK's way) is read", kind="discrete", k=3, n=3)),
+ e("json_unit_separator_first.json", ok("labels with a unit separator inside are kept as typed (row 16: a distinct fingerprint)", kind="categorical", k=2,
+   support=["a\x1fb", "c"])),
+ e("json_unit_separator_second.json", ok("the same joined text split elsewhere is other data", kind="categorical", k=2, support=["a", "b\x1fc"])),
  e("xlsx_cells_without_references.xlsx", ok("cells and rows without r= references (optional in the format) are read by position", kind="discrete",
    k=3, n=3)),
 ]
