@@ -282,7 +282,7 @@ def model_requests(emp: Any, models: str | None, options: Sequence[str], sample_
     >>> model_requests(teeth, "uniform,binomial", ["binomial.n=10"])
     ['uniform', ('binomial', {'n': 10})]
     """
-    from kl_core.models import REGISTRY, default_models
+    from kl_core.models.registry import applicable_models, default_models
 
     names: list[str] = []
     presets: dict[str, dict[str, Any]] = {}
@@ -301,7 +301,7 @@ def model_requests(emp: Any, models: str | None, options: Sequence[str], sample_
                 names += default_models(emp)
             elif item in ("all-discrete", "all-continuous"):
                 groups = ("simple", "discrete") if item == "all-discrete" else ("simple", "continuous")
-                names += [name for name, spec in REGISTRY.items() if spec.group in groups and spec.why_not(emp) is None]
+                names += applicable_models(emp, groups)
             else:
                 names.append(item)
     names = list(dict.fromkeys(names))  # keep order, drop repeats
