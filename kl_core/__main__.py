@@ -9,17 +9,20 @@ Results go to stdout; progress bars (only on a terminal, or with ``--progress``)
 errors go to stderr. Input a person can fix exits with status 2 and one line,
 ``kl_core: error: ...``, never a traceback. CSV and Parquet files bigger than 100 MB
 are reduced out of core by :mod:`kl_core.stream`; smaller files are read whole by
-:func:`kl_core.io.read_table_bounded` (a worker process with memory and time caps).
+:func:`kl_core.io.read_table_bounded` (a worker process with memory and time caps; one
+worker, as the command line reads one file, unless ``KL_READ_WORKERS`` says otherwise).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import io as _io
 import json
 import math
 import os
 import sys
+import threading
 import time
 from typing import Any, Sequence, TextIO
 
@@ -138,10 +141,12 @@ def _samples(out: TextIO) -> int:
 
 
 def _rank_or_report(args: argparse.Namespace) -> int:
-    from kl_core.ranking import compare
-
     show_progress = args.progress or _is_tty(sys.stderr)
+    importing = _import_in_background("kl_core.ranking")
     emp, source, sample_models = load(args, show_progress)
+    importing.join()
+    from kl_core.ranking import compare  # loaded by now; a failed import is raised here
+
     requests = model_requests(emp, args.models, args.option, sample_models)
     base = 2.0 if args.base == "2" else math.e
     if args.bootstrap < 0:
@@ -165,6 +170,25 @@ def _rank_or_report(args: argparse.Namespace) -> int:
         out.write(ranking_text(comparison, source))
     out.flush()
     return EXIT_OK
+
+
+def _import_in_background(module: str) -> threading.Thread:
+    """Start importing ``module`` in a daemon thread, so that it loads while this thread reads the data.
+
+    Reading mostly waits, on the bounded reader's worker process or on DuckDB, with the GIL
+    released: the ranking's imports (pandas, scipy.stats) take about as long as either, and on
+    two cores both now happen at once. An import that fails is left to the caller's own import
+    to report.
+    """
+    def run() -> None:
+        try:
+            importlib.import_module(module)
+        except Exception:  # noqa: BLE001  (reported by the caller's import, in the main thread)
+            pass
+
+    thread = threading.Thread(target=run, name=f"import {module}", daemon=True)
+    thread.start()
+    return thread
 
 
 def _write_report(comparison: Any, args: argparse.Namespace, source: str) -> int:
@@ -282,7 +306,7 @@ def model_requests(emp: Any, models: str | None, options: Sequence[str], sample_
     >>> model_requests(teeth, "uniform,binomial", ["binomial.n=10"])
     ['uniform', ('binomial', {'n': 10})]
     """
-    from kl_core.models import REGISTRY, default_models
+    from kl_core.models.registry import applicable_models, default_models
 
     names: list[str] = []
     presets: dict[str, dict[str, Any]] = {}
@@ -301,7 +325,7 @@ def model_requests(emp: Any, models: str | None, options: Sequence[str], sample_
                 names += default_models(emp)
             elif item in ("all-discrete", "all-continuous"):
                 groups = ("simple", "discrete") if item == "all-discrete" else ("simple", "continuous")
-                names += [name for name, spec in REGISTRY.items() if spec.group in groups and spec.why_not(emp) is None]
+                names += applicable_models(emp, groups)
             else:
                 names.append(item)
     names = list(dict.fromkeys(names))  # keep order, drop repeats
@@ -451,4 +475,5 @@ class ProgressBar:
 
 
 if __name__ == "__main__":
+    os.environ.setdefault("KL_READ_WORKERS", "1")  # one file to read: the pool's second worker would only cost start-up
     sys.exit(main())

@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from kl_core.continuous_kl import continuous_kl, continuous_row
 from kl_core.empirical import Empirical
 from kl_core.errors import DataError
 from kl_core.measures import (
@@ -290,6 +289,8 @@ def model_measures(
     row.update(_likelihood_statistics(emp, model, p, log_q_used, kl_nats))
     row["kl_binned"] = math.nan
     if emp.kind == "binned":  # continuous data: kl is the bin-free D̂, the binned KL moves to kl_binned
+        from kl_core.continuous_kl import continuous_row  # the continuous models' code: loaded for continuous data only
+
         row.update(continuous_row(emp, model, row, unit))
     return row
 
@@ -581,6 +582,8 @@ def _resample_kl(resample: Empirical, request: ModelRequest, model: FittedModel,
         refitted, _ = _fit_request(resample, request)
         model = refitted if refitted is not None else model
     if resample.kind == "binned" and resample.sketch is not None:
+        from kl_core.continuous_kl import continuous_kl
+
         return continuous_kl(resample, model)
     p, log_q = log_cells(resample, model)
     return _kl_nats(p, apply_zero_policy_log(log_q, zero_policy, epsilon))

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -224,3 +225,65 @@ def test_rank_by_in_the_text_table_and_the_html_report(capsys, tmp_path, worms_c
 def test_rank_by_rejects_other_words_in_one_line(capsys, worms_csv):
     code, _, err = run(capsys, *rank_args(worms_csv, "--rank-by", "loglik"))
     assert code == 2 and "--rank-by" in _single_error_line(err) and "Traceback" not in err
+
+
+# ------------------------------------------------------------------ what a ranking of counts loads
+MODULE_PROBE = """
+import contextlib, io, json, sys
+from kl_core.__main__ import main
+with contextlib.redirect_stdout(io.StringIO()) as out:
+    code = main(sys.argv[1:])
+wanted = ("kl_core.models", "kl_core.continuous_kl", "plotly", "duckdb", "openpyxl", "dask", "distributed", "streamlit")
+print(json.dumps([code, out.getvalue().count("Poisson"),
+                  sorted({m if m.startswith("kl_core") else m.split(".")[0] for m in sys.modules
+                          if any(m == w or m.startswith(w + ".") for w in wanted)})]))
+"""
+COUNTS_MODULES = ["kl_core.models", "kl_core.models.base", "kl_core.models.discrete", "kl_core.models.registry",
+                  "kl_core.models.simple"]
+
+
+def loaded_by_cli(*argv: str) -> tuple[int, int, list[str]]:
+    """Exit status, how often the output names Poisson, and the model modules and heavy libraries a fresh ``main(argv)``
+    loaded."""
+    done = subprocess.run([sys.executable, "-c", MODULE_PROBE, *argv], cwd=ROOT, capture_output=True, text=True, check=True)
+    code, poisson, modules = json.loads(done.stdout.strip().splitlines()[-1])
+    return code, poisson, modules
+
+
+@pytest.fixture
+def counts_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "counts.csv"
+    path.write_text("v\n" + "".join(f"{value}\n" for value, count in zip(TEETH, WORMS) for _ in range(count)))
+    return path
+
+
+def test_ranking_counts_loads_only_the_simple_and_discrete_families(counts_csv):
+    """The default families of counts are simple and discrete: no continuous catalogue, mixtures, plotly or DuckDB."""
+    code, poisson, modules = loaded_by_cli("rank", str(counts_csv))
+    assert (code, modules) == (0, COUNTS_MODULES)
+    assert poisson >= 1  # the ranking really ran: Poisson is among the default families of counts
+
+
+def test_streaming_counts_loads_duckdb_but_no_other_family(counts_csv):
+    code, poisson, modules = loaded_by_cli("rank", str(counts_csv), "--column", "v", "--stream", "always")
+    assert (code, modules) == (0, ["duckdb", *COUNTS_MODULES])
+    assert poisson >= 1
+
+
+def test_the_probe_sees_the_catalogue_when_a_continuous_family_is_asked_for(counts_csv):
+    code, _, modules = loaded_by_cli("rank", str(counts_csv), "--models", "poisson,norm_discretised")
+    assert code == 0 and "kl_core.models.continuous.registration" in modules and "kl_core.models.mixture" not in modules
+
+
+def test_python_m_kl_core_reads_with_one_worker(counts_csv):
+    """The command line reads one file, so its bounded reader starts one worker process, not the app's pool of two."""
+    probe = ("import os, runpy, sys\nsys.argv = ['kl_core', 'rank', sys.argv[1]]\n"
+             "try:\n    runpy.run_module('kl_core', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+             "children = [pid for task in os.listdir('/proc/self/task')\n"
+             "            for pid in open(f'/proc/self/task/{task}/children').read().split()]\n"
+             "print(len(children), file=sys.stderr)")
+    env = {key: value for key, value in os.environ.items() if key != "KL_READ_WORKERS"}
+    done = subprocess.run([sys.executable, "-c", probe, str(counts_csv)], cwd=ROOT, capture_output=True, text=True,
+                          check=True, env=env)
+    assert "Poisson" in done.stdout
+    assert done.stderr.strip().splitlines()[-1] == "1"

@@ -8,13 +8,20 @@
   and the notes on fits that run to the edge of the parameter space;
 * :mod:`.discretised`: ``<family>_discretised`` models for integer data.
 
-Importing this package registers every family.
+Importing :mod:`.registration` registers every family; :data:`kl_core.models.REGISTRY` does
+that the first time one of them is needed.
 """
 
 from kl_core.models.continuous.catalogue import CATALOGUE, LABELS, LEFT_OUT, SHORTLIST, THREE_PARAMETER
 from kl_core.models.continuous.fitting import ContinuousModel
 from kl_core.models.continuous.search import frozen_cell_mass
-from kl_core.models.continuous import registration  # noqa: F401  (registers the families)
-from kl_core.models.continuous.registration import DISCRETISED
 
 __all__ = ["CATALOGUE", "DISCRETISED", "LABELS", "LEFT_OUT", "SHORTLIST", "THREE_PARAMETER", "ContinuousModel", "frozen_cell_mass"]
+
+
+def __getattr__(name: str) -> object:
+    if name == "DISCRETISED":  # lives with the registration, which is imported only when asked for
+        from kl_core.models.continuous.registration import DISCRETISED
+
+        return DISCRETISED
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
