@@ -6,6 +6,9 @@ number of distinct values, never O(N) in the number of rows. The rules:
 * **Closed forms** where the maximum likelihood estimate has one: poisson (mu = mean),
   geom (p = 1 / (1 + mean)), bernoulli (p = mean), planck (λ = log(1 + 1/mean)),
   dlaplace (a = asinh(1 / mean|k|)), and nbinom's p once n is known (p = n / (n + mean)).
+* **One-dimensional** where the likelihood reduces to one parameter: nbinom's profile over
+  log n (bounded Brent), boltzmann's lambda_ (the root where the model's mean equals the
+  data's), skellam's total mu1 + mu2 on the line mu1 - mu2 = mean.
 * **Numerical** otherwise: :func:`~kl_core.models.base.minimize_nll` (Nelder–Mead) on the
   mean negative log-likelihood per observation, over unconstrained parameters (log for
   positive ones, logit for probabilities, log(a - 1) for zipf's a > 1), started from
@@ -395,15 +398,8 @@ def _fit_nbinom(emp: Empirical, options: Options) -> FittedModel:
         # Levin & Reeds (1977): a finite MLE of n exists iff the (divisor-N) variance exceeds the mean.
         return _model("nbinom", stats.nbinom, ["n", "p"], {"n": HIGH_CAP, "p": HIGH_CAP / (HIGH_CAP + mean)}, 2, _NBINOM_POISSON)
 
-    # Profile likelihood: for each n, p = n / (n + mean) is the MLE; optimise log n alone.
-    def negative_profile(theta: np.ndarray) -> float:
-        size = math.exp(min(max(float(theta[0]), _LOG_LOW), _LOG_HIGH))
-        return -_loglik(stats.nbinom, emp, [size, size / (size + mean)]) / emp.total  # per observation
-
-    start = mean * mean / (var - mean)  # method of moments
-    theta = minimize_nll(negative_profile, [math.log(min(max(start, 1e-3), HIGH_CAP / 10))])
-    n = math.exp(min(max(float(theta[0]), _LOG_LOW), _LOG_HIGH))
-    if n >= HIGH_CAP * 0.99:
+    n = _nbinom_size(emp)
+    if n is None:
         n, note = HIGH_CAP, "the fit tends to the Poisson (variance barely above the mean); n capped at 1e6"
     return _model("nbinom", stats.nbinom, ["n", "p"], {"n": n, "p": n / (n + mean)}, 2, note)
 
@@ -607,25 +603,39 @@ _BETANBINOM_BUDGET = 1500
 
 
 def _nbinom_size(emp: Empirical) -> float | None:
-    """The negative binomial's maximum likelihood n for ``emp``, or None when the fit tends to the Poisson."""
+    """The negative binomial's maximum likelihood n for ``emp``, or None when the fit tends to the Poisson.
+
+    For each n the MLE of p is n / (n + mean), so the likelihood is profiled to one dimension and
+    maximised over log n by bounded Brent (unimodal: Aragón et al. 1992). The log-pmf on the support
+    goes through :func:`_log_rising_scalar`, whose Stirling form keeps the profile smooth near the
+    Poisson limit (n ~ 1e4 and more), where scipy's ``nbinom.logpmf`` and digamma differences are
+    dominated by rounding. None when var ≤ mean (Levin & Reeds 1977: no finite MLE) or n reaches its cap.
+
+    Examples
+    --------
+    >>> round(_nbinom_size(Empirical.from_counts([0, 1, 2, 5], [5, 3, 1, 1])), 4)
+    0.8523
+    >>> _nbinom_size(Empirical.from_counts([0, 1, 2], [1, 2, 1])) is None
+    True
+    """
     mean, var = emp.mean(), emp.var()
     if mean <= 0 or var <= mean:
         return None
-    # _fit_nbinom's profile likelihood (same start, same search), with the log-pmf on the support written
-    # through _log_rising_scalar instead of scipy's nbinom.logpmf: several times cheaper per evaluation.
     k = np.asarray(emp.support, dtype=float)
     log_factorial = special.gammaln(k + 1)
-    counts = emp.counts
+    weights = emp.counts / emp.total  # per observation, so the tolerance means the same for any N
 
-    def negative_profile(theta: np.ndarray) -> float:
-        size = math.exp(min(max(float(theta[0]), _LOG_LOW), _LOG_HIGH))
+    def negative_profile(log_size: float) -> float:
+        size = math.exp(log_size)
         log_mass = (_log_rising_scalar(size, k) - log_factorial + size * math.log(size / (size + mean))
                     + k * math.log(mean / (size + mean)))
-        return -weighted_loglik(log_mass, counts) / emp.total
+        return -float(np.dot(weights, log_mass))
 
-    start = mean * mean / (var - mean)  # method of moments
-    theta = minimize_nll(negative_profile, [math.log(min(max(start, 1e-3), HIGH_CAP / 10))])
-    n = math.exp(min(max(float(theta[0]), _LOG_LOW), _LOG_HIGH))
+    bounds = (_LOG_LOW, _LOG_HIGH)
+    result = optimize.minimize_scalar(negative_profile, bounds=bounds, method="bounded",
+                                      options={"xatol": 1e-10, "maxiter": 500})
+    # Brent stops a hair inside the bounds; the upper bound itself is the Poisson limit.
+    n = math.exp(min((float(result.x), _LOG_HIGH), key=negative_profile))
     return None if n >= HIGH_CAP * 0.99 else n
 
 
@@ -846,17 +856,44 @@ def _boltzmann_check(emp: Empirical, options: Options) -> str | None:
     return _option_reason(options, "boltzmann", {"lambda_": "pos"})
 
 
+def _boltzmann_mean(lam: float, size: int) -> float:
+    """The mean of boltzmann(lam, size): 1 / (e^lam - 1) - size / (e^(lam size) - 1), without overflow."""
+    return math.exp(-lam) / -math.expm1(-lam) - size * math.exp(-lam * size) / -math.expm1(-lam * size)
+
+
+def _boltzmann_lambda(mean: float, size: int) -> float:
+    """The maximum likelihood lambda_ of boltzmann(lambda_, N=size) for data with this ``mean``.
+
+    A one-parameter exponential family in lambda_ with sufficient statistic k: the likelihood is
+    concave and its maximum is where the model's mean equals the data's, a root that Brent finds
+    in log lambda_. Kept within [1e-8, 1e6]: the mean can reach (N - 1)/2 only as lambda_ → 0 (the
+    uniform), and 0 only as lambda_ → ∞.
+
+    Examples
+    --------
+    >>> lam = _boltzmann_lambda(2.0, 10)
+    >>> round(lam, 6), round(_boltzmann_mean(lam, 10), 12)
+    (0.36569, 2.0)
+    """
+    if mean <= 0:
+        return HIGH_CAP
+    if mean >= _boltzmann_mean(LOW_CAP, size):
+        return LOW_CAP
+    log_lam = optimize.brentq(lambda u: _boltzmann_mean(math.exp(u), size) - mean, _LOG_LOW, _LOG_HIGH, xtol=1e-14)
+    return math.exp(log_lam)
+
+
 def _fit_boltzmann(emp: Empirical, options: Options) -> FittedModel:
     size = integer_option(options, "N", int(emp.high) + 1)
     lam = _real_option(options, "boltzmann", "lambda_", "pos")
     n_note = _fixed_from_data("N", size, options, "the largest observed value + 1")
     if lam is not None:
         return _model("boltzmann", stats.boltzmann, ["lambda_", "N"], {"lambda_": lam, "N": size}, 0, n_note)
-    mean = emp.mean()
-    start = math.log(1 + 1 / mean) if mean > 0 else 10.0  # the untruncated (planck) estimate
-    values, edges = _maximise(stats.boltzmann, emp, ["lambda_", "N"], {"N": size},
-                              [_Free("lambda_", "pos", min(max(start, 1e-3), 1e3))])
-    values["N"] = size
+    values, edges = {"lambda_": _boltzmann_lambda(emp.mean(), size), "N": size}, {}
+    if values["lambda_"] <= LOW_CAP:
+        edges["lambda_"] = "low"
+    elif values["lambda_"] >= HIGH_CAP:
+        edges["lambda_"] = "high"
     limits = {("lambda_", "low"): "the mean is at or above the middle of 0..N-1, so the fit tends to the uniform",
               ("lambda_", "high"): "nearly every value is 0"}
     return _model("boltzmann", stats.boltzmann, ["lambda_", "N"], values, 1, _join(n_note, _edge_note(edges, limits)))
@@ -1080,7 +1117,7 @@ _FAMILIES: tuple[_Family, ...] = (
     _Family(
         name="boltzmann", label="Boltzmann (truncated geometric)", parameters=("lambda_", "N"),
         how_fitted="values 0..N-1 with N declared (default: the largest observed value + 1); "
-                   "lambda_ > 0 by numerical maximum likelihood",
+                   "lambda_ > 0 by maximum likelihood: the root where the model's mean equals the data's",
         fitter=_fit_boltzmann, support=_boltzmann_support, checker=_boltzmann_check,
     ),
     _Family(
