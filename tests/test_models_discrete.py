@@ -579,12 +579,22 @@ def test_betanbinom_heavy_tailed_reference_data_really_beat_the_negative_binomia
 
 
 @pytest.mark.parametrize("seed", [3, 4])
-def test_betanbinom_own_negative_binomial_size_is_the_nbinom_fit(seed) -> None:
-    # betanbinom's limit candidates come from the nbinom n, computed by its own cheaper profile search.
+def test_nbinom_size_is_the_maximum_of_scipys_profile_likelihood(seed) -> None:
+    # One profile search serves the nbinom fit and betanbinom's limit candidates; checked here against a
+    # bounded Brent search on scipy's own nbinom.logpmf with p = n / (n + mean).
     from kl_core.models.discrete import _nbinom_size
 
     emp = Empirical.from_samples(np.random.default_rng(seed).negative_binomial(3, 0.4, 3000))
-    assert _nbinom_size(emp) == pytest.approx(fit(emp, "nbinom").params["n"], rel=1e-6)
+    mean = emp.mean()
+
+    def negative_profile(log_n: float) -> float:
+        n = math.exp(log_n)
+        return -loglik(stats.nbinom, emp, n, n / (n + mean))
+
+    reference = optimize.minimize_scalar(negative_profile, bounds=(-5.0, 10.0), method="bounded",
+                                         options={"xatol": 1e-12})
+    assert _nbinom_size(emp) == pytest.approx(math.exp(reference.x), rel=1e-5)
+    assert fit(emp, "nbinom").params["n"] == _nbinom_size(emp)
     assert _nbinom_size(Empirical.from_counts([0, 1, 2], [1, 2, 1])) is None  # variance below the mean: no finite n
 
 

@@ -191,6 +191,28 @@ def _betabinom_logpmf(k: np.ndarray, n: float, a: float, b: float, loc: float = 
     return np.where(inside, value, -np.inf)
 
 
+class _BetabinomOnSupport:
+    """:func:`_betabinom_logpmf` specialised to one data set's support and a fixed n, for the search.
+
+    The log binomial coefficients are computed once, so an evaluation is three rising factorials
+    (the same arithmetic as :func:`_betabinom_logpmf`, without its per-call masks). Any other
+    ``k`` or ``n`` gets the general function.
+    """
+
+    def __init__(self, emp: Empirical, n: int) -> None:
+        self.support, self.n = emp.support, float(n)
+        self.k = np.asarray(emp.support, dtype=float)
+        self.rest = self.n - self.k
+        self.log_choose = special.gammaln(self.n + 1) - special.gammaln(self.k + 1) - special.gammaln(self.rest + 1)
+
+    def __call__(self, k: np.ndarray, n: float, a: float, b: float, loc: float = 0.0) -> np.ndarray:
+        if k is not self.support or loc or n != self.n:
+            return _betabinom_logpmf(k, n, a, b, loc)
+        a, b = float(a), float(b)
+        total = float(_log_rising_scalar(a + b, np.float64(self.n)))
+        return self.log_choose + _log_rising_scalar(a, self.k) + _log_rising_scalar(b, self.rest) - total
+
+
 class _Free:
     """A continuous parameter to fit: its domain's transform to and from the real line, and its caps."""
 
@@ -442,7 +464,7 @@ def _fit_betabinom(emp: Empirical, options: Options) -> FittedModel:
     if "b" in fixed:
         starts["a"] = fixed["b"] * share / (1 - share)
     free = [_Free(key, "pos", starts[key]) for key in ("a", "b") if key not in fixed]
-    values, edges = _maximise(_betabinom_logpmf, emp, ["n", "a", "b"], {"n": n, **fixed}, free)
+    values, edges = _maximise(_BetabinomOnSupport(emp, n), emp, ["n", "a", "b"], {"n": n, **fixed}, free)
     values["n"] = n
     limits = {(k, "high"): "the data are no more spread than a binomial, which is the limit a, b → ∞" for k in "ab"}
     limits.update({("a", "low"): "the data pile up at 0", ("b", "low"): "the data pile up at n"})
