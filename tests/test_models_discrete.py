@@ -623,6 +623,10 @@ BEFORE = {
     ("islands", "boltzmann"): -390.4069204710542,
     ("bench", "nbinom"): -20867926.455143712, ("bench", "betabinom"): -20872172.51213544,
     ("bench", "boltzmann"): -24849323.399052083,
+    ("toxocara", "betanbinom"): -159.34283563069013, ("discoveries", "betanbinom"): -210.63530617349977,
+    ("InsectSprays", "betanbinom"): -233.9802467089264, ("warpbreaks", "betanbinom"): -207.37633507497858,
+    ("rivers", "betanbinom"): -990.0652594624486, ("islands", "betanbinom"): -307.1275448800566,
+    ("bench", "betanbinom"): -20867961.424625397,
 }
 # 1e-9 relative is far below the 1e-6 relative loss the issue asks to catch, and above scipy's own
 # rounding of these sums (~1e-11 relative for the bench's nbinom, n ~ 1.6e4).
@@ -639,7 +643,8 @@ def _count_data(dataset: str) -> Empirical:
 
 
 def _scipy_loglik(name: str, emp: Empirical, params: dict) -> float:
-    args = {"nbinom": ("n", "p"), "betabinom": ("n", "a", "b"), "boltzmann": ("lambda_", "N")}[name]
+    args = {"nbinom": ("n", "p"), "betabinom": ("n", "a", "b"), "boltzmann": ("lambda_", "N"),
+            "betanbinom": ("n", "a", "b")}[name]
     return loglik(getattr(stats, name), emp, *(params[key] for key in args))
 
 
@@ -678,12 +683,19 @@ def _many_start_reference(name: str, emp: Empirical) -> float:
 
 
 @pytest.mark.parametrize("dataset", [*REAL_COUNTS, "bench"])
-@pytest.mark.parametrize("name", CHANGED)
-def test_fit_is_never_less_likely_than_before_nor_than_a_many_start_search(name: str, dataset: str) -> None:
+@pytest.mark.parametrize("name", [*CHANGED, "betanbinom"])
+def test_fit_is_never_less_likely_than_before(name: str, dataset: str) -> None:
     emp = _count_data(dataset)
     ours = _scipy_loglik(name, emp, fit(emp, name).params)
     before = BEFORE[dataset, name]
     assert ours >= before - LOGLIK_TOLERANCE * abs(before)
+
+
+@pytest.mark.parametrize("dataset", [*REAL_COUNTS, "bench"])
+@pytest.mark.parametrize("name", CHANGED)  # betanbinom has its own many-start reference above
+def test_fit_is_as_likely_as_a_many_start_search(name: str, dataset: str) -> None:
+    emp = _count_data(dataset)
+    ours = _scipy_loglik(name, emp, fit(emp, name).params)
     reference = _many_start_reference(name, emp)
     assert ours >= reference - LOGLIK_TOLERANCE * abs(reference)
 

@@ -262,15 +262,48 @@ def _maximise(
         return values
 
     scale = 1.0 / emp.total  # per observation, so the tolerances mean the same for any N
+    logpmf = dist.logpmf if hasattr(dist, "logpmf") else dist
+    support, counts = emp.support, emp.counts
 
     def negative_loglik(theta: np.ndarray) -> float:
+        # _loglik's sum without its errstate: minimize_nll already ignores floating-point warnings.
         values = values_of(theta)
-        return -_loglik(dist, emp, [values[s] for s in shapes], loc) * scale
+        log_mass = logpmf(support, *[values[s] for s in shapes], loc=loc)
+        return -weighted_loglik(np.asarray(log_mass, dtype=float), counts) * scale
 
     theta = minimize_nll(negative_loglik, [par.to_real(par.start) for par in free], max_evaluations=max_evaluations)
     values = values_of(theta)
     edges = {par.name: edge for par in free if (edge := par.at_edge(values[par.name]))}
     return values, edges
+
+
+def _maximise_one(
+    logpmf: Callable[..., np.ndarray], emp: Empirical, shapes: Sequence[str], fixed: dict[str, float], par: _Free,
+) -> tuple[dict[str, float], dict[str, str]]:
+    """:func:`_maximise` over one positive parameter whose optimum is within a factor e of ``par.start``.
+
+    Bounded Brent over the log within that window: about a third of Nelder–Mead's evaluations in
+    one dimension. If the optimum sits on the window's edge, the window was wrong: Nelder–Mead then
+    searches the whole range from there.
+    """
+    scale = 1.0 / emp.total
+    centre = par.to_real(par.start)
+    low, high = max(centre - 1.0, _LOG_LOW), min(centre + 1.0, math.log(par.high))
+
+    def negative_loglik(theta: float) -> float:
+        value = -weighted_loglik(logpmf(emp.support, *[fixed.get(s, 0.0) if s != par.name else par.from_real(theta)
+                                                       for s in shapes]), emp.counts) * scale
+        return value if math.isfinite(value) else 1e300
+
+    result = optimize.minimize_scalar(negative_loglik, bounds=(low, high), method="bounded",
+                                      options={"xatol": 1e-10, "maxiter": 500})
+    theta = float(result.x)
+    if min(theta - low, high - theta) < 1e-6 and (low > _LOG_LOW or high < math.log(par.high)):
+        return _maximise(logpmf, emp, shapes, fixed, [_Free(par.name, par.domain, par.from_real(theta), par.high)],
+                         max_evaluations=_BETANBINOM_BUDGET)
+    values = {**fixed, par.name: par.from_real(theta)}
+    edge = par.at_edge(values[par.name])
+    return values, {par.name: edge} if edge else {}
 
 
 def _edge_note(edges: dict[str, str], limits: dict[tuple[str, str], str]) -> str:
@@ -510,7 +543,7 @@ class _BetanbinomOnSupport:
         self.support = emp.support
         self.k = np.asarray(emp.support, dtype=float)
         self.log_factorial = special.gammaln(self.k + 1)
-        self.k_thrice = np.concatenate((self.k, self.k, self.k))
+        self.k_thrice = np.vstack((self.k, self.k, self.k))
 
     def __call__(self, k: np.ndarray, n: float, a: float, b: float, loc: float = 0.0) -> np.ndarray:
         if k is not self.support or loc:
@@ -523,14 +556,16 @@ class _BetanbinomOnSupport:
         return rising - self.log_factorial + float(_log_rising_scalar(a, np.float64(n)))
 
     def _stirling_rising(self, n: float, a: float, b: float) -> np.ndarray:
-        """log (n)_k + log (b)_k - log (a+b)_(n+k), Stirling's form of :func:`_log_rising_scalar` on 3K values at once."""
-        size = self.k.size
-        x = np.repeat(np.array([n, b, a + b]), size)
+        """log (n)_k + log (b)_k - log (a+b)_(n+k), Stirling's form of :func:`_log_rising_scalar` on 3K values at once.
+
+        The three x values are a column broadcast against the 3 × K rising lengths, so log x and
+        its Stirling correction are computed three times, not 3K.
+        """
+        x = np.array([[n], [b], [a + b]])
         m = self.k_thrice.copy()
-        m[2 * size:] += n
+        m[2] += n
         y = x + m
         each = m * np.log(x) + (y - 0.5) * np.log1p(m / x) - m + _stirling_correction(y) - _stirling_correction(x)
-        each = each.reshape(3, size)
         return each[0] + each[1] - each[2]
 
 
@@ -599,8 +634,11 @@ def _betanbinom_whole_n(
             if whole > HIGH_CAP or (a_capped and whole in tried):  # on a's cap the twin at n = b is the same search
                 continue
             tried.add(whole)
-            trial, trial_edges = _maximise(logpmf, emp, shapes, {**held, "n": float(whole)}, rest,
-                                           max_evaluations=_BETANBINOM_BUDGET)
+            if len(rest) == 1:
+                trial, trial_edges = _maximise_one(logpmf, emp, shapes, {**held, "n": float(whole)}, rest[0])
+            else:
+                trial, trial_edges = _maximise(logpmf, emp, shapes, {**held, "n": float(whole)}, rest,
+                                               max_evaluations=_BETANBINOM_BUDGET)
             if a_capped:
                 trial_edges = {**trial_edges, "a": "high"}
             score = _loglik(logpmf, emp, [trial[s] for s in shapes])
