@@ -709,3 +709,30 @@ def test_boltzmann_lambda_sets_the_model_mean_to_the_data_mean(mean: float, size
         assert lam == LOW_CAP
     else:
         assert stats.boltzmann.mean(lam, size) == pytest.approx(mean, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    "emp",
+    [
+        sample(stats.betabinom, 30, 0.3, 0.4, size=5000, seed=4),  # U-shaped: a, b < 1
+        sample(stats.betabinom, 12, 2.0, 3.0, size=3000, seed=4),
+        sample(stats.binom, 20, 0.3, size=5000, seed=4),  # barely more spread than a binomial: a, b large
+        Empirical.from_counts([0, 1, 5, 6], [40, 2, 3, 30]),  # piled up at both ends
+    ],
+    ids=["u-shaped", "betabinom(12,2,3)", "binomial(20,0.3)", "two-piles"],
+)
+def test_betabinom_newton_fit_is_as_likely_as_a_many_start_search(emp) -> None:
+    ours = _scipy_loglik("betabinom", emp, fit(emp, "betabinom").params)
+    reference = _many_start_reference("betabinom", emp)
+    assert ours >= reference - LOGLIK_TOLERANCE * abs(reference)
+
+
+def test_betabinom_newton_leaves_the_binomial_limit_to_the_general_search() -> None:
+    from kl_core.models.discrete import _betabinom_newton, _BetabinomOnSupport
+
+    under = Empirical.from_counts([2, 3, 4], [1, 8, 1])  # less spread than any binomial: a, b → ∞
+    assert _betabinom_newton(under, _BetabinomOnSupport(under, 4), 5.0, 5.0) is None
+    spread = sample(stats.betabinom, 12, 2.0, 3.0, size=3000, seed=4)
+    a, b = _betabinom_newton(spread, _BetabinomOnSupport(spread, 12), 1.0, 1.0)
+    assert (a, b) == pytest.approx((fit(spread, "betabinom", n=12).params["a"], fit(spread, "betabinom", n=12).params["b"]),
+                                   rel=1e-6)
