@@ -335,18 +335,44 @@ def _model(
     shown_loc: bool = True,
     logpmf: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> FittedModel:
-    """A FittedModel whose pmf and cdf (and their logs) are the frozen scipy distribution's.
+    """A FittedModel whose pmf and cdf (and their logs) are the scipy distribution's at ``params``.
 
     ``logpmf`` replaces scipy's log-pmf where scipy's underflows (skellam's far tails).
     """
-    frozen = dist(*[params[s] for s in shapes], loc=loc)
+    args = tuple(params[s] for s in shapes)
+
+    def method(which: str) -> _AtParameters:
+        return _AtParameters(getattr(dist, which), args, loc)
+
     shown = _plain({key: params[key] for key in shapes})
     if loc and shown_loc:
         shown["loc"] = int(loc)
     return FittedModel(
-        name, shown, n_params, frozen.pmf, frozen.cdf, note=note, extra={"scipy_loc": loc},
-        logpmf_function=logpmf or frozen.logpmf, logcdf_function=frozen.logcdf, logsf_function=frozen.logsf,
+        name, shown, n_params, method("pmf"), method("cdf"), note=note, extra={"scipy_loc": loc},
+        logpmf_function=logpmf or method("logpmf"), logcdf_function=method("logcdf"), logsf_function=method("logsf"),
     )
+
+
+@dataclass(frozen=True)
+class _AtParameters:
+    """One method of a scipy family at fixed parameters: ``method(x, *args, loc=loc)``.
+
+    What the frozen distribution's method computes, without freezing: scipy builds a frozen
+    distribution by constructing the family again, docstrings included (about 1 ms), while a
+    ranking calls each model's functions once or twice.
+
+    Examples
+    --------
+    >>> _AtParameters(stats.poisson.pmf, (2.0,), 0)(np.array([0, 1])).round(4).tolist()
+    [0.1353, 0.2707]
+    """
+
+    method: Callable[..., np.ndarray]
+    args: tuple[float, ...]
+    loc: float
+
+    def __call__(self, values: np.ndarray) -> np.ndarray:
+        return self.method(values, *self.args, loc=self.loc)
 
 
 def _mean_log(emp: Empirical, shift: float = 0.0) -> float:
