@@ -11,6 +11,7 @@ Reference values and where they come from:
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -578,10 +579,160 @@ def test_betanbinom_heavy_tailed_reference_data_really_beat_the_negative_binomia
 
 
 @pytest.mark.parametrize("seed", [3, 4])
-def test_betanbinom_own_negative_binomial_size_is_the_nbinom_fit(seed) -> None:
-    # betanbinom's limit candidates come from the nbinom n, computed by its own cheaper profile search.
+def test_nbinom_size_is_the_maximum_of_scipys_profile_likelihood(seed) -> None:
+    # One profile search serves the nbinom fit and betanbinom's limit candidates; checked here against a
+    # bounded Brent search on scipy's own nbinom.logpmf with p = n / (n + mean).
     from kl_core.models.discrete import _nbinom_size
 
     emp = Empirical.from_samples(np.random.default_rng(seed).negative_binomial(3, 0.4, 3000))
-    assert _nbinom_size(emp) == pytest.approx(fit(emp, "nbinom").params["n"], rel=1e-6)
+    mean = emp.mean()
+
+    def negative_profile(log_n: float) -> float:
+        n = math.exp(log_n)
+        return -loglik(stats.nbinom, emp, n, n / (n + mean))
+
+    reference = optimize.minimize_scalar(negative_profile, bounds=(-5.0, 10.0), method="bounded",
+                                         options={"xatol": 1e-12})
+    assert _nbinom_size(emp) == pytest.approx(math.exp(reference.x), rel=1e-5)
+    assert fit(emp, "nbinom").params["n"] == _nbinom_size(emp)
     assert _nbinom_size(Empirical.from_counts([0, 1, 2], [1, 2, 1])) is None  # variance below the mean: no finite n
+
+
+# --------------------------------------------------------------------------------------
+# Issue 15 item 6, the other slow fits (nbinom's profile, boltzmann's root, betabinom's
+# search): the benchmark data and the real count data are never fitted less likely than before
+# --------------------------------------------------------------------------------------
+REAL_COUNTS = {"toxocara": "number", "discoveries": "discoveries", "InsectSprays": "count",
+               "warpbreaks": "breaks", "rivers": "length", "islands": "area"}
+CHANGED = ("nbinom", "betabinom", "boltzmann")
+
+# Log-likelihoods the fits reached at commit a56d12c (before these speed-ups), evaluated with scipy's
+# logpmf as in _scipy_loglik below; "bench" is benchmarks/bench_core.py's 10^7 Poisson(4) integers.
+BEFORE = {
+    ("toxocara", "nbinom"): -159.3440861207957, ("toxocara", "betabinom"): -161.76878043583432,
+    ("toxocara", "boltzmann"): -170.45839934277748,
+    ("discoveries", "nbinom"): -210.7944048941852, ("discoveries", "betabinom"): -213.60999842744687,
+    ("discoveries", "boltzmann"): -224.35451151268327,
+    ("InsectSprays", "nbinom"): -233.98018921707225, ("InsectSprays", "betabinom"): -230.65822590755158,
+    ("InsectSprays", "boltzmann"): -229.87723689945085,
+    ("warpbreaks", "nbinom"): -208.53807082841894, ("warpbreaks", "betabinom"): -217.47775785907382,
+    ("warpbreaks", "boltzmann"): -227.13207153100907,
+    ("rivers", "nbinom"): -1013.213272461556, ("rivers", "betabinom"): -1058.3512875082927,
+    ("rivers", "boltzmann"): -1040.7220331906683,
+    ("islands", "nbinom"): -336.2246331120129, ("islands", "betabinom"): -341.51621138700847,
+    ("islands", "boltzmann"): -390.4069204710542,
+    ("bench", "nbinom"): -20867926.455143712, ("bench", "betabinom"): -20872172.51213544,
+    ("bench", "boltzmann"): -24849323.399052083,
+    ("toxocara", "betanbinom"): -159.34283563069013, ("discoveries", "betanbinom"): -210.63530617349977,
+    ("InsectSprays", "betanbinom"): -233.9802467089264, ("warpbreaks", "betanbinom"): -207.37633507497858,
+    ("rivers", "betanbinom"): -990.0652594624486, ("islands", "betanbinom"): -307.1275448800566,
+    ("bench", "betanbinom"): -20867961.424625397,
+}
+# 1e-9 relative is far below the 1e-6 relative loss the issue asks to catch, and above scipy's own
+# rounding of these sums (~1e-11 relative for the bench's nbinom, n ~ 1.6e4).
+LOGLIK_TOLERANCE = 1e-9
+
+
+@functools.cache
+def _count_data(dataset: str) -> Empirical:
+    if dataset == "bench":
+        return Empirical.from_samples(np.random.default_rng(1).poisson(4.0, 10_000_000))
+    from reference_data import real_values
+
+    return Empirical.from_samples(real_values(dataset, REAL_COUNTS[dataset]))
+
+
+def _scipy_loglik(name: str, emp: Empirical, params: dict) -> float:
+    args = {"nbinom": ("n", "p"), "betabinom": ("n", "a", "b"), "boltzmann": ("lambda_", "N"),
+            "betanbinom": ("n", "a", "b")}[name]
+    return loglik(getattr(stats, name), emp, *(params[key] for key in args))
+
+
+def _many_start_reference(name: str, emp: Empirical) -> float:
+    """The best of tight Nelder–Mead searches from spread starts, on scipy's own logpmf (not the model's code).
+
+    nbinom over (log n, logit p) jointly, no profile; betabinom over (log a, log b) at n = the largest
+    value; boltzmann over log lambda_ at N = the largest value + 1.
+    """
+    mean, var, top = emp.mean(), emp.var(), int(emp.high)
+    if name == "nbinom":
+        def params(theta: np.ndarray) -> dict:
+            return {"n": math.exp(theta[0]), "p": special.expit(theta[1])}
+
+        n0 = mean * mean / (var - mean) if var > mean else 1e3
+        starts = [(math.log(n), special.logit(n / (n + mean))) for n in (n0, n0 / 10, n0 * 10, 1.0, 100.0)]
+    elif name == "betabinom":
+        def params(theta: np.ndarray) -> dict:
+            return {"n": top, "a": math.exp(theta[0]), "b": math.exp(theta[1])}
+
+        share = min(max(mean / top, 0.01), 0.99)
+        starts = [(math.log(t * share), math.log(t * (1 - share))) for t in (0.5, 2.0, 10.0, 100.0, 1e4)]
+    else:
+        def params(theta: np.ndarray) -> dict:
+            return {"lambda_": math.exp(theta[0]), "N": top + 1}
+
+        starts = [(math.log(lam),) for lam in (1e-3, 0.1, math.log1p(1 / mean), 3.0)]
+
+    def per_observation_nll(theta: np.ndarray) -> float:
+        value = _scipy_loglik(name, emp, params(np.clip(theta, -18.4, 13.8)))
+        return -value / emp.total if math.isfinite(value) else 1e300
+
+    best = min(optimize.minimize(per_observation_nll, np.array(start), method="Nelder-Mead",
+                                 options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 4000}).fun for start in starts)
+    return -best * emp.total
+
+
+@pytest.mark.parametrize("dataset", [*REAL_COUNTS, "bench"])
+@pytest.mark.parametrize("name", [*CHANGED, "betanbinom"])
+def test_fit_is_never_less_likely_than_before(name: str, dataset: str) -> None:
+    emp = _count_data(dataset)
+    ours = _scipy_loglik(name, emp, fit(emp, name).params)
+    before = BEFORE[dataset, name]
+    assert ours >= before - LOGLIK_TOLERANCE * abs(before)
+
+
+@pytest.mark.parametrize("dataset", [*REAL_COUNTS, "bench"])
+@pytest.mark.parametrize("name", CHANGED)  # betanbinom has its own many-start reference above
+def test_fit_is_as_likely_as_a_many_start_search(name: str, dataset: str) -> None:
+    emp = _count_data(dataset)
+    ours = _scipy_loglik(name, emp, fit(emp, name).params)
+    reference = _many_start_reference(name, emp)
+    assert ours >= reference - LOGLIK_TOLERANCE * abs(reference)
+
+
+@pytest.mark.parametrize("mean, size", [(4.0, 19), (0.01, 5), (4.49, 10), (4.5, 10), (7.0, 10), (2.0, 1_000_000)])
+def test_boltzmann_lambda_sets_the_model_mean_to_the_data_mean(mean: float, size: int) -> None:
+    from kl_core.models.discrete import LOW_CAP, _boltzmann_lambda
+
+    lam = _boltzmann_lambda(mean, size)
+    if mean >= (size - 1) / 2:  # the mean of the uniform on 0..N-1 is the most any lambda_ > 0 reaches
+        assert lam == LOW_CAP
+    else:
+        assert stats.boltzmann.mean(lam, size) == pytest.approx(mean, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    "emp",
+    [
+        sample(stats.betabinom, 30, 0.3, 0.4, size=5000, seed=4),  # U-shaped: a, b < 1
+        sample(stats.betabinom, 12, 2.0, 3.0, size=3000, seed=4),
+        sample(stats.binom, 20, 0.3, size=5000, seed=4),  # barely more spread than a binomial: a, b large
+        Empirical.from_counts([0, 1, 5, 6], [40, 2, 3, 30]),  # piled up at both ends
+    ],
+    ids=["u-shaped", "betabinom(12,2,3)", "binomial(20,0.3)", "two-piles"],
+)
+def test_betabinom_newton_fit_is_as_likely_as_a_many_start_search(emp) -> None:
+    ours = _scipy_loglik("betabinom", emp, fit(emp, "betabinom").params)
+    reference = _many_start_reference("betabinom", emp)
+    assert ours >= reference - LOGLIK_TOLERANCE * abs(reference)
+
+
+def test_betabinom_newton_leaves_the_binomial_limit_to_the_general_search() -> None:
+    from kl_core.models.discrete import _betabinom_newton, _BetabinomOnSupport
+
+    under = Empirical.from_counts([2, 3, 4], [1, 8, 1])  # less spread than any binomial: a, b → ∞
+    assert _betabinom_newton(under, _BetabinomOnSupport(under, 4), 5.0, 5.0) is None
+    spread = sample(stats.betabinom, 12, 2.0, 3.0, size=3000, seed=4)
+    a, b = _betabinom_newton(spread, _BetabinomOnSupport(spread, 12), 1.0, 1.0)
+    assert (a, b) == pytest.approx((fit(spread, "betabinom", n=12).params["a"], fit(spread, "betabinom", n=12).params["b"]),
+                                   rel=1e-6)
