@@ -38,6 +38,7 @@ MAX_EXACT_VALUES = 2_000_000  # distinct values kept exactly; beyond, the fine s
 BODY_CELLS = 2**17  # equal-width cells between the 0.1 % and 99.9 % quantiles
 TAIL_CELLS = 2**12  # log-spaced cells in each tail, out to the exact min / max
 _CHUNK = 1 << 20  # values per pass in the chunked reduction (bounded extra memory)
+_BLOCK = 1 << 16  # values per step of an elementwise pipeline, so that its temporaries stay in the CPU cache
 SAMPLE_VALUES = 1 << 16  # distinct values the first pass keeps to place the body
 _TAIL_QUANTILE = 0.001
 
@@ -151,11 +152,7 @@ class FirstPass:
         numbers = np.asarray(numbers, dtype=float)
         if numbers.size == 0:
             return cls(0.0, math.inf, -math.inf, True, level, np.empty(0), np.empty(0))
-        kept = numbers[_below(value_hashes(numbers), level)] if level < 64 else numbers
-        values, inverse = np.unique(kept + 0.0, return_inverse=True)
-        counts = np.bincount(inverse, minlength=values.size).astype(float)
-        whole = bool(np.all(numbers == np.floor(numbers)))
-        return cls(float(numbers.size), float(numbers.min()), float(numbers.max()), whole, *_shrink(level, values, counts))
+        return cls(float(numbers.size), float(numbers.min()), float(numbers.max()), _all_whole(numbers), *_sample(numbers, level))
 
     def merge(self, other: "FirstPass") -> "FirstPass":
         """The first pass over both samples."""
@@ -220,11 +217,47 @@ def value_hashes(numbers: np.ndarray) -> np.ndarray:
     >>> bool(h[0] == h[1]), bool(h[0] != h[2])
     (True, True)
     """
-    bits = (np.asarray(numbers, dtype=float) + 0.0).view(np.uint64)
-    z = bits + np.uint64(0x9E3779B97F4A7C15)
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
+    numbers = np.asarray(numbers, dtype=float)
+    flat = numbers.ravel()
+    hashes = np.empty(flat.size, dtype=np.uint64)
+    shifted = np.empty(min(flat.size, _BLOCK), dtype=np.uint64)
+    for start in range(0, flat.size, _BLOCK):  # in place, a cache-sized block at a time
+        z = hashes[start:start + _BLOCK]
+        carry = shifted[:z.size]
+        np.add(flat[start:start + _BLOCK], 0.0, out=z.view(np.float64))  # -0.0 + 0.0 is 0.0
+        z += np.uint64(0x9E3779B97F4A7C15)
+        for shift, multiplier in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):
+            np.right_shift(z, np.uint64(shift), out=carry)
+            z ^= carry
+            z *= np.uint64(multiplier)
+        np.right_shift(z, np.uint64(31), out=carry)
+        z ^= carry
+    return hashes.reshape(numbers.shape)
+
+
+def _sample(numbers: np.ndarray, level: int) -> tuple[int, np.ndarray, np.ndarray]:
+    """``_shrink(level, *distinct values of numbers hashing below 2**level, with counts)``, without sorting them all.
+
+    A trial level that keeps about twice :data:`SAMPLE_VALUES` rows is tried first: when more
+    than SAMPLE_VALUES distinct values hash below it, the SAMPLE_VALUES + 1 smallest hashes
+    (which fix the shrunk level) are among them, so the result is the same as from every value.
+    """
+    hashes = value_hashes(numbers) if level < 64 or numbers.size > 2 * SAMPLE_VALUES else None
+    trial = min(level, 64 - max(int(math.log2(numbers.size / (1.5 * SAMPLE_VALUES))), 0))
+    while True:
+        kept = numbers if hashes is None or trial >= 64 else numbers[_below(hashes, trial)]
+        values, counts = np.unique(kept + 0.0, return_counts=True)  # + 0.0: -0.0 and 0.0 are one value
+        if values.size > SAMPLE_VALUES or trial >= level:
+            return _shrink(trial, values, counts.astype(float))
+        trial = min(trial + 2, level)
+
+
+def _all_whole(numbers: np.ndarray) -> bool:
+    """Whether every value is a whole number; a fraction among the first values answers at once."""
+    head = numbers[:1024]
+    if not np.all(head == np.floor(head)):
+        return False
+    return bool(np.all(numbers == np.floor(numbers)))
 
 
 def _below(hashes: np.ndarray, level: int) -> np.ndarray:
@@ -240,6 +273,9 @@ def _shrink(level: int, values: np.ndarray, counts: np.ndarray) -> tuple[int, np
     level = min(level, max(cut.bit_length() - 1, 0))  # 2**level <= cut
     keep = _below(hashes, level)
     return level, values[keep], counts[keep]
+
+
+CellVisitor = Callable[[np.ndarray, np.ndarray, np.ndarray], None]  # (chunk of values, their cells, edges)
 
 
 @dataclass(frozen=True, eq=False)
@@ -298,8 +334,15 @@ class ValueSketch:
 
     # ------------------------------------------------------------------ building
     @classmethod
-    def from_values(cls, numbers: np.ndarray, max_exact: int | None = None) -> "ValueSketch":
+    def from_values(
+        cls, numbers: np.ndarray, max_exact: int | None = None, first: FirstPass | None = None,
+        visit: CellVisitor | None = None,
+    ) -> "ValueSketch":
         """Sketch finite raw values: exact while at most ``max_exact`` (:data:`MAX_EXACT_VALUES`) are distinct.
+
+        ``first`` is :func:`first_pass` of ``numbers`` when the caller already has it; ``visit``
+        sees every chunk of values with its fine cells if the fine sketch is built
+        (:meth:`from_cells_of`).
 
         Examples
         --------
@@ -319,12 +362,9 @@ class ValueSketch:
             return (values, counts.astype(float)) if values.size <= limit else None
 
         def cells(edges: np.ndarray) -> "ValueSketch":
-            sketch = cls.binned_chunk(numbers[:_CHUNK], edges)
-            for start in range(_CHUNK, numbers.size, _CHUNK):
-                sketch = sketch.merge(cls.binned_chunk(numbers[start:start + _CHUNK], edges))
-            return sketch
+            return cls.from_cells_of(numbers, edges, visit)
 
-        return cls.from_first_pass(first_pass(numbers), exact_table, cells, max_exact)
+        return cls.from_first_pass(first_pass(numbers) if first is None else first, exact_table, cells, max_exact)
 
     @classmethod
     def from_first_pass(
@@ -361,6 +401,42 @@ class ValueSketch:
         cell_counts = np.bincount(index, minlength=cells).astype(float)
         cell_sums = np.bincount(index, weights=numbers, minlength=cells)
         return cls._from_cells(edges, cell_counts, cell_sums, Moments.of(numbers))
+
+    @classmethod
+    def from_cells_of(cls, numbers: np.ndarray, edges: np.ndarray, visit: CellVisitor | None = None) -> "ValueSketch":
+        """The fine sketch of finite ``numbers`` on ``edges``: :meth:`binned_chunk` of each chunk of
+        ``_CHUNK`` values merged in order (the same numbers), without the intermediate sketches.
+
+        ``visit(chunk, index, edges)``, when given, sees each chunk with the cell of each of its values.
+
+        Examples
+        --------
+        >>> x = np.random.default_rng(0).gamma(2.0, size=5_000)
+        >>> edges = sketch_edges(float(x.min()), float(x.max()), 0.1, 9.0)
+        >>> whole, merged = ValueSketch.from_cells_of(x, edges), ValueSketch.binned_chunk(x, edges)
+        >>> bool(np.array_equal(whole.cell_sums, merged.cell_sums)), whole.moments == merged.moments
+        (True, True)
+        """
+        run = _equal_width_run(edges)
+        cell_counts = np.zeros(edges.size - 1, dtype=np.int64)
+        cell_sums: np.ndarray | None = None
+        moments: Moments | None = None
+        for start in range(0, numbers.size, _CHUNK):
+            chunk = numbers[start:start + _CHUNK]
+            index = _cell_index(chunk, edges, run)
+            if visit is not None:
+                visit(chunk, index, edges)
+            cell_counts += np.bincount(index, minlength=cell_counts.size)
+            sums = np.bincount(index, weights=chunk, minlength=cell_counts.size)
+            if cell_sums is None:
+                cell_sums = sums
+            else:
+                cell_sums += sums  # the order of binned_chunk(...).merge(...): the same rounding
+            part = Moments.of(chunk)
+            moments = part if moments is None else moments.merge(part)
+        if cell_sums is None or moments is None:
+            raise ValueError("no values to sketch")
+        return cls._from_cells(edges, cell_counts.astype(float), cell_sums, moments)
 
     @classmethod
     def _from_cells(cls, edges: np.ndarray, cell_counts: np.ndarray, cell_sums: np.ndarray, moments: Moments) -> "ValueSketch":
@@ -495,19 +571,38 @@ def cell_index(numbers: np.ndarray, edges: np.ndarray) -> np.ndarray:
     >>> bool(np.array_equal(cell_index(x, edges), np.clip(np.searchsorted(edges, x, "right") - 1, 0, edges.size - 2)))
     True
     """
+    numbers = np.asarray(numbers, dtype=float)
+    return _cell_index(numbers.ravel(), edges, _equal_width_run(edges)).reshape(numbers.shape)
+
+
+def _cell_index(numbers: np.ndarray, edges: np.ndarray, run: tuple[int, int]) -> np.ndarray:
+    """:func:`cell_index` given the equal-width run of ``edges``, a cache-sized block at a time."""
     last = edges.size - 2
-    first, stop = _equal_width_run(edges)
+    first, stop = run
     if stop - first < 2 or not math.isfinite(float(edges[stop] - edges[first])):
         return np.clip(np.searchsorted(edges, numbers, side="right") - 1, 0, last)
-    guess = (numbers - edges[first]) * ((stop - first) / (edges[stop] - edges[first]))
-    np.clip(guess, 0, stop - first - 1, out=guess)
-    index = guess.astype(np.intp)
-    index += first
-    wrong = edges[index] > numbers
-    wrong |= edges[index + 1] <= numbers
-    wrong = np.flatnonzero(wrong)  # few: positions index faster than a full-length mask
-    if wrong.size:
-        index[wrong] = np.clip(np.searchsorted(edges, numbers[wrong], side="right") - 1, 0, last)
+    origin, scale = edges[first], (stop - first) / (edges[stop] - edges[first])
+    lefts, rights = edges[:-1], edges[1:]
+    index = np.empty(numbers.size, dtype=np.intp)
+    size = min(numbers.size, _BLOCK)
+    guess, bound = np.empty(size), np.empty(size)
+    wrong, above = np.empty(size, dtype=bool), np.empty(size, dtype=bool)
+    for start in range(0, numbers.size, _BLOCK):
+        part, cells = numbers[start:start + _BLOCK], index[start:start + _BLOCK]
+        width = part.size
+        np.subtract(part, origin, out=guess[:width])
+        guess[:width] *= scale
+        np.clip(guess[:width], 0, stop - first - 1, out=guess[:width])
+        np.copyto(cells, guess[:width], casting="unsafe")  # truncation: the floor of a non-negative guess
+        cells += first
+        np.take(lefts, cells, out=bound[:width], mode="clip")
+        np.greater(bound[:width], part, out=wrong[:width])
+        np.take(rights, cells, out=bound[:width], mode="clip")
+        np.less_equal(bound[:width], part, out=above[:width])
+        wrong[:width] |= above[:width]
+        misplaced = np.flatnonzero(wrong[:width])  # few: positions index faster than a full-length mask
+        if misplaced.size:
+            cells[misplaced] = np.clip(np.searchsorted(edges, part[misplaced], side="right") - 1, 0, last)
     return index
 
 
