@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # pandas is imported where a frame or Series is built: readin
 
 __all__ = [
     "KINDS", "MAX_BINS", "MAX_DISCRETE_VALUES", "MAX_EXACT_INTEGER", "MAX_SUPPORT", "SHAPES", "TEMPORAL_WARNING",
-    "Empirical", "Kind", "Shape", "choose_weight_column", "to_empirical",
+    "Empirical", "Kind", "Shape", "auto_bin_count", "binned_from_table", "choose_weight_column", "to_empirical",
 ]
 
 Kind = Literal["discrete", "categorical", "binned"]
@@ -792,15 +792,28 @@ def _histogram(numbers: np.ndarray, edges: np.ndarray, weights: np.ndarray | Non
     return np.histogram(numbers, bins=edges, weights=weights)
 
 
-def _binned_from_table(values: np.ndarray, weights: np.ndarray, name: str, dropped: dict[str, int]) -> Empirical:
-    """Continuous (value, weight) table: an exact sketch, and display bins by the "auto" rule on the weights."""
+def binned_from_table(
+    values: np.ndarray, weights: np.ndarray, name: str = "", dropped: Mapping[str, int] | None = None,
+) -> Empirical:
+    """Continuous data from a (value, weight) table: an exact sketch, display bins by :func:`auto_bin_count`.
+
+    Repeated values are added together and zero weights left out; ``kl_core.sketched``
+    uses it for an exact sketch read by an engine.
+
+    Examples
+    --------
+    >>> emp = binned_from_table(np.array([0.5, 1.5, 2.5, 1.5]), np.array([1.0, 2.0, 1.0, 2.0]))
+    >>> emp.kind, emp.n, emp.sketch.values.tolist(), emp.sketch.counts.tolist()
+    ('binned', 6.0, [0.5, 1.5, 2.5], [1.0, 4.0, 1.0])
+    """
+    dropped = dict(dropped or {})
     support, inverse = np.unique(values, return_inverse=True)
     summed = np.bincount(inverse, weights=weights, minlength=support.size)
     used = summed > 0
     support, summed = support[used], summed[used]
     if support.size < 2:
         raise DataError(f"{name or 'The table'} has one value with a positive weight; continuous bins need at least two.")
-    count = _auto_count(support, summed)
+    count = auto_bin_count(support, summed)
     edges = _histogram_edges(float(support[0]), float(support[-1]), count)
     counts, _ = np.histogram(support, bins=edges, weights=summed)
     centres = edges[:-1] + np.diff(edges) / 2
@@ -811,8 +824,15 @@ def _binned_from_table(values: np.ndarray, weights: np.ndarray, name: str, dropp
     )
 
 
-def _auto_count(values: np.ndarray, weights: np.ndarray) -> int:
-    """numpy's "auto" bin count (the larger of Freedman–Diaconis and Sturges) for weighted values, capped."""
+def auto_bin_count(values: np.ndarray, weights: np.ndarray) -> int:
+    """numpy's "auto" bin count (the larger of Freedman–Diaconis and Sturges) for sorted weighted values, capped at MAX_BINS.
+
+    Examples
+    --------
+    >>> x = np.arange(100.0)
+    >>> auto_bin_count(x, np.ones(x.size)), np.histogram_bin_edges(x, bins="auto").size - 1
+    (8, 8)
+    """
     n = float(weights.sum()) if weights.sum() >= 2 else float(values.size)
     sturges = math.log2(n) + 1
     q25, q75 = np.quantile(values, [0.25, 0.75], weights=weights, method="inverted_cdf")
@@ -946,13 +966,13 @@ def _from_table(values: Any, weights: Any, kind: Kind | None, name: str, weight_
         table_values = pd.to_numeric(value_series[keep], errors="coerce").to_numpy(dtype=float)
         extra = _precision_warnings(table_values)
         if kind == "binned" or (kind is None and _continuous_table(table_values)):
-            emp = _binned_from_table(table_values, weight_array, name, dropped)
+            emp = binned_from_table(table_values, weight_array, name, dropped)
             return replace(emp, warnings=emp.warnings + extra)
     else:
         table_values = value_series[keep].astype("string").str.strip().to_numpy(dtype=object)
         extra = (TEMPORAL_WARNING,) if temporal else ()
     if labels is None and kind is None and np.unique(table_values).size > MAX_DISCRETE_VALUES:
-        emp = _binned_from_table(table_values, weight_array, name, dropped)  # issue 11: as many values as observations would
+        emp = binned_from_table(table_values, weight_array, name, dropped)  # issue 11: as many values as observations would
         extra = (_many_values_warning(table_values, emp), *extra)
     else:
         emp = _aggregate(table_values, weight_array, "categorical" if labels is not None else "discrete", name, dropped)
