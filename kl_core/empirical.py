@@ -26,14 +26,15 @@ from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence
 import numpy as np
 
 from kl_core.errors import DataError
-from kl_core.sketch import ValueSketch
+from kl_core import sketch as sketch_module
+from kl_core.sketch import ValueSketch, first_pass
 
 if TYPE_CHECKING:  # pandas is imported where a frame or Series is built: reading numbers needs none
     import pandas as pd
 
 __all__ = [
     "KINDS", "MAX_BINS", "MAX_DISCRETE_VALUES", "MAX_EXACT_INTEGER", "MAX_SUPPORT", "SHAPES", "TEMPORAL_WARNING",
-    "Empirical", "Kind", "Shape", "choose_weight_column", "to_empirical",
+    "Empirical", "Kind", "Shape", "auto_bin_count", "binned_from_table", "choose_weight_column", "to_empirical",
 ]
 
 Kind = Literal["discrete", "categorical", "binned"]
@@ -697,18 +698,87 @@ def _categorical_from_labels(labels: np.ndarray, dropped: dict[str, int], name: 
 def _binned_from_numbers(
     numbers: np.ndarray, bins: int | str | Sequence[float] | None, dropped: dict[str, int], name: str
 ) -> Empirical:
-    edges, warnings = _bin_edges(numbers, bins)
-    counts, edges = _histogram(numbers, edges)
+    """Finite raw values as bins for display and the sketch the fits use.
+
+    The display counts are ``np.histogram``'s, taken from the sketch (:class:`_DisplayCounts`)
+    rather than from another pass over every value.
+    """
+    if numbers.size <= sketch_module.MAX_EXACT_VALUES:  # read at call time: tests lower it
+        low, high = float(numbers.min()), float(numbers.max())
+        edges, warnings = _bin_edges(numbers, bins, low, high)
+        display = _DisplayCounts(edges)
+        sketch = ValueSketch.from_values(numbers)
+    else:
+        first = first_pass(numbers)
+        low, high = (float(numbers.min()) if first.low == 0 else first.low), (float(numbers.max()) if first.high == 0 else first.high)
+        edges, warnings = _bin_edges(numbers, bins, low, high)  # (the sign of a zero extreme as numpy's min/max give it)
+        display = _DisplayCounts(edges)
+        sketch = ValueSketch.from_values(numbers, first=first, visit=display.visit)
+    edges = edges.astype(float)
     centres = edges[:-1] + np.diff(edges) / 2  # not (a + b) / 2, which overflows near ±1.8e308
     return Empirical(
-        centres, counts.astype(float), "binned", edges=edges.astype(float), n=float(numbers.size),
-        name=name, dropped=dropped, warnings=tuple(warnings), sketch=ValueSketch.from_values(numbers),
+        centres, display.counts(sketch), "binned", edges=edges, n=float(numbers.size),
+        name=name, dropped=dropped, warnings=tuple(warnings), sketch=sketch,
     )
 
 
-def _histogram(numbers: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.histogram(numbers, bins=edges)``; equal-width edges as a count and a range, which numpy
-    bins by arithmetic instead of sorting the values (the same counts, several times faster).
+class _DisplayCounts:
+    """``np.histogram(values, bins=edges)[0]`` (as floats) from the values' sketch, without a pass over every value.
+
+    An exact sketch is a (value, count) table: it is binned with its counts as weights. In
+    a fine sketch a cell that no display edge comes near (not in it, nor in either
+    neighbouring cell) lies inside one display bin and counts there whole; the values of the
+    few cells near a display edge are collected while the sketch is built (:meth:`visit`,
+    a ``ValueSketch.from_values`` visitor) and binned one by one by numpy.
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).gamma(2.0, size=50_000)
+    >>> edges = np.linspace(x.min(), x.max(), 31)
+    >>> display = _DisplayCounts(edges)
+    >>> sketch = ValueSketch.from_values(x, max_exact=1_000, visit=display.visit)
+    >>> bool(np.array_equal(display.counts(sketch), np.histogram(x, bins=edges)[0]))
+    True
+    """
+
+    def __init__(self, edges: np.ndarray) -> None:
+        self.edges = edges
+        self.near_edges: np.ndarray | None = None  # per fine cell: whether a display edge is in it or a neighbour
+        self.near_values: list[np.ndarray] = []
+
+    def visit(self, chunk: np.ndarray, index: np.ndarray, fine_edges: np.ndarray) -> None:
+        """Keep the values of ``chunk`` whose fine cell (``index``) is near a display edge."""
+        if self.near_edges is None:
+            self.near_edges = self._cells_near_edges(fine_edges)
+        near = np.flatnonzero(self.near_edges.take(index))
+        if near.size:
+            self.near_values.append(chunk[near])
+
+    def counts(self, sketch: ValueSketch) -> np.ndarray:
+        """The display counts of the values ``sketch`` was built from (visited, when it is fine)."""
+        if sketch.exact:
+            return _histogram(sketch.values, self.edges, sketch.counts)[0].astype(float)
+        if self.near_edges is None:
+            raise ValueError("a fine sketch's display counts need its values visited while it was built")
+        whole = (sketch.cell_counts > 0) & ~self.near_edges
+        bins = np.searchsorted(self.edges, sketch.edges[:-1][whole], side="right") - 1
+        counts = np.bincount(bins, weights=sketch.cell_counts[whole], minlength=self.edges.size - 1)
+        if self.near_values:
+            counts += _histogram(np.concatenate(self.near_values), self.edges)[0]
+        return counts
+
+    def _cells_near_edges(self, fine_edges: np.ndarray) -> np.ndarray:
+        cells = fine_edges.size - 1
+        holding = np.searchsorted(fine_edges, self.edges, side="right") - 1
+        marked = np.concatenate([holding - 1, holding, holding + 1])
+        near = np.zeros(cells, dtype=bool)
+        near[marked[(marked >= 0) & (marked < cells)]] = True
+        return near
+
+
+def _histogram(numbers: np.ndarray, edges: np.ndarray, weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``np.histogram(numbers, bins=edges, weights=weights)``; equal-width edges as a count and a range, which
+    numpy bins by arithmetic instead of sorting the values (the same counts, several times faster).
 
     Examples
     --------
@@ -718,20 +788,33 @@ def _histogram(numbers: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.n
     [True, True]
     """
     if edges.size > 2 and np.array_equal(edges, np.linspace(edges[0], edges[-1], edges.size)):
-        return np.histogram(numbers, bins=edges.size - 1, range=(edges[0], edges[-1]))
-    return np.histogram(numbers, bins=edges)
+        return np.histogram(numbers, bins=edges.size - 1, range=(edges[0], edges[-1]), weights=weights)
+    return np.histogram(numbers, bins=edges, weights=weights)
 
 
-def _binned_from_table(values: np.ndarray, weights: np.ndarray, name: str, dropped: dict[str, int]) -> Empirical:
-    """Continuous (value, weight) table: an exact sketch, and display bins by the "auto" rule on the weights."""
+def binned_from_table(
+    values: np.ndarray, weights: np.ndarray, name: str = "", dropped: Mapping[str, int] | None = None,
+) -> Empirical:
+    """Continuous data from a (value, weight) table: an exact sketch, display bins by :func:`auto_bin_count`.
+
+    Repeated values are added together and zero weights left out; ``kl_core.sketched``
+    uses it for an exact sketch read by an engine.
+
+    Examples
+    --------
+    >>> emp = binned_from_table(np.array([0.5, 1.5, 2.5, 1.5]), np.array([1.0, 2.0, 1.0, 2.0]))
+    >>> emp.kind, emp.n, emp.sketch.values.tolist(), emp.sketch.counts.tolist()
+    ('binned', 6.0, [0.5, 1.5, 2.5], [1.0, 4.0, 1.0])
+    """
+    dropped = dict(dropped or {})
     support, inverse = np.unique(values, return_inverse=True)
     summed = np.bincount(inverse, weights=weights, minlength=support.size)
     used = summed > 0
     support, summed = support[used], summed[used]
     if support.size < 2:
         raise DataError(f"{name or 'The table'} has one value with a positive weight; continuous bins need at least two.")
-    count = _auto_count(support, summed)
-    edges = _histogram_edges(support, count)
+    count = auto_bin_count(support, summed)
+    edges = _histogram_edges(float(support[0]), float(support[-1]), count)
     counts, _ = np.histogram(support, bins=edges, weights=summed)
     centres = edges[:-1] + np.diff(edges) / 2
     warnings = (f"The rule for display bins asked for more than {MAX_BINS} bins; {MAX_BINS} are used.",) if count == MAX_BINS else ()
@@ -741,8 +824,15 @@ def _binned_from_table(values: np.ndarray, weights: np.ndarray, name: str, dropp
     )
 
 
-def _auto_count(values: np.ndarray, weights: np.ndarray) -> int:
-    """numpy's "auto" bin count (the larger of Freedman–Diaconis and Sturges) for weighted values, capped."""
+def auto_bin_count(values: np.ndarray, weights: np.ndarray) -> int:
+    """numpy's "auto" bin count (the larger of Freedman–Diaconis and Sturges) for sorted weighted values, capped at MAX_BINS.
+
+    Examples
+    --------
+    >>> x = np.arange(100.0)
+    >>> auto_bin_count(x, np.ones(x.size)), np.histogram_bin_edges(x, bins="auto").size - 1
+    (8, 8)
+    """
     n = float(weights.sum()) if weights.sum() >= 2 else float(values.size)
     sturges = math.log2(n) + 1
     q25, q75 = np.quantile(values, [0.25, 0.75], weights=weights, method="inverted_cdf")
@@ -752,10 +842,12 @@ def _auto_count(values: np.ndarray, weights: np.ndarray) -> int:
     return int(min(max(math.ceil(sturges), math.ceil(fd), 1), MAX_BINS))
 
 
-def _bin_edges(numbers: np.ndarray, bins: int | str | Sequence[float] | None) -> tuple[np.ndarray, list[str]]:
-    """Freedman–Diaconis by default (Sturges when the IQR is 0), capped at MAX_BINS."""
+def _bin_edges(
+    numbers: np.ndarray, bins: int | str | Sequence[float] | None, low: float, high: float,
+) -> tuple[np.ndarray, list[str]]:
+    """Freedman–Diaconis by default (Sturges when the IQR is 0), capped at MAX_BINS; ``low``/``high`` are the extremes."""
     warnings: list[str] = []
-    if numbers.min() == numbers.max():
+    if low == high:
         rounded = (
             " (numbers beyond ±2**53 keep only about 16 significant digits, so different long whole numbers "
             "can read as the same value)" if abs(numbers[0]) > MAX_EXACT_INTEGER else ""
@@ -764,26 +856,25 @@ def _bin_edges(numbers: np.ndarray, bins: int | str | Sequence[float] | None) ->
             f"All {numbers.size:,} values equal {numbers[0]:g}{rounded}: continuous bins need at least two different "
             "values. Treat the data as discrete instead."
         )
-    with np.errstate(over="ignore"):
-        span = float(numbers.max()) - float(numbers.min())
+    span = high - low
     if not math.isfinite(span):
         raise DataError(
-            f"The values run from {numbers.min():g} to {numbers.max():g}: that range is too wide for floating "
+            f"The values run from {low:g} to {high:g}: that range is too wide for floating "
             "point (it overflows), so no bins can cover it. Rescale the values (e.g. divide them by 1e300) "
             "or remove the extreme ones."
         )
     if bins is None:
         bins = "auto"  # numpy's: the larger of Freedman–Diaconis and Sturges (10 bins for 272 values, never 5)
     if isinstance(bins, str) and bins in ("fd", "auto"):
-        requested = _freedman_diaconis_count(numbers)
+        requested = _freedman_diaconis_count(numbers, span)
         if bins == "auto":  # numpy's rule, computed here so that a large array is never copied for its quartiles
             requested = max(requested if math.isfinite(requested) else 0, math.ceil(math.log2(numbers.size) + 1))
         if requested > MAX_BINS:
             rule = "Freedman–Diaconis" if bins == "fd" else "display-bin"
             warnings.append(f"The {rule} rule asked for {requested:,.0f} bins; {MAX_BINS} are used.")
-            return _histogram_edges(numbers, MAX_BINS), warnings
+            return _histogram_edges(low, high, MAX_BINS), warnings
         if bins == "auto":
-            return _histogram_edges(numbers, int(requested)), warnings
+            return _histogram_edges(low, high, int(requested)), warnings
     if isinstance(bins, str):
         try:
             edges = np.histogram_bin_edges(numbers, bins=bins)
@@ -798,20 +889,20 @@ def _bin_edges(numbers: np.ndarray, bins: int | str | Sequence[float] | None) ->
             raise DataError(f"bins must be a whole number of bins; got {bins!r}")
         if count < 1:
             raise DataError(f"bins must be at least 1; got {bins}")
-        edges = _histogram_edges(numbers, min(int(count), MAX_BINS))
+        edges = _histogram_edges(low, high, min(int(count), MAX_BINS))
     else:
         edges = np.asarray(bins, dtype=float)
         if edges.ndim != 1 or edges.size < 2 or np.any(np.diff(edges) <= 0) or not np.all(np.isfinite(edges)):
             raise DataError("bin edges must be at least two finite numbers in increasing order")
-        outside = int(np.sum((numbers < edges[0]) | (numbers > edges[-1])))
-        if outside:
+        if low < edges[0] or high > edges[-1]:
+            outside = int(np.sum((numbers < edges[0]) | (numbers > edges[-1])))
             raise DataError(f"{outside:,} values lie outside the bin edges [{edges[0]:g}, {edges[-1]:g}]; widen the edges")
         return edges, warnings
     if edges.size - 1 > MAX_BINS:
         warnings.append(f"The binning rule asked for {edges.size - 1:,} bins; {MAX_BINS} are used.")
-        edges = _histogram_edges(numbers, MAX_BINS)
+        edges = _histogram_edges(low, high, MAX_BINS)
     if not _valid_edges(edges):  # numpy's rules break down on ranges near the float limits
-        edges = _histogram_edges(numbers, int(math.ceil(math.log2(numbers.size))) + 1)  # Sturges, by count
+        edges = _histogram_edges(low, high, int(math.ceil(math.log2(numbers.size))) + 1)  # Sturges, by count
     return edges, warnings
 
 
@@ -819,24 +910,25 @@ def _valid_edges(edges: np.ndarray) -> bool:
     return edges.size >= 2 and bool(np.all(np.isfinite(edges))) and bool(np.all(np.diff(edges) > 0))
 
 
-def _histogram_edges(numbers: np.ndarray, count: int) -> np.ndarray:
+def _histogram_edges(low: float, high: float, count: int) -> np.ndarray:
+    """``np.histogram_bin_edges(values, bins=count)`` for values from ``low`` to ``high`` (numpy uses only those two)."""
     try:
-        edges = np.histogram_bin_edges(numbers, bins=count)
+        edges = np.histogram_bin_edges(np.array([low, high]), bins=count)
     except ValueError:  # "Too many bins for data range": the range is a few float steps wide
-        raise _too_narrow_error(numbers, count) from None
+        raise _too_narrow_error(low, high, count) from None
     if not _valid_edges(edges):
-        raise _too_narrow_error(numbers, count)
+        raise _too_narrow_error(low, high, count)
     return edges
 
 
-def _too_narrow_error(numbers: np.ndarray, count: int) -> DataError:
+def _too_narrow_error(low: float, high: float, count: int) -> DataError:
     return DataError(
-        f"The values run from {numbers.min():.17g} to {numbers.max():.17g}, too narrow a range to cut into {count:,} "
+        f"The values run from {low:.17g} to {high:.17g}, too narrow a range to cut into {count:,} "
         "bins at floating-point precision. Use fewer bins, or treat the data as discrete."
     )
 
 
-def _freedman_diaconis_count(numbers: np.ndarray) -> float:
+def _freedman_diaconis_count(numbers: np.ndarray, span: float) -> float:
     """How many bins the Freedman–Diaconis rule wants, computed before numpy allocates them.
 
     Beyond 2**22 values the quartiles come from a deterministic stride of about 2**20 of them
@@ -845,7 +937,6 @@ def _freedman_diaconis_count(numbers: np.ndarray) -> float:
     sample = numbers[:: max(1, numbers.size >> 20)] if numbers.size > 1 << 22 else numbers
     iqr = float(np.subtract(*np.percentile(sample, [75, 25])))
     width = 2 * iqr * numbers.size ** (-1 / 3)
-    span = float(numbers.max() - numbers.min())
     with np.errstate(over="ignore"):
         count = span / width if width > 0 else math.inf
     return math.ceil(count) if math.isfinite(count) else math.inf
@@ -875,13 +966,13 @@ def _from_table(values: Any, weights: Any, kind: Kind | None, name: str, weight_
         table_values = pd.to_numeric(value_series[keep], errors="coerce").to_numpy(dtype=float)
         extra = _precision_warnings(table_values)
         if kind == "binned" or (kind is None and _continuous_table(table_values)):
-            emp = _binned_from_table(table_values, weight_array, name, dropped)
+            emp = binned_from_table(table_values, weight_array, name, dropped)
             return replace(emp, warnings=emp.warnings + extra)
     else:
         table_values = value_series[keep].astype("string").str.strip().to_numpy(dtype=object)
         extra = (TEMPORAL_WARNING,) if temporal else ()
     if labels is None and kind is None and np.unique(table_values).size > MAX_DISCRETE_VALUES:
-        emp = _binned_from_table(table_values, weight_array, name, dropped)  # issue 11: as many values as observations would
+        emp = binned_from_table(table_values, weight_array, name, dropped)  # issue 11: as many values as observations would
         extra = (_many_values_warning(table_values, emp), *extra)
     else:
         emp = _aggregate(table_values, weight_array, "categorical" if labels is not None else "discrete", name, dropped)

@@ -24,8 +24,11 @@ and in ``tests/test_sketch.py``.
 from __future__ import annotations
 
 import math
+import os
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Callable
+from typing import Callable, Iterator, Sequence, TypeVar
 
 import numpy as np
 
@@ -38,6 +41,9 @@ MAX_EXACT_VALUES = 2_000_000  # distinct values kept exactly; beyond, the fine s
 BODY_CELLS = 2**17  # equal-width cells between the 0.1 % and 99.9 % quantiles
 TAIL_CELLS = 2**12  # log-spaced cells in each tail, out to the exact min / max
 _CHUNK = 1 << 20  # values per pass in the chunked reduction (bounded extra memory)
+_BLOCK = 1 << 16  # values per step of an elementwise pipeline, so that its temporaries stay in the CPU cache
+_WORKERS = min(os.cpu_count() or 1, 4)  # threads over chunks: numpy releases the GIL in its array loops
+_MERGE_EVERY = 8  # chunk first passes merged at once (bounded memory)
 SAMPLE_VALUES = 1 << 16  # distinct values the first pass keeps to place the body
 _TAIL_QUANTILE = 0.001
 
@@ -151,28 +157,31 @@ class FirstPass:
         numbers = np.asarray(numbers, dtype=float)
         if numbers.size == 0:
             return cls(0.0, math.inf, -math.inf, True, level, np.empty(0), np.empty(0))
-        kept = numbers[_below(value_hashes(numbers), level)] if level < 64 else numbers
-        values, inverse = np.unique(kept + 0.0, return_inverse=True)
-        counts = np.bincount(inverse, minlength=values.size).astype(float)
-        whole = bool(np.all(numbers == np.floor(numbers)))
-        return cls(float(numbers.size), float(numbers.min()), float(numbers.max()), whole, *_shrink(level, values, counts))
+        return cls(float(numbers.size), float(numbers.min()), float(numbers.max()), _all_whole(numbers), *_sample(numbers, level))
 
     def merge(self, other: "FirstPass") -> "FirstPass":
         """The first pass over both samples."""
-        level = min(self.level, other.level)
-        mine, theirs = self._below(level), other._below(level)
-        values, inverse = np.unique(np.concatenate([mine[0], theirs[0]]), return_inverse=True)
-        counts = np.bincount(inverse, weights=np.concatenate([mine[1], theirs[1]]), minlength=values.size)
-        return FirstPass(
-            self.n + other.n, min(self.low, other.low), max(self.high, other.high), self.whole and other.whole,
-            *_shrink(level, values, counts),
-        )
+        return FirstPass.merged([self, other])
 
-    def _below(self, level: int) -> tuple[np.ndarray, np.ndarray]:
-        if level >= self.level or self.values.size == 0:
-            return self.values, self.counts
-        keep = _below(value_hashes(self.values), level)
-        return self.values[keep], self.counts[keep]
+    @classmethod
+    def merged(cls, parts: Sequence["FirstPass"]) -> "FirstPass":
+        """The first pass over all the parts: ``parts[0].merge(parts[1]).merge(parts[2])...`` in one step.
+
+        Examples
+        --------
+        >>> x = np.random.default_rng(0).normal(size=300_000)
+        >>> parts = [FirstPass.of(x[i:i + 50_000]) for i in range(0, x.size, 50_000)]
+        >>> whole = FirstPass.of(x)
+        >>> merged = FirstPass.merged(parts)
+        >>> bool(np.array_equal(merged.values, whole.values)), merged.level == whole.level, merged.n
+        (True, True, 300000.0)
+        """
+        values = np.concatenate([part.values for part in parts])
+        counts = np.concatenate([part.counts for part in parts])
+        return cls(
+            sum(part.n for part in parts), min(part.low for part in parts), max(part.high for part in parts),
+            all(part.whole for part in parts), *_sample(values, min(part.level for part in parts), counts),
+        )
 
     @property
     def complete(self) -> bool:
@@ -220,11 +229,55 @@ def value_hashes(numbers: np.ndarray) -> np.ndarray:
     >>> bool(h[0] == h[1]), bool(h[0] != h[2])
     (True, True)
     """
-    bits = (np.asarray(numbers, dtype=float) + 0.0).view(np.uint64)
-    z = bits + np.uint64(0x9E3779B97F4A7C15)
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
+    numbers = np.asarray(numbers, dtype=float)
+    flat = numbers.ravel()
+    hashes = np.empty(flat.size, dtype=np.uint64)
+    shifted = np.empty(min(flat.size, _BLOCK), dtype=np.uint64)
+    for start in range(0, flat.size, _BLOCK):  # in place, a cache-sized block at a time
+        z = hashes[start:start + _BLOCK]
+        carry = shifted[:z.size]
+        np.add(flat[start:start + _BLOCK], 0.0, out=z.view(np.float64))  # -0.0 + 0.0 is 0.0
+        z += np.uint64(0x9E3779B97F4A7C15)
+        for shift, multiplier in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):
+            np.right_shift(z, np.uint64(shift), out=carry)
+            z ^= carry
+            z *= np.uint64(multiplier)
+        np.right_shift(z, np.uint64(31), out=carry)
+        z ^= carry
+    return hashes.reshape(numbers.shape)
+
+
+def _sample(numbers: np.ndarray, level: int, weights: np.ndarray | None = None) -> tuple[int, np.ndarray, np.ndarray]:
+    """``_shrink(level, *distinct values hashing below 2**level, with their counts)``, without sorting them all.
+
+    ``weights`` are the counts of ``numbers`` (samples being merged), else each counts once.
+    A trial level that keeps about twice :data:`SAMPLE_VALUES` values is tried first: when
+    more than SAMPLE_VALUES distinct values hash below it, the SAMPLE_VALUES + 1 smallest
+    hashes (which fix the shrunk level) are among them, so the result is the same as from
+    every value.
+    """
+    hashes = value_hashes(numbers) if level < 64 or numbers.size > 2 * SAMPLE_VALUES else None
+    trial = min(level, 64 - max(int(math.log2(max(numbers.size, 1) / (1.5 * SAMPLE_VALUES))), 0))
+    while True:
+        keep = None if hashes is None or trial >= 64 else _below(hashes, trial)
+        kept = numbers if keep is None else numbers[keep]
+        if weights is None:
+            values, counts = np.unique(kept + 0.0, return_counts=True)  # + 0.0: -0.0 and 0.0 are one value
+            counts = counts.astype(float)
+        else:
+            values, inverse = np.unique(kept, return_inverse=True)
+            counts = np.bincount(inverse, weights=weights if keep is None else weights[keep], minlength=values.size)
+        if values.size > SAMPLE_VALUES or trial >= level:
+            return _shrink(trial, values, counts)
+        trial = min(trial + 2, level)
+
+
+def _all_whole(numbers: np.ndarray) -> bool:
+    """Whether every value is a whole number; a fraction among the first values answers at once."""
+    head = numbers[:1024]
+    if not np.all(head == np.floor(head)):
+        return False
+    return bool(np.all(numbers == np.floor(numbers)))
 
 
 def _below(hashes: np.ndarray, level: int) -> np.ndarray:
@@ -240,6 +293,9 @@ def _shrink(level: int, values: np.ndarray, counts: np.ndarray) -> tuple[int, np
     level = min(level, max(cut.bit_length() - 1, 0))  # 2**level <= cut
     keep = _below(hashes, level)
     return level, values[keep], counts[keep]
+
+
+CellVisitor = Callable[[np.ndarray, np.ndarray, np.ndarray], None]  # (chunk of values, their cells, edges)
 
 
 @dataclass(frozen=True, eq=False)
@@ -298,8 +354,15 @@ class ValueSketch:
 
     # ------------------------------------------------------------------ building
     @classmethod
-    def from_values(cls, numbers: np.ndarray, max_exact: int | None = None) -> "ValueSketch":
+    def from_values(
+        cls, numbers: np.ndarray, max_exact: int | None = None, first: FirstPass | None = None,
+        visit: CellVisitor | None = None,
+    ) -> "ValueSketch":
         """Sketch finite raw values: exact while at most ``max_exact`` (:data:`MAX_EXACT_VALUES`) are distinct.
+
+        ``first`` is :func:`first_pass` of ``numbers`` when the caller already has it; ``visit``
+        sees every chunk of values with its fine cells if the fine sketch is built
+        (:meth:`from_cells_of`).
 
         Examples
         --------
@@ -319,12 +382,9 @@ class ValueSketch:
             return (values, counts.astype(float)) if values.size <= limit else None
 
         def cells(edges: np.ndarray) -> "ValueSketch":
-            sketch = cls.binned_chunk(numbers[:_CHUNK], edges)
-            for start in range(_CHUNK, numbers.size, _CHUNK):
-                sketch = sketch.merge(cls.binned_chunk(numbers[start:start + _CHUNK], edges))
-            return sketch
+            return cls.from_cells_of(numbers, edges, visit)
 
-        return cls.from_first_pass(first_pass(numbers), exact_table, cells, max_exact)
+        return cls.from_first_pass(first_pass(numbers) if first is None else first, exact_table, cells, max_exact)
 
     @classmethod
     def from_first_pass(
@@ -361,6 +421,44 @@ class ValueSketch:
         cell_counts = np.bincount(index, minlength=cells).astype(float)
         cell_sums = np.bincount(index, weights=numbers, minlength=cells)
         return cls._from_cells(edges, cell_counts, cell_sums, Moments.of(numbers))
+
+    @classmethod
+    def from_cells_of(cls, numbers: np.ndarray, edges: np.ndarray, visit: CellVisitor | None = None) -> "ValueSketch":
+        """The fine sketch of finite ``numbers`` on ``edges``: :meth:`binned_chunk` of each chunk of
+        ``_CHUNK`` values merged in order (the same numbers), without the intermediate sketches.
+
+        ``visit(chunk, index, edges)``, when given, sees each chunk with the cell of each of its values.
+
+        Examples
+        --------
+        >>> x = np.random.default_rng(0).gamma(2.0, size=5_000)
+        >>> edges = sketch_edges(float(x.min()), float(x.max()), 0.1, 9.0)
+        >>> whole, merged = ValueSketch.from_cells_of(x, edges), ValueSketch.binned_chunk(x, edges)
+        >>> bool(np.array_equal(whole.cell_sums, merged.cell_sums)), whole.moments == merged.moments
+        (True, True)
+        """
+        grid = _Grid.of(edges)
+        cell_counts = np.zeros(edges.size - 1, dtype=np.int64)
+        cell_sums: np.ndarray | None = None
+        moments: Moments | None = None
+
+        def reduce(chunk: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Moments]:
+            index = _cell_index(chunk, edges, grid)
+            counts = np.bincount(index, minlength=cell_counts.size)
+            return chunk, index, counts, np.bincount(index, weights=chunk, minlength=cell_counts.size), Moments.of(chunk)
+
+        for chunk, index, counts, sums, part in _each_chunk(reduce, numbers):
+            if visit is not None:
+                visit(chunk, index, edges)
+            cell_counts += counts
+            if cell_sums is None:
+                cell_sums = sums
+            else:
+                cell_sums += sums  # the order of binned_chunk(...).merge(...): the same rounding
+            moments = part if moments is None else moments.merge(part)
+        if cell_sums is None or moments is None:
+            raise ValueError("no values to sketch")
+        return cls._from_cells(edges, cell_counts.astype(float), cell_sums, moments)
 
     @classmethod
     def _from_cells(cls, edges: np.ndarray, cell_counts: np.ndarray, cell_sums: np.ndarray, moments: Moments) -> "ValueSketch":
@@ -483,10 +581,12 @@ def sketch_edges(low: float, high: float, body_low: float, body_high: float) -> 
 def cell_index(numbers: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """The cell of each value: ``searchsorted(edges, numbers, "right") - 1``, clipped to the cells.
 
-    The equal-width body of :func:`sketch_edges` is located by arithmetic, then every
-    guess is checked against its two edges; only the values that fail the check (the
-    tails, a value on an edge that rounding moved) are binary-searched. The result is
-    the binary search's, for any increasing edges, at about a fifth of its cost.
+    The equal-width body of :func:`sketch_edges` is located by arithmetic: a value's position
+    ``(x - origin) * scale`` is computed with the same rounding as every body edge's, and
+    rounding never reverses an order, so a position farther from the next whole number
+    than any edge's position is from its index (:class:`_Grid`) is certainly in that cell.
+    Only the others (the tails, values within rounding of an edge) are binary-searched.
+    The result is the binary search's, for any increasing edges, at a fraction of its cost.
 
     Examples
     --------
@@ -495,28 +595,75 @@ def cell_index(numbers: np.ndarray, edges: np.ndarray) -> np.ndarray:
     >>> bool(np.array_equal(cell_index(x, edges), np.clip(np.searchsorted(edges, x, "right") - 1, 0, edges.size - 2)))
     True
     """
+    numbers = np.asarray(numbers, dtype=float)
+    return _cell_index(numbers.ravel(), edges, _Grid.of(edges)).reshape(numbers.shape)
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """The equal-width run of edges ``first .. stop``, as positions ``(edge - origin) * scale`` ≈ 0, 1, 2, ...
+
+    ``slack`` is the largest distance of an edge's computed position from its index (plus a
+    margin): a value whose position's fraction lies farther than that from 0 and 1 is in
+    the cell its position's floor names. When rounding is coarse (a narrow body far from
+    zero), ``slack`` is 0.5 or more and each guess is checked against its two edges instead.
+    """
+
+    first: int
+    stop: int
+    origin: float
+    scale: float
+    slack: float
+
+    @classmethod
+    def of(cls, edges: np.ndarray) -> "_Grid | None":
+        widths = np.diff(edges)
+        typical = float(np.median(widths)) if widths.size else 0.0
+        same = np.flatnonzero(np.abs(widths - typical) <= 1e-6 * typical)
+        if same.size == 0:
+            return None
+        first, stop = int(same[0]), int(same[-1]) + 1
+        if stop - first < 2 or not math.isfinite(float(edges[stop] - edges[first])):
+            return None
+        origin, scale = float(edges[first]), (stop - first) / float(edges[stop] - edges[first])
+        positions = (edges[first:stop + 1] - origin) * scale  # the rounding every value's position gets
+        slack = float(np.max(np.abs(positions - np.arange(stop - first + 1)))) + 1e-9
+        return cls(first, stop, origin, scale, slack)
+
+
+def _cell_index(numbers: np.ndarray, edges: np.ndarray, grid: _Grid | None) -> np.ndarray:
+    """:func:`cell_index` given the edges' :class:`_Grid`, a cache-sized block at a time."""
     last = edges.size - 2
-    first, stop = _equal_width_run(edges)
-    if stop - first < 2 or not math.isfinite(float(edges[stop] - edges[first])):
+    if grid is None:
         return np.clip(np.searchsorted(edges, numbers, side="right") - 1, 0, last)
-    guess = (numbers - edges[first]) * ((stop - first) / (edges[stop] - edges[first]))
-    np.clip(guess, 0, stop - first - 1, out=guess)
-    index = guess.astype(np.intp)
-    index += first
-    wrong = edges[index] > numbers
-    wrong |= edges[index + 1] <= numbers
-    wrong = np.flatnonzero(wrong)  # few: positions index faster than a full-length mask
-    if wrong.size:
-        index[wrong] = np.clip(np.searchsorted(edges, numbers[wrong], side="right") - 1, 0, last)
+    index = np.empty(numbers.size, dtype=np.intp)
+    size = min(numbers.size, _BLOCK)
+    position, whole = np.empty(size), np.empty(size)
+    unsure, beyond = np.empty(size, dtype=bool), np.empty(size, dtype=bool)
+    for start in range(0, numbers.size, _BLOCK):
+        part, cells = numbers[start:start + _BLOCK], index[start:start + _BLOCK]
+        width = part.size
+        at, floor, near, far = position[:width], whole[:width], unsure[:width], beyond[:width]
+        np.subtract(part, grid.origin, out=at)
+        at *= grid.scale
+        np.clip(at, 0, grid.stop - grid.first - 1, out=at)  # a clipped position is whole: binary-searched
+        np.floor(at, out=floor)
+        np.copyto(cells, floor, casting="unsafe")
+        cells += grid.first
+        if grid.slack < 0.25:
+            at -= floor  # the fraction (exact)
+            np.less_equal(at, grid.slack, out=near)
+            np.greater_equal(at, 1 - grid.slack, out=far)
+        else:
+            np.take(edges, cells, out=at, mode="clip")
+            np.greater(at, part, out=near)
+            np.take(edges[1:], cells, out=at, mode="clip")
+            np.less_equal(at, part, out=far)
+        near |= far
+        misplaced = np.flatnonzero(near)
+        if misplaced.size:
+            cells[misplaced] = np.clip(np.searchsorted(edges, part[misplaced], side="right") - 1, 0, last)
     return index
-
-
-def _equal_width_run(edges: np.ndarray) -> tuple[int, int]:
-    """First and last edge of the cells as wide as the median cell (the body), to within rounding."""
-    widths = np.diff(edges)
-    typical = float(np.median(widths))
-    same = np.flatnonzero(np.abs(widths - typical) <= 1e-6 * typical)
-    return (int(same[0]), int(same[-1]) + 1) if same.size else (0, 0)
 
 
 def _log_steps(distance: float, first: float) -> np.ndarray:
@@ -527,7 +674,34 @@ def _log_steps(distance: float, first: float) -> np.ndarray:
 
 def first_pass(numbers: np.ndarray) -> FirstPass:
     """The :class:`FirstPass` over an array of finite values, chunk by chunk (bounded extra memory)."""
-    first = FirstPass.of(numbers[:_CHUNK])
-    for start in range(_CHUNK, numbers.size, _CHUNK):
-        first = first.merge(FirstPass.of(numbers[start:start + _CHUNK], first.level))
-    return first
+    parts: list[FirstPass] = []
+    for part in _each_chunk(FirstPass.of, numbers):
+        parts.append(part)
+        if len(parts) == _MERGE_EVERY:
+            parts = [FirstPass.merged(parts)]
+    if not parts:
+        return FirstPass.of(numbers)
+    return parts[0] if len(parts) == 1 else FirstPass.merged(parts)
+
+
+Result = TypeVar("Result")
+
+
+def _each_chunk(work: Callable[[np.ndarray], Result], numbers: np.ndarray) -> Iterator[Result]:
+    """``work(chunk)`` for each chunk of ``_CHUNK`` values, in order, on up to ``_WORKERS`` threads.
+
+    At most a few results wait to be taken, so the extra memory stays bounded.
+    """
+    starts = range(0, numbers.size, _CHUNK)
+    if _WORKERS < 2 or len(starts) < 2:
+        for start in starts:
+            yield work(numbers[start:start + _CHUNK])
+        return
+    with ThreadPoolExecutor(_WORKERS, thread_name_prefix="kl_sketch") as pool:
+        pending: deque = deque()
+        for start in starts:
+            pending.append(pool.submit(work, numbers[start:start + _CHUNK]))
+            if len(pending) > _WORKERS:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()

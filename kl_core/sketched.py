@@ -12,7 +12,7 @@ from typing import Callable, Iterable, Mapping
 
 import numpy as np
 
-from kl_core.empirical import MAX_BINS, Empirical, _auto_count, _binned_from_table
+from kl_core.empirical import MAX_BINS, Empirical, auto_bin_count, binned_from_table
 from kl_core import sketch as sketch_module
 from kl_core.sketch import FirstPass, ValueSketch
 
@@ -81,13 +81,13 @@ def empirical_from_sketch(
     """
     dropped = dict(dropped or {})
     if edges is None and sketch.exact:
-        emp = _binned_from_table(sketch.values, sketch.counts, name, dropped)
+        emp = binned_from_table(sketch.values, sketch.counts, name, dropped)
         return Empirical(
             emp.support, emp.counts, "binned", emp.edges, emp.n, name, dropped, emp.warnings + warnings, sketch,
         )
     capped: tuple[str, ...] = ()
     if edges is None:
-        count = _auto_count(sketch.values, sketch.counts)
+        count = auto_bin_count(sketch.values, sketch.counts)
         edges = np.linspace(sketch.low, sketch.high, count + 1)
         capped = (f"The rule for display bins asked for more than {MAX_BINS} bins; {MAX_BINS} are used.",) if count == MAX_BINS else ()
     shown, _ = np.histogram(np.clip(sketch.values, edges[0], edges[-1]), bins=edges, weights=sketch.counts)

@@ -185,3 +185,119 @@ def test_counting_a_read_only_integer_column_does_not_copy_it():
         tracemalloc.stop()
     assert emp.n == 8_000_000 and emp.counts.sum() == 8_000_000
     assert peak < values.nbytes / 3, f"peak {peak / 2**20:.1f} MB while counting a {values.nbytes / 2**20:.0f} MB column"
+
+
+# ------------------------------------------- the fast continuous path against a straightforward construction
+def _splitmix64(values: np.ndarray) -> np.ndarray:
+    """kl_core.sketch.value_hashes written out plainly (whole-array temporaries, no blocks)."""
+    z = (values + 0.0).view(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def _reference_binned(x: np.ndarray, limit: int, sample: int, chunk: int) -> dict:
+    """What Empirical.from_samples(x) must hold for continuous x, computed the obvious way: np.histogram over
+    every value, np.unique over every value, np.searchsorted for every fine cell, chunk moments merged in order."""
+    from kl_core.sketch import Moments, sketch_edges
+
+    finite = x[np.isfinite(x)]
+    distinct, counts = np.unique(finite, return_counts=True)
+    with np.errstate(over="ignore", divide="ignore"):  # the display rule: numpy's "auto" (FD or Sturges), capped
+        width = 2 * np.subtract(*np.percentile(finite, [75, 25])) * finite.size ** (-1 / 3)
+        fd = (finite.max() - finite.min()) / width if width > 0 else math.inf
+    bins = min(max(math.ceil(fd) if math.isfinite(fd) else 0, math.ceil(math.log2(finite.size) + 1)), MAX_BINS)
+    shown, edges = np.histogram(finite, bins=bins)
+    reference = {"edges": edges, "counts": shown.astype(float), "n": float(finite.size)}
+    hashes = _splitmix64(distinct)
+    level = 64 if distinct.size <= sample else int(np.sort(hashes)[sample]).bit_length() - 1
+    in_sample = hashes < np.uint64(2**level) if level < 64 else np.ones(distinct.size, dtype=bool)
+    estimate = in_sample.sum() * 2.0 ** (64 - level)
+    if distinct.size <= limit and (finite.size <= limit or level == 64 or estimate <= limit / 2):
+        return {**reference, "exact": True, "values": distinct, "weights": counts.astype(float)}
+    body = np.quantile(distinct[in_sample], [0.001, 0.999], weights=counts[in_sample], method="inverted_cdf")
+    fine = sketch_edges(float(finite.min()), float(finite.max()), *map(float, body))
+    cell_counts, cell_sums, moments = np.zeros(fine.size - 1), np.zeros(fine.size - 1), None
+    for start in range(0, finite.size, chunk):
+        part = finite[start:start + chunk]
+        cells = np.clip(np.searchsorted(fine, part, side="right") - 1, 0, fine.size - 2)
+        cell_counts += np.bincount(cells, minlength=fine.size - 1)
+        sums = np.bincount(cells, weights=part, minlength=fine.size - 1)
+        cell_sums = sums if start == 0 else cell_sums + sums
+        moments = Moments.of(part) if moments is None else moments.merge(Moments.of(part))
+    return {**reference, "exact": False, "fine": fine, "cell_counts": cell_counts, "cell_sums": cell_sums, "moments": moments}
+
+
+def _awkward_samples() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(21)
+    return {
+        "gamma with NaN and ±inf": np.r_[rng.gamma(2.0, 3.0, 30_000), np.nan, np.inf, -np.inf, np.nan],
+        "ties": np.repeat(rng.normal(size=4_000).round(3), 9),
+        "heavy tails": np.r_[rng.standard_cauchy(30_000), 1e300, -1e300],
+        "a few distinct floats": rng.integers(0, 7, 30_000) / 4.0,
+        "many rows, fewer distinct than the limit": rng.integers(0, 3_000, 40_000) / 8.0,
+        "1,500 prices": rng.integers(0, 1_500, 30_000) / 3.0,
+        "signed zeros at the minimum": np.r_[rng.random(30_000), -0.0, 0.0],
+        "equal widths (a lattice)": np.arange(30_000) * 0.5,
+        "lognormal": rng.lognormal(0.0, 3.0, 30_000),
+    }
+
+
+@pytest.mark.parametrize("limit", [2_000_000, 10_000])
+@pytest.mark.parametrize("name", list(_awkward_samples()))
+def test_continuous_empirical_equals_the_straightforward_construction(name, limit, monkeypatch):
+    """Counts, bins, sketch cells and moments bit for bit; small limits, chunks and blocks take every path."""
+    from kl_core import sketch
+
+    sample, chunk = 512, 7_000
+    monkeypatch.setattr(sketch, "MAX_EXACT_VALUES", limit)
+    monkeypatch.setattr(sketch, "SAMPLE_VALUES", sample)
+    monkeypatch.setattr(sketch, "_CHUNK", chunk)
+    monkeypatch.setattr(sketch, "_BLOCK", 1_000)
+    x = _awkward_samples()[name]
+    emp = Empirical.from_samples(x)
+    expected = _reference_binned(x, limit, sample, chunk)
+    assert emp.kind == "binned" and emp.n == expected["n"]
+    assert dict(emp.dropped) == {reason: int(count) for reason, count in
+                                 (("missing", np.isnan(x).sum()), ("infinite", np.isinf(x).sum())) if count}
+    assert emp.edges.tobytes() == expected["edges"].tobytes()
+    assert emp.counts.tobytes() == expected["counts"].tobytes()
+    assert emp.sketch.exact == expected["exact"]
+    if expected["exact"]:
+        assert emp.sketch.values.tobytes() == expected["values"].tobytes()
+        assert emp.sketch.counts.tobytes() == expected["weights"].tobytes()
+    else:
+        assert emp.sketch.edges.tobytes() == expected["fine"].tobytes()
+        assert emp.sketch.cell_counts.tobytes() == expected["cell_counts"].tobytes()
+        assert emp.sketch.cell_sums.tobytes() == expected["cell_sums"].tobytes()
+        assert emp.sketch.moments == expected["moments"] or np.isnan(expected["moments"].log_mean)
+        assert repr(emp.sketch.moments) == repr(expected["moments"])
+
+
+def test_constant_column_is_refused_on_both_paths(monkeypatch):
+    from kl_core import sketch
+
+    monkeypatch.setattr(sketch, "MAX_EXACT_VALUES", 1_000)
+    for x in (np.full(500, 2.5), np.full(5_000, 2.5)):
+        with pytest.raises(DataError, match=f"All {x.size:,} values equal 2.5"):
+            Empirical.from_samples(x, kind="binned")
+
+
+@pytest.mark.parametrize("level", [64, 61])
+@pytest.mark.parametrize("name", list(_awkward_samples()))
+def test_first_pass_sample_is_its_definition(name, level, monkeypatch):
+    """FirstPass.of samples at a trial level first: the same values as the distinct values hashing below the level."""
+    from kl_core import sketch
+
+    monkeypatch.setattr(sketch, "SAMPLE_VALUES", 512)
+    x = _awkward_samples()[name]
+    x = x[np.isfinite(x)]
+    first = sketch.FirstPass.of(x, level)
+    distinct, counts = np.unique(x, return_counts=True)
+    hashes = _splitmix64(distinct)
+    below = hashes < np.uint64(2**level) if level < 64 else np.ones(distinct.size, dtype=bool)
+    if below.sum() > 512:
+        level = int(np.sort(hashes[below])[512]).bit_length() - 1
+        below = hashes < np.uint64(2**level)
+    assert first.level == level
+    assert first.values.tobytes() == distinct[below].tobytes() and first.counts.tolist() == counts[below].tolist()

@@ -143,3 +143,25 @@ def test_cell_index_on_any_increasing_edges():
     x = rng.uniform(edges[0] - 5, edges[-1] + 5, 20_000)  # values outside the edges are clipped, as searchsorted's are
     assert np.array_equal(cell_index(x, edges), _binary_search_cells(x, edges))
     assert np.array_equal(cell_index(x, np.array([0.0, 1.0])), np.zeros(x.size, dtype=int))
+
+
+def test_cell_index_is_the_binary_search_at_every_scale():
+    """Edges from 1e-300 to 1e300 wide, bodies near and far from zero: the fraction test (fine rounding)
+    and the two-edge check (coarse rounding) both give searchsorted's cells, probes on and beside every edge."""
+    from kl_core.sketch import _Grid
+
+    rng = np.random.default_rng(13)
+    paths = set()
+    for _ in range(80):
+        scale = 10.0 ** rng.uniform(-290, 290)
+        width = scale * 10.0 ** rng.uniform(-8, 2)
+        centre = rng.choice([0.0, 1.0, -7.3, 1e6, 1e15]) * scale
+        body_low, body_high = centre - width * rng.uniform(0, 1), centre + width * rng.uniform(0.01, 1)
+        low, high = body_low - width * 10.0 ** rng.uniform(-3, 6), body_high + width * 10.0 ** rng.uniform(-3, 6)
+        edges = sketch_edges(low, high, body_low, body_high)
+        grid = _Grid.of(edges)
+        paths.add("binary search" if grid is None else "fraction" if grid.slack < 0.25 else "two edges")
+        probes = np.r_[edges, np.nextafter(edges, np.inf), np.nextafter(edges, -np.inf),
+                       rng.uniform(low, high, 5_000), rng.uniform(body_low, body_high, 5_000)]
+        assert np.array_equal(cell_index(probes, edges), _binary_search_cells(probes, edges)), (low, high, body_low, body_high)
+    assert {"fraction", "two edges"} <= paths
