@@ -138,12 +138,23 @@ def bench_continuous() -> None:
 
 
 def bench_catalogue(floats: np.ndarray) -> None:
-    from kl_core import Empirical, rank
+    from kl_core import Empirical, compare
     from kl_core.models import REGISTRY
 
     emp = Empirical.from_samples(floats)
     names = [n for n, spec in REGISTRY.items() if spec.group in ("simple", "continuous") and spec.why_not(emp) is None]
-    seconds, cpu, table = wall_and_cpu(lambda: rank(Empirical.from_samples(floats), names), repeats=1)
+    marks: list[tuple[str, float]] = []
+
+    def progress(index: int, total: int, name: str) -> None:  # CPU seconds per family: fit and measures
+        marks.append((name, time.process_time()))
+
+    def ranked():
+        result = compare(Empirical.from_samples(floats), names, progress=progress).table
+        marks.append(("", time.process_time()))
+        return result
+
+    seconds, cpu, table = wall_and_cpu(ranked, repeats=1)
+    costs = {name: after - before for (name, before), (_, after) in zip(marks, marks[1:])}
     failed = table[table["kl"].isna()]
     notes = table["note"].astype(str)
     boxed = int(notes.str.contains("time box").sum())
@@ -153,6 +164,8 @@ def bench_catalogue(floats: np.ndarray) -> None:
           f"(target ≤ 10 s; load average {os.getloadavg()[0]:.1f}); "
           f"{len(names) - len(failed)} fitted, {len(failed)} not ({boxed} stopped by the time box); {budget} spent their whole "
           f"evaluation budget; {len(infinite)} with D̂ = ∞ (support excludes observed values); best {table['model'].iloc[0]}", flush=True)
+    top = sorted(costs.items(), key=lambda item: -item[1])[:10]
+    print("     costliest (CPU s, fit and measures): " + ", ".join(f"{name} {cost:.2f}" for name, cost in top))
     for model, note in zip(failed["model"], failed["note"]):
         print(f"     not fitted: {model}: {str(note)[:100]}")
     for model, note in zip(infinite["model"], infinite["note"]):

@@ -70,3 +70,18 @@ def test_data_known_only_as_bins_keeps_the_binned_kl():
     emp = dataclasses.replace(Empirical.from_samples(stats.norm.rvs(size=500, random_state=5)), sketch=None)
     row = rank(emp, ["norm"]).iloc[0]
     assert row["kl"] == row["kl_binned"] and "raw values were not kept" in row["note"]
+
+
+def test_beyond_the_summary_limit_the_log_likelihood_is_the_raw_values_and_infinity_is_still_named():
+    from kl_core.continuous_kl import SUMMARY_FROM, summary_log_likelihood
+
+    x = np.random.default_rng(11).gamma(2.0, 3.0, SUMMARY_FROM + 50_000)
+    emp = Empirical.from_samples(x)
+    model = fit(emp, "weibull_min")
+    assert summary_log_likelihood(emp.sketch, model) is not None  # the summary is what this path takes
+    raw = float(np.sum(stats.weibull_min(*model.extra["frozen"].args, **model.extra["frozen"].kwds).logpdf(x)))
+    loglik = float(rank(emp, [model])["loglik"].iloc[0])
+    assert abs(loglik - raw) <= 1e-9 * abs(raw)
+    with_negative = Empirical.from_samples(np.r_[x, -0.75])  # one value outside weibull_min's support (loc = 0)
+    row = rank(with_negative, [model]).iloc[0]
+    assert math.isinf(row["kl"]) and "-0.75" in row["note"] and "outside its support" in row["note"]

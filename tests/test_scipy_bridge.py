@@ -20,3 +20,22 @@ def test_the_t_log_density_is_scipys_to_the_last_bit():
     with np.errstate(over="ignore"):  # z = −1e200: z² overflows to ∞ in both, log density −∞
         for df in (0.3, 1.0, 4.647, 250.0, 1e6):
             assert np.array_equal(scipy_bridge.std_logpdf(stats.t, z, [df]), stats.t.logpdf(z, df)), df
+
+
+def test_the_tukey_lambda_log_density_is_the_quantile_functions_exactly():
+    # At z = Q(q) the density is 1 / Q'(q) exactly: Q'(q) = q^(λ−1) + (1−q)^(λ−1). Both tails, as far as z keeps q's digits.
+    for lam in (-3.0, -1.0, -0.2, 0.0, 1e-7, 0.14, 0.5, 1.0, 1.5, 3.0):
+        far = 1e-30 if lam <= 0 else 1e-12  # for λ > 0, z = Q(q) rounds to the support's end below that
+        q = np.concatenate([np.geomspace(far, 0.5, 400), 1 - np.geomspace(1e-12, 0.5, 200)])
+        z = stats.tukeylambda.ppf(q, lam)
+        exact = -np.logaddexp((lam - 1) * np.log(q), (lam - 1) * np.log1p(-q))
+        assert np.allclose(scipy_bridge.std_logpdf(stats.tukeylambda, z, [lam]), exact, rtol=1e-9, atol=1e-9), lam
+
+
+def test_the_tukey_lambda_log_density_agrees_with_scipys_where_scipys_bisection_is_accurate():
+    # scipy's own value loses digits where its CDF is within 1e-9 of 0 or 1 (bisection floor, 1 − F); elsewhere they agree.
+    for lam in (-1.0, -0.2, 0.0, 0.14, 0.5, 2.0):
+        z = stats.tukeylambda.ppf(np.linspace(1e-6, 1 - 1e-6, 2001), lam)
+        got = scipy_bridge.std_logpdf(stats.tukeylambda, z, [lam])
+        assert np.allclose(got, stats.tukeylambda.logpdf(z, lam), rtol=1e-9, atol=0), lam
+    assert np.all(scipy_bridge.std_logpdf(stats.tukeylambda, np.array([-2.0, 2.0, 2.5]), [0.5]) == -np.inf)  # support's ends

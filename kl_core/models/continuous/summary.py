@@ -34,16 +34,22 @@ True
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
-__all__ = ["COARSE_GROUPS", "FINE_GROUPS", "Summary", "summaries", "weighted_summary"]
+__all__ = [
+    "COARSE_GROUPS", "FINE_GROUPS", "LIKELIHOOD_GROUPS", "Summary", "likelihood_summary", "log_likelihood_bound", "summaries",
+    "weighted_summary",
+]
 
 COARSE_GROUPS = 256  # the first search stage: ≈ 700 points
 FINE_GROUPS = 1_024  # the polishing stage: ≈ 3,000 points
 _COARSE_TAIL = 16  # exact values kept at each end
 _FINE_TAIL = 64
+LIKELIHOOD_GROUPS = 4_096  # a model's final log-likelihood: ≈ 8,700 points
+_LIKELIHOOD_TAIL = 256
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,9 @@ class Summary:
     values: np.ndarray
     weights: np.ndarray
     groups: int  # how many Gauss groups (the rest of the points are exact tail values)
+    group_low: np.ndarray = field(default_factory=lambda: np.empty(0))  # each Gauss group's exact value range and weight
+    group_high: np.ndarray = field(default_factory=lambda: np.empty(0))
+    group_weight: np.ndarray = field(default_factory=lambda: np.empty(0))
 
 
 def weighted_summary(values: np.ndarray, counts: np.ndarray, groups: int, tail: int) -> Summary:
@@ -66,7 +75,56 @@ def weighted_summary(values: np.ndarray, counts: np.ndarray, groups: int, tail: 
     points = np.concatenate([values[:tail], nodes, values[-tail:]])
     mass = np.concatenate([counts[:tail], weights, counts[-tail:]])
     order = np.argsort(points, kind="stable")
-    return Summary(points[order], mass[order], int(starts.size))
+    ends = np.append(starts[1:], body_values.size) - 1
+    return Summary(
+        points[order], mass[order], int(starts.size), body_values[starts], body_values[ends], np.add.reduceat(body_counts, starts),
+    )
+
+
+# A cubic through log f at four Chebyshev points of a group, checked at its ends and middle: where log f
+# is a cubic the two-point rule is exact, so 2 × weight × |log f − cubic| bounds the group's error.
+_NODES = np.cos((2 * np.arange(4) + 1) * np.pi / 8)  # on [−1, 1]
+_CHECKS = np.array([-1.0, 0.0, 1.0])
+_LAGRANGE = np.array([[np.prod([(c - _NODES[m]) / (_NODES[k] - _NODES[m]) for m in range(4) if m != k]) for k in range(4)]
+                      for c in _CHECKS])
+_SAFETY = 4.0  # the largest residual between the checks can exceed the largest at them (a kink between checks)
+
+
+def log_likelihood_bound(summary: Summary, log_density: Callable[[np.ndarray], np.ndarray]) -> tuple[float, float] | None:
+    """Σ w log f over the summary and a bound on its distance from Σ log f over the values it stands for.
+
+    Within a group the two-point rule integrates any cubic exactly, so its error is at most
+    2 × (group weight) × max |log f − p| over the group's range for any cubic p. That maximum is
+    measured with the cubic through log f at four Chebyshev points of the group's exact range,
+    checked at the range's ends and middle, times a safety factor of 4; exact tail values add
+    nothing. ``tests/test_models_continuous_summary.py`` checks the bound against the raw sum over
+    the whole catalogue. None when log f is −∞ or NaN at a point of the summary or a check (the
+    caller then takes the raw values: an excluded value must be named exactly).
+
+    Examples
+    --------
+    >>> from scipy import stats
+    >>> x = np.random.default_rng(0).gamma(2.0, 3.0, 100_000)
+    >>> summary = weighted_summary(np.sort(x), np.ones(x.size), groups=1_024, tail=64)
+    >>> total, bound = log_likelihood_bound(summary, stats.gamma(2.1, scale=2.9).logpdf)
+    >>> exact = stats.gamma(2.1, scale=2.9).logpdf(x).sum()
+    >>> bool(abs(total - exact) <= bound < 1e-9 * abs(exact))
+    True
+    """
+    at_points = log_density(summary.values)
+    if not np.all(np.isfinite(at_points[summary.weights > 0])):
+        return None
+    total = float(np.dot(summary.weights, at_points))
+    if summary.groups == 0:
+        return total, 0.0
+    middle, half = (summary.group_high + summary.group_low) / 2, (summary.group_high - summary.group_low) / 2
+    where = middle[:, None] + half[:, None] * np.concatenate([_NODES, _CHECKS])[None, :]
+    logs = log_density(where.ravel()).reshape(where.shape)
+    if not np.all(np.isfinite(logs)):
+        return None
+    residual = logs[:, 4:] - logs[:, :4] @ _LAGRANGE.T
+    bound = _SAFETY * 2.0 * float(np.dot(summary.group_weight, np.max(np.abs(residual), axis=1)))
+    return total, bound
 
 
 def _group_starts(values: np.ndarray, counts: np.ndarray, groups: int) -> np.ndarray:
@@ -135,6 +193,24 @@ def summaries(sketch: object) -> tuple[Summary, Summary]:
         # The coarse one from the fine one: its groups' first three moments are (nearly) the data's.
         cached = (weighted_summary(fine.values, fine.weights, COARSE_GROUPS, _COARSE_TAIL), fine)
         _CACHE[sketch] = cached
+    return cached
+
+
+_LIKELIHOOD_CACHE: "weakref.WeakKeyDictionary[object, Summary]" = weakref.WeakKeyDictionary()
+
+
+def likelihood_summary(sketch: object) -> Summary:
+    """A finer summary (:data:`LIKELIHOOD_GROUPS` groups, 256 exact values at each end) for a model's final Σ log f.
+
+    Four times finer than the search's, so its error (fourth order in the groups' widths) is
+    about 256 times smaller: the measured bound of :func:`log_likelihood_bound` stays well under
+    1e-9 relative for smooth log densities. Built once per sketch.
+    """
+    cached = _LIKELIHOOD_CACHE.get(sketch)
+    if cached is None:
+        values, counts = _with_exact_ends(sketch)
+        cached = weighted_summary(values, counts, LIKELIHOOD_GROUPS, _LIKELIHOOD_TAIL)
+        _LIKELIHOOD_CACHE[sketch] = cached
     return cached
 
 
