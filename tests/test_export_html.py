@@ -167,3 +167,15 @@ def test_the_report_says_what_orders_the_ranking(worms):
     ranking = text.split("<table class='ranking'>", 1)[1].split("</table>", 1)[0]
     models = re.findall(r"<tr><td[^>]*>●?</td><td class='num'>\d</td><td>([^<]+)</td>", ranking)
     assert models == ["beta-binomial", "Poisson", "negative binomial"]
+
+
+def test_figure_titles_and_notes_are_page_text_that_wraps():
+    """At a phone's width plotly cuts a one-line title or note at the figure's edge: the report writes them as text."""
+    comparison = compare(SAMPLES["worms"].empirical(),
+                         ["uniform", "poisson", ("custom", {"values": list(range(11)), "weights": [1] * 11})])
+    text = html_report(comparison)
+    assert "<p class='figure-title'>Models ranked by KL divergence</p>" in text
+    assert "<p class='note'>Not shown (no quantiles or probabilities for these data): your table</p>" in text
+    figures = text.split("<h2>Figures</h2>", 1)[1]
+    assert '"title":{"text":"Models ranked' not in figures and '"name":"skipped"' not in figures
+    assert figures.count("class='figure-title'") == len(report_figures(comparison))

@@ -40,6 +40,8 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .swatch { font-size: 1.2em; line-height: 1; }
 .wide { max-width: 100%; }
 .figure { margin: 0.75rem 0 1.5rem; }
+.figure-title { font-weight: 600; margin: 0.2rem 0 0; }
+.figure .note { margin: 0.1rem 0 0.3rem; }
 .note { color: #57606a; font-size: 0.9rem; }
 code { background: #f6f8fa; padding: 0 3px; border-radius: 3px; font-size: 0.9em; word-break: break-all; }
 .pair { display: flex; flex-wrap: wrap; gap: 32px; }
@@ -312,6 +314,7 @@ def html_report(comparison: Comparison, *, title: str = "KL Model Lab report", s
     """
     import plotly.offline
 
+    from kl_core import plots
     from kl_core.display import DELTA_NOTE, not_ranked, request_text, summary_rows
 
     emp, base, table = comparison.emp, comparison.base, comparison.table
@@ -319,12 +322,17 @@ def html_report(comparison: Comparison, *, title: str = "KL Model Lab report", s
     figures = report_figures(comparison, max_models)
     figure_html = []
     for index, (heading, fig) in enumerate(figures):
+        # Titles and notes as page text: it wraps at a phone's width, where plotly cuts a line at the figure's edge.
+        figure_title, subtitle, figure_notes = plots.detach_text(fig)
+        above = "".join(f"<p class='figure-title'>{html.escape(text)}</p>" for text in (figure_title,) if text)
+        above += "".join(f"<p class='note'>{html.escape(text)}</p>" for text in (subtitle,) if text)
+        below = "".join(f"<p class='note'>{html.escape(text)}</p>" for text in figure_notes)
         body = fig.to_html(
             full_html=False, include_plotlyjs=False, include_mathjax=False, div_id=f"figure-{index + 1}",
             config={"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["sendDataToCloud"]},
             default_width="100%",
         )
-        figure_html.append(f"<section class='figure'><h3>{html.escape(heading)}</h3>{body}</section>")
+        figure_html.append(f"<section class='figure'><h3>{html.escape(heading)}</h3>{above}{body}{below}</section>")
     settings_rows = [
         ("Unit", f"{bits_or_nats(base)} (log base {base:.6g})"),
         ("Ranked by", comparison.rank_by.upper()),
