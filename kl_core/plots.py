@@ -18,6 +18,7 @@ numpy work with one trace per series (no per-point Python loops).
 from __future__ import annotations
 
 import functools
+import html
 import math
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -34,7 +35,8 @@ from kl_core.models import FittedModel
 
 __all__ = [
     "EMPIRICAL_COLOR", "MAX_CURVE_POINTS", "MAX_POINTS", "PALETTE", "TEMPLATE", "cdf_figure",
-    "contributions_figure", "cullen_frey_figure", "density_figure", "distribution_bars", "empirical_figure", "model_colors",
+    "contributions_figure", "cullen_frey_figure", "density_figure", "detach_text", "distribution_bars", "empirical_figure",
+    "model_colors",
     "plain_text", "pp_figure", "qq_figure", "ranking_figure", "small_multiples", "sweep_figure",
 ]
 
@@ -98,6 +100,46 @@ def _scatter(**props: Any) -> Trace:
 def _repeat(text: str, count: int) -> np.ndarray:
     """One (already escaped) string per point, for hover text that must not be a template."""
     return np.full(count, text, dtype=object)
+
+
+_TEXT_NOTES = ("skipped", "display reduced")  # the annotations that are sentences, not labels of the plot
+
+
+def detach_text(figure: go.Figure) -> tuple[str, str, list[str]]:
+    """Take the title, the subtitle and the sentences noted on ``figure`` out of it, as plain text.
+
+    A page shows them as text around the figure: page text wraps at any width, where
+    plotly draws each on one line, cut at a phone's edge (and a title sits where the
+    toolbar appears). The margins shrink by the room the text took. Returns
+    ``(title, subtitle, notes)``, with plotly's escapes undone (escape them again for
+    the page they go in).
+
+    Examples
+    --------
+    >>> figure = ranking_figure(pd.DataFrame({"model": ["poisson"], "kl": [0.25], "note": [""]}))
+    >>> detach_text(figure)
+    ('Models ranked by KL divergence', 'shorter is better: the information lost per observation', [])
+    >>> figure.layout.title.text, figure.layout.margin.t
+    ('', 16)
+    >>> figure = distribution_bars(Empirical.from_counts([0, 1], [3, 1]), {})
+    >>> figure.layout.annotations = [{"name": "skipped", "text": "Not shown (no mass on these cells): a &amp; b"}]
+    >>> detach_text(figure)[2], len(figure.layout.annotations)
+    (['Not shown (no mass on these cells): a & b'], 0)
+    """
+    title = figure.layout.title
+    heading = title.text or ""
+    subtitle = (title.subtitle.text if title.subtitle else "") or ""
+    top = max(16, (figure.layout.margin.t or 64) - 56 - (18 if subtitle else 0))
+    kept, notes = [], []
+    for note in figure.layout.annotations:
+        (notes if note.name in _TEXT_NOTES else kept).append(note)
+    skipped = sum(1 for note in notes if note.name == "skipped")
+    bottom = figure.layout.margin.b
+    figure.update_layout(title={"text": "", "subtitle": {"text": ""}}, margin={"t": top})
+    figure.layout.annotations = kept  # (update_layout ignores an empty list)
+    if skipped and bottom is not None:
+        figure.update_layout(margin={"b": bottom - 18 * skipped})
+    return html.unescape(heading), html.unescape(subtitle), [html.unescape(note.text or "") for note in notes]
 
 
 def model_colors(names: Iterable[str]) -> dict[str, str]:
@@ -242,7 +284,7 @@ def _masses(emp: Empirical, models: Mapping[str, FittedModel]) -> tuple[dict[str
         try:
             masses[key] = np.asarray(model.mass(emp), dtype=float)
         except DataError:
-            skipped.append(model.label)
+            skipped.append(fitted_label(key, model))
     return masses, skipped
 
 
@@ -757,10 +799,10 @@ def cdf_figure(
         try:
             values = model.cdf(grid)
         except DataError:
-            skipped.append(model.label)
+            skipped.append(fitted_label(key, model))
             continue
         except Exception:  # noqa: BLE001 - a user's formula may fail anywhere; the plot still draws
-            failed.append(model.label)
+            failed.append(fitted_label(key, model))
             continue
         color = palette[str(key)]
         traces.append(_scatter(
@@ -854,7 +896,7 @@ def ranking_figure(table: pd.DataFrame, base: float = 2, *, colors: Mapping[str,
         count = int(infinite.sum())
         traces.append(_scatter(
             x=np.zeros(count), y=y[infinite], mode="text", name=f"{_INFINITY} KL",
-            text=_repeat(f"{_INFINITY}  (gives probability 0 to an observed value)", count),
+            text=_repeat(f"{_INFINITY}  (gives probability 0<br>to an observed value)", count),  # two short lines fit a phone
             textposition="middle right", textfont={"size": 13, "color": "#333333"}, meta={"role": "infinite"},
             customdata=customdata[infinite], showlegend=False,
             hovertemplate="%{customdata[0]}<br>KL divergence: ∞<br>%{customdata[1]}<extra></extra>",
@@ -1047,7 +1089,7 @@ def density_figure(
                                  line={"color": color, "width": 1, "dash": "dot"},
                                  marker={"color": color, "size": 7, "line": {"width": 1, "color": "white"}})
         except DataError:
-            skipped.append(model.label)
+            skipped.append(fitted_label(key, model))
             continue
         curve.update(name=_model_name(key, model), legendgroup=plain_text(key), meta={"role": "model", "key": str(key)},
                      hovertemplate=f"x: %{{x:{_VALUE}}}<br>model {'density' if emp.kind == 'binned' else 'probability'}: "
@@ -1086,7 +1128,7 @@ def _agreement_figure(
         try:
             x, y = points(emp, model)
         except DataError:
-            skipped.append(model.label)
+            skipped.append(fitted_label(key, model))
             continue
         x, y = _thin(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
         traces.append(_scatter(

@@ -10,7 +10,6 @@ colour beside each drawn model. Tabs keep their state: only the open tab is comp
 and changing a setting (units, bootstrap B) leaves the reader on the tab they were on.
 """
 
-import html
 import math
 
 import pandas as pd
@@ -105,20 +104,17 @@ def _left_out_line(extra: str = "") -> None:
 
 
 def _chart(figure, key: str) -> None:
-    """A figure with its title and subtitle as page text above it.
+    """A figure with its title and subtitle as page text above it, its notes below it.
 
     Page text wraps at any width and never sits under the plotly toolbar; a plotly
-    title is one line, cut at a phone's edge.
+    title or note is one line, cut at a phone's edge.
     """
-    title = figure.layout.title
-    heading, subtitle = title.text or "", (title.subtitle.text if title.subtitle else "") or ""
-    top = max(16, (figure.layout.margin.t or 64) - 56 - (18 if subtitle else 0))
-    figure.update_layout(title={"text": "", "subtitle": {"text": ""}}, margin={"t": top})
+    heading, subtitle, notes = plots.detach_text(figure)
     if heading:
-        text = escape_markdown(html.unescape(heading))
+        text = escape_markdown(heading)
         st.markdown(f"#### {text}" if present else f"**{text}**")
     if subtitle:
-        st.caption(escape_markdown(html.unescape(subtitle)))
+        st.caption(escape_markdown(subtitle))
     if present:  # Streamlit's chart theme sets tick and axis-title sizes, so they are set here too
         figure.update_layout(font={"size": PRESENT_FONT}, legend={"font": {"size": PRESENT_FONT}},
                              height=(figure.layout.height or 450) + 40)
@@ -126,6 +122,8 @@ def _chart(figure, key: str) -> None:
             update(tickfont={"size": PRESENT_FONT - 2}, title={"font": {"size": PRESENT_FONT}})
         figure.update_annotations(font={"size": PRESENT_FONT - 2})
     st.plotly_chart(figure, key=key, config={"displayModeBar": "hover", "responsive": True})
+    for note in notes:
+        st.caption(escape_markdown(note))
 
 
 def _verdict() -> None:

@@ -6,6 +6,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from kl_core.display import format_number
+from kl_core.samples import SAMPLES
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)
 
@@ -42,6 +45,10 @@ def test_sample_loads_with_preview_summary_and_figure():
     summary = dict(at.dataframe[1].value.to_numpy().tolist())
     assert summary["Observations (N)"] == "100" and summary["Support size"] == "11"
     assert summary["Entropy (bits)"] == "3.262"
+    table = SAMPLES["worms"].frame()  # (the preview shows its first rows only)
+    teeth = np.repeat(table["teeth"].to_numpy(dtype=float), table["worms"].to_numpy(dtype=int))  # one value per worm
+    assert summary["Variance (sample, ÷ N − 1)"] == format_number(np.var(teeth, ddof=1))  # which variance, said
+    assert summary["Variance (population, ÷ N)"] == format_number(np.var(teeth)) and "Variance" not in summary
     assert at.get("plotly_chart")
 
 
@@ -170,6 +177,14 @@ def test_id_weight_file_reads_the_weights():
     assert not at.exception and not at.error
     assert at.selectbox(key="w_column").value == "weight"
     assert at.session_state["emp"].n == len(WOMEN_WEIGHTS)
+
+
+def test_a_table_with_a_negative_count_is_not_read_as_a_frequency_table():
+    content = b"change,days\n" + b"".join(f"{v},{c}\n".encode() for v, c in [(0, 4), (1, 7), (3, -2), (5, 9), (8, 1)])
+    at = upload(data_page(), "changes.csv", content)
+    assert not at.exception and not at.error
+    assert at.radio(key="w_shape").value == "observations"  # a count cannot be negative: one observation per row
+    assert at.selectbox(key="w_column").value == "change" and at.session_state["emp"].n == 5
 
 
 def test_text_in_a_number_column_can_be_dropped():

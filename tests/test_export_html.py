@@ -12,6 +12,11 @@ from kl_core.samples import SAMPLES
 from tests.comparisons import EVIL, every_sample_fixture, worms_fixture  # noqa: F401 (the fixtures)
 
 
+def _cells(text: str) -> list[str]:
+    """The text of every table cell (a cell may carry attributes: its class, its column's name)."""
+    return re.findall(r"<td[^>]*>(.*?)</td>", text)
+
+
 def _figure_count(text: str) -> int:
     return len(re.findall(r'class="plotly-graph-div"', text))
 
@@ -59,10 +64,12 @@ def test_html_names_user_models_in_words_and_fits_its_page():
     assert "your formula: p*(1-p)^x (start p=0.3)" in text
     assert "your table: 11 values (0, 1, 2, 3, 4, 5, … (5 more)) with weights" in text
     assert '{"formula"' not in text and "{&quot;formula" not in text and '{"values"' not in text
-    assert "<td>negative binomial</td>" in text and "<td>geometric</td>" in text and "<td>nbinom</td>" not in text
+    assert {"negative binomial", "geometric"} <= set(_cells(text)) and "nbinom" not in _cells(text)
     assert "ΔAIC (nats)" in text and "−2 log L scale" in text
-    assert "white-space: nowrap" not in text.split("<script", 1)[0]  # cells wrap rather than widen the page
+    css = text.split("<script", 1)[0]  # cells wrap rather than widen the page; a number keeps to one line on a wide one
+    assert css.count("white-space: nowrap") == 1 and "@media (min-width: 1101px) { td.num { white-space: nowrap; } }" in css
     assert "and 2 more are in the table" in text  # one line, not a list of names
+    assert "<td class='num' data-label=\"KL (bits/obs)\">" in text  # a phone shows each row as a card of named cells
     # The drawn models carry their figure colours, in rank order.
     from kl_core.plots import model_colors
     ranked = [str(key) for key in comparison.table["model"] if key in comparison.fitted]
@@ -99,8 +106,8 @@ def test_density_qq_and_pp_figures_for_numbers_only(worms):
 def test_parameters_carry_their_standard_errors_only_where_one_exists(worms):
     text = html_report(worms)
     # binomial p on the worm teeth: sqrt(p(1-p)/(N n)) = 0.01575 (issue 12; R fitdistrplus agrees)
-    assert "<td>n=10, p=0.544 ± 0.016</td>" in text
-    assert re.search(r"<td>low=0, high=10</td>", text)  # uniform's ends have no standard error: none shown
+    assert "n=10, p=0.544 ± 0.016" in _cells(text)
+    assert "low=0, high=10" in _cells(text)  # uniform's ends have no standard error: none shown
     assert "standard error from the observed information" in text
 
 
@@ -129,7 +136,7 @@ def test_goodness_of_fit_for_continuous_data_with_valid_p_values_only():
     section = text.split("<h2>Goodness of fit</h2>", 1)[1].split("</table>", 1)[0]
     norm = comparison.fitted["norm"].params
     ks = stats.kstest(real_values("faithful", "eruptions"), stats.norm(norm["loc"], norm["scale"]).cdf).statistic
-    cells = re.findall(r"<td[^>]*>(.*?)</td>", section.split("<td>normal</td>", 1)[1])[:5]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", re.split(r"<td[^>]*>normal</td>", section, maxsplit=1)[1])[:5]
     assert float(cells[0]) == pytest.approx(ks, rel=5e-4)
     assert cells[4] != "—" and "AD p" not in section  # AD: a statistic, never a p-value for an arbitrary model
 
@@ -151,11 +158,11 @@ def test_an_edge_fit_is_named_as_its_limit_without_standard_errors():
 
     comparison = compare(Empirical.from_samples(real_values("faithful", "eruptions")), ["norm", "t"])
     text = html_report(comparison)
-    assert "<td>Student&#x27;s t → normal (df → ∞)</td>" in text
+    assert "Student&#x27;s t → normal (df → ∞)" in _cells(text)
     ranking = text.split("<table class='ranking'>", 1)[1].split("</table>", 1)[0]
-    assert ranking.count("<td>loc=3.488 ± 0.069, scale=1.139 ± 0.049</td>") == 1  # the normal, with its errors
-    assert ranking.count("<td>loc=3.488, scale=1.139</td>") == 1  # the t as its limit: no raw df = 7e10, no ±
-    assert not [cell for cell in re.findall(r"<td>(df=[^<]*)</td>", ranking) if "ran to the edge" not in cell]
+    assert _cells(ranking).count("loc=3.488 ± 0.069, scale=1.139 ± 0.049") == 1  # the normal, with its errors
+    assert _cells(ranking).count("loc=3.488, scale=1.139") == 1  # the t as its limit: no raw df = 7e10, no ±
+    assert not [cell for cell in re.findall(r"<td[^>]*>(df=[^<]*)</td>", ranking) if "ran to the edge" not in cell]
     assert re.search(r"<li><b>Student&#x27;s t → normal \(df → ∞\)</b>: the fit ran to the edge", text)
 
 
@@ -165,5 +172,17 @@ def test_the_report_says_what_orders_the_ranking(worms):
     text = html_report(by_bic)
     assert "Ranked by BIC, best first" in text and "<th scope='row'>Ranked by</th><td>BIC</td>" in text
     ranking = text.split("<table class='ranking'>", 1)[1].split("</table>", 1)[0]
-    models = re.findall(r"<tr><td[^>]*>●?</td><td class='num'>\d</td><td>([^<]+)</td>", ranking)
+    models = re.findall(r"<tr><td[^>]*>●?</td><td class='num'[^>]*>\d</td><td[^>]*>([^<]+)</td>", ranking)
     assert models == ["beta-binomial", "Poisson", "negative binomial"]
+
+
+def test_figure_titles_and_notes_are_page_text_that_wraps():
+    """At a phone's width plotly cuts a one-line title or note at the figure's edge: the report writes them as text."""
+    comparison = compare(SAMPLES["worms"].empirical(),
+                         ["uniform", "poisson", ("custom", {"values": list(range(11)), "weights": [1] * 11})])
+    text = html_report(comparison)
+    assert "<p class='figure-title'>Models ranked by KL divergence</p>" in text
+    assert "<p class='note'>Not shown (no quantiles or probabilities for these data): your table</p>" in text
+    figures = text.split("<h2>Figures</h2>", 1)[1]
+    assert '"title":{"text":"Models ranked' not in figures and '"name":"skipped"' not in figures
+    assert figures.count("class='figure-title'") == len(report_figures(comparison))

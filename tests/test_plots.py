@@ -374,7 +374,8 @@ def test_models_that_cannot_give_mass_are_noted_not_raised(worms):
     continuous = FittedModel("norm", {}, 2, cdf_function=stats.norm(5, 2).cdf, continuous=True, label="norm(5, 2)")
     fig = distribution_bars(worms, {"poisson": fit(worms, "poisson"), "norm": continuous})
     assert list(_by_key(fig)) == ["poisson"]
-    assert any("norm(5, 2)" in annotation.text for annotation in fig.layout.annotations)
+    notes = [annotation.text for annotation in fig.layout.annotations if annotation.name == "skipped"]
+    assert notes == ["Not shown (no mass on these cells): normal"]  # its display label, not "norm(5, 2)"
     assert len(small_multiples(worms, {}).data) == 1  # no models: just the data
 
 

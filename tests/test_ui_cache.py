@@ -61,9 +61,11 @@ def test_settings_views_and_tabs_refit_nothing(fits):
     at.sidebar.radio(key="w_units").set_value("bits").run()
     at.toggle(key="w_present").set_value(True).run()
     at.toggle(key="w_present").set_value(False).run()
-    for tab in ("Small multiples", "Where bits are lost", "CDFs", "Ranking", "Try a parameter", "Distributions"):
+    for tab in ("Density", "Small multiples", "Where bits are lost", "CDFs", "Q-Q", "P-P", "Ranking", "Try a parameter",
+                "Distributions"):
         at.session_state["w_compare_tab"] = tab
         at.run()
+    at.number_input(key="w_plotted").set_value(1).run()  # a plot option: how many models the figures draw
     assert not at.exception
     assert len(fits) == before, fits[before:]
     assert at.session_state["last_comparison"].unit == "bits"

@@ -33,21 +33,35 @@ h2 { font-size: 1.25rem; margin: 2rem 0 0.6rem; padding-bottom: 0.25rem; border-
 .meta { color: #57606a; font-size: 0.9rem; margin: 0 0 1rem; }
 .verdict { background: #eef6fc; border-left: 4px solid #0072B2; padding: 0.75rem 1rem; font-size: 1.05rem; }
 table { border-collapse: collapse; font-size: 0.88rem; margin: 0.5rem 0; max-width: 100%; }
-th, td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th, td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: left; vertical-align: top; overflow-wrap: break-word; }
 th { background: #f6f8fa; overflow-wrap: normal; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .ranking { width: 100%; table-layout: auto; }
 .swatch { font-size: 1.2em; line-height: 1; }
 .wide { max-width: 100%; }
 .figure { margin: 0.75rem 0 1.5rem; }
+.figure-title { font-weight: 600; margin: 0.2rem 0 0; }
+.figure .note { margin: 0.1rem 0 0.3rem; }
 .note { color: #57606a; font-size: 0.9rem; }
 code { background: #f6f8fa; padding: 0 3px; border-radius: 3px; font-size: 0.9em; word-break: break-all; }
 .pair { display: flex; flex-wrap: wrap; gap: 32px; }
 .pair table { flex: 1 1 320px; }
+@media (min-width: 1101px) { td.num { white-space: nowrap; } }  /* room enough: "1.3e-14" is not split at its "-" */
+/* Narrower, a ranking table's row is a card: one line per cell, its column's name first. */
+@media (max-width: 1100px) {
+  table.ranking, table.ranking tbody, table.ranking tr { display: block; }
+  table.ranking thead { display: none; }
+  table.ranking tr { border: 1px solid #d0d7de; border-radius: 4px; margin: 0 0 8px; padding: 4px 0; }
+  table.ranking td { display: flex; gap: 12px; justify-content: space-between; border: none; padding: 1px 8px; }
+  table.ranking td::before { content: attr(data-label); font-weight: 600; color: #57606a; flex: 0 0 auto; max-width: 45%; }
+  table.ranking td.num { text-align: right; }
+  table.ranking td.swatch { display: inline-block; }
+  table.ranking td:empty { display: none; }
+}
 @media (max-width: 700px) {
   main { padding: 12px 10px 32px; }
   table { font-size: 0.8rem; }
-  th, td { padding: 3px 4px; }
+  th, td { padding: 3px 4px; overflow-wrap: anywhere; }  /* a phone: a long token (a fingerprint) breaks, not the page */
   th { overflow-wrap: anywhere; font-size: 0.75rem; }
 }
 """
@@ -75,6 +89,7 @@ def _pairs_html(rows: list[tuple[str, str]]) -> str:
 def _frame_html(frame: pd.DataFrame, css_class: str = "", colors: Mapping[int, str] | None = None) -> str:
     """A table of text cells (escaped); ``colors`` maps a row position to the colour of its "Colour" dot."""
     head = "".join(f"<th scope='col'>{'' if column == 'Colour' else html.escape(str(column))}</th>" for column in frame.columns)
+    labels = {column: html.escape(str(column), quote=True) for column in frame.columns}  # each cell's name on a phone
     rows = []
     for position, (_, row) in enumerate(frame.iterrows()):
         cells = []
@@ -83,9 +98,9 @@ def _frame_html(frame: pd.DataFrame, css_class: str = "", colors: Mapping[int, s
                 color = (colors or {}).get(position)
                 cells.append(f"<td class='swatch' style='color: {color}'>●</td>" if color else "<td></td>")
             elif column.split(" (")[0] in _TEXT_COLUMNS:
-                cells.append(f"<td>{html.escape(str(row[column]))}</td>")
+                cells.append(f"<td data-label=\"{labels[column]}\">{html.escape(str(row[column]))}</td>")
             else:
-                cells.append(f"<td class='num'>{html.escape(str(row[column]))}</td>")
+                cells.append(f"<td class='num' data-label=\"{labels[column]}\">{html.escape(str(row[column]))}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return f"<div class='wide'><table class='{css_class}'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
 
@@ -312,6 +327,7 @@ def html_report(comparison: Comparison, *, title: str = "KL Model Lab report", s
     """
     import plotly.offline
 
+    from kl_core import plots
     from kl_core.display import DELTA_NOTE, not_ranked, request_text, summary_rows
 
     emp, base, table = comparison.emp, comparison.base, comparison.table
@@ -319,12 +335,17 @@ def html_report(comparison: Comparison, *, title: str = "KL Model Lab report", s
     figures = report_figures(comparison, max_models)
     figure_html = []
     for index, (heading, fig) in enumerate(figures):
+        # Titles and notes as page text: it wraps at a phone's width, where plotly cuts a line at the figure's edge.
+        figure_title, subtitle, figure_notes = plots.detach_text(fig)
+        above = "".join(f"<p class='figure-title'>{html.escape(text)}</p>" for text in (figure_title,) if text)
+        above += "".join(f"<p class='note'>{html.escape(text)}</p>" for text in (subtitle,) if text)
+        below = "".join(f"<p class='note'>{html.escape(text)}</p>" for text in figure_notes)
         body = fig.to_html(
             full_html=False, include_plotlyjs=False, include_mathjax=False, div_id=f"figure-{index + 1}",
             config={"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["sendDataToCloud"]},
             default_width="100%",
         )
-        figure_html.append(f"<section class='figure'><h3>{html.escape(heading)}</h3>{body}</section>")
+        figure_html.append(f"<section class='figure'><h3>{html.escape(heading)}</h3>{above}{body}{below}</section>")
     settings_rows = [
         ("Unit", f"{bits_or_nats(base)} (log base {base:.6g})"),
         ("Ranked by", comparison.rank_by.upper()),

@@ -3,8 +3,8 @@
 For each size the page opens from a link (``view=present``), each figure tab is drawn,
 and the browser itself measures: no table, grid, chart or text block is wider than its
 box (``scrollWidth`` against ``clientWidth``) or sticks out of its parent, no plot title
-sits where the plotly toolbar goes, no two small-multiple titles overlap, and no two tick
-labels of an axis run together. Screenshots go to ``test-artifacts/e2e/``.
+sits where the plotly toolbar goes, no text runs past its figure's edge, no two small-multiple
+titles overlap, and no two tick labels of an axis run together. Screenshots go to ``test-artifacts/e2e/``.
 """
 
 from __future__ import annotations
@@ -34,12 +34,20 @@ OVERFLOWING = """() => {
   return found;
 }"""
 
-# Text that collides inside visible plots: tick labels of one axis, the panel titles, and any title text at all.
+# Text that collides inside visible plots: tick labels of one axis, the panel titles, any title text at all,
+# and any text cut at the figure's edge.
 COLLISIONS = """() => {
   const found = [];
   const overlap = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
   for (const plot of document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')) {
     if (!plot.offsetParent) continue;
+    const edge = plot.getBoundingClientRect();
+    for (const text of plot.querySelectorAll('svg text')) {  // plotly draws one line, cut at the figure's edge
+      const box = text.getBoundingClientRect();
+      if (text.textContent.trim() && box.width > 0 && (box.left < edge.left - 1 || box.right > edge.right + 1)) {
+        found.push('text cut at the figure edge: ' + text.textContent.slice(0, 60));
+      }
+    }
     for (const title of plot.querySelectorAll('.gtitle, .gtitle-subtitle, [class*="title-subtitle"]')) {
       if ((title.textContent || '').trim()) found.push('a title inside the plot, under the toolbar: ' + title.textContent);
     }

@@ -1,4 +1,4 @@
-"""The self-contained HTML report opens in headless Chromium with the network blocked and draws every figure."""
+"""The self-contained HTML report opens in headless Chromium with the network blocked, draws every figure and fits a phone."""
 
 from __future__ import annotations
 
@@ -43,8 +43,38 @@ def test_html_report_renders_offline(new_page, tmp_path):
     page.screenshot(path=str(ROOT / "test-artifacts" / "report.png"), full_page=True)
 
 
+# Text drawn inside a figure (titles, notes, labels) that reaches past the figure's box: plotly
+# draws each on one line and the svg cuts it at the edge (a phone's width cut every title).
+CLIPPED_TEXT = """() => [...document.querySelectorAll('.plotly-graph-div')].flatMap(div => {
+    const box = div.getBoundingClientRect();
+    return [...div.querySelectorAll('svg text')]
+      .filter(t => t.textContent.trim() && t.getBoundingClientRect().width > 0)
+      .filter(t => t.getBoundingClientRect().left < box.left - 1 || t.getBoundingClientRect().right > box.right + 1)
+      .map(t => div.id + ': ' + t.textContent.slice(0, 60));
+})"""
+
+# Words and numbers of the ranking tables split across two lines ("negativ|e binomia|l", "0.41|29", "1.3e-|14"); a
+# hyphen between letters is a fair place to break ("beta-|binomial").
+SPLIT_WORDS = """() => {
+  const split = [];
+  const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.parentElement.closest('table.ranking td, table.ranking th')) continue;
+    const text = node.textContent;
+    for (const match of text.matchAll(/[^\\s]+?(?=\\s|$|(?<=[A-Za-z]-)[A-Za-z])/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+      if (lines.size > 1) split.push(match[0]);
+    }
+  }
+  return split;
+}"""
+
+
 @pytest.mark.parametrize("width, height", [(390, 844), (1280, 900)])
-def test_html_report_tables_fit_the_page(new_page, tmp_path, width, height):
+def test_html_report_tables_and_figures_fit_the_page(new_page, tmp_path, width, height):
     models = ["uniform", "binomial", "poisson", "nbinom", "geom", "betabinom", "logser",
               ("custom", {"values": list(range(11)), "weights": [1] * 11})]
     comparison = compare(SAMPLES["worms"].empirical(), models, bootstrap=20)
@@ -59,3 +89,9 @@ def test_html_report_tables_fit_the_page(new_page, tmp_path, width, height):
         .map(t => t.className + ' ' + Math.round(t.getBoundingClientRect().right))""")
     assert wide == []
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert page.evaluate(SPLIT_WORDS) == []  # on a phone each row is a card, one line per cell
+    page.wait_for_function("() => [...document.querySelectorAll('.plotly-graph-div')].every(d => d.querySelector('svg.main-svg'))",
+                           timeout=60_000)
+    assert page.evaluate(CLIPPED_TEXT) == []
+    titles = page.locator(".figure-title").all_inner_texts()
+    assert "Models ranked by KL divergence" in titles  # the figures' titles are page text, which wraps
