@@ -15,6 +15,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
@@ -334,7 +335,7 @@ def _scan_by_position(xml: bytes) -> SheetScan:
     return scan
 
 
-def _position(reference: str | None, previous: int, number: Any) -> int:
+def _position(reference: str | None, previous: int, number: Callable[[str], int]) -> int:
     return previous + 1 if reference is None else number(reference)
 
 
