@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kl_core.errors import DataError
 from kl_core.io import read_table
@@ -129,3 +131,33 @@ def test_a_run_of_unclosed_cell_tags_is_scanned_in_one_pass() -> None:
     finds no cell; a hang would be caught by pytest-timeout."""
     scan = scan_sheet(b"<sheetData>" + b'<c s="1" r="A1" ' * 20_000)
     assert (scan.rows, scan.columns) == (0, 0)
+
+
+@pytest.mark.parametrize("edit", [
+    pytest.param(lambda xml: xml.replace(b'r="A3"', b'r="1A"'), id="a-reference-that-is-not-one"),
+    pytest.param(lambda xml: xml.replace(b' r="A2"', b"").replace(b'r="A3"', b'r="1A"'), id="the-same-in-a-sheet-read-by-position"),
+    pytest.param(lambda xml: __import__("re").sub(rb' r="A\d+"', b"", xml).replace(b'<row r="3"', b'<row r="1e400"'), id="row-number-infinite"),
+    pytest.param(lambda xml: xml.replace(b'<row r="3"', b'<row r="nan"'), id="row-number-nan"),
+])
+def test_a_damaged_cell_or_row_reference_is_a_damaged_file(edit) -> None:
+    with pytest.raises(DataError, match=r"The Excel file 'bad\.xlsx' is damaged or incomplete"):
+        read_table(_workbook_with_sheet_xml(edit), "bad.xlsx")
+
+
+
+@settings(max_examples=150)
+@given(edits=st.lists(st.tuples(st.sampled_from([b'r="A2"', b'r="A3"', b'<row r="2"', b"<v>", b"</v>", b"<c ", b' t="n"', b"/>"]),
+                                st.binary(max_size=8) | st.sampled_from([b"", b'r="XFD1"', b'r="A0"', b"<f>1</f>", b"<c>", b'r="9999999"'])),
+                      max_size=4))
+def test_edited_sheet_xml_gives_a_table_or_a_data_error(edits) -> None:
+    """Whatever is put where a reference, a value or a tag was: a table or a DataError, never another exception."""
+
+    def edit(xml: bytes) -> bytes:
+        for old, new in edits:
+            xml = xml.replace(old, new, 1)
+        return xml
+
+    try:
+        read_table(_workbook_with_sheet_xml(edit), "edited.xlsx")
+    except DataError:
+        pass

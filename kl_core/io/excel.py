@@ -15,6 +15,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
@@ -70,7 +71,7 @@ XLSX_ERRORS = (
 
 def _read_xlsx(data: bytes, filename: str, limits: Limits, sheet: str | None = None) -> pd.DataFrame:
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+    from openpyxl.utils.exceptions import CellCoordinatesException, InvalidFileException
 
     if not data.startswith(b"PK\x03\x04"):
         raise _not_xlsx_error(data, filename)
@@ -85,7 +86,7 @@ def _read_xlsx(data: bytes, filename: str, limits: Limits, sheet: str | None = N
                 workbook.close()
     except DataError:
         raise
-    except (*XLSX_ERRORS, InvalidFileException) as error:
+    except (*XLSX_ERRORS, InvalidFileException, CellCoordinatesException) as error:
         raise DataError(
             f"The Excel file {filename!r} is damaged or incomplete and could not be opened. "
             "Upload it again, or open it in Excel and save it again as .xlsx or CSV."
@@ -334,18 +335,27 @@ def _scan_by_position(xml: bytes) -> SheetScan:
     return scan
 
 
-def _position(reference: str | None, previous: int, number: Any) -> int:
+def _position(reference: str | None, previous: int, number: Callable[[str], int]) -> int:
     return previous + 1 if reference is None else number(reference)
 
 
 def _row_number(reference: str) -> int:
-    return int(float(reference))
+    """A row's r= as openpyxl reads it ("7" or "7.0"); anything else means a damaged sheet (ValueError)."""
+    number = float(reference)
+    if not (number.is_integer() and number >= 1):
+        raise ValueError(f"row number {reference!r}")
+    return int(number)
 
 
 def _column_number(reference: str) -> int:
+    """The column of a cell's r= ("B7" -> 2); a reference that is not one means a damaged sheet (ValueError)."""
     from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+    from openpyxl.utils.exceptions import CellCoordinatesException
 
-    return column_index_from_string(coordinate_from_string(reference)[0])
+    try:
+        return column_index_from_string(coordinate_from_string(reference)[0])
+    except CellCoordinatesException as error:
+        raise ValueError(str(error)) from None
 
 
 def _sheet_rows(sheet: Any, scan: SheetScan, limits: Limits) -> list[list[Any]]:
