@@ -243,15 +243,13 @@ def _awkward_samples() -> dict[str, np.ndarray]:
     }
 
 
-@pytest.mark.parametrize(("limit", "workers"), [(2_000_000, 2), (10_000, 1), (10_000, 3)])
+@pytest.mark.parametrize("limit", [2_000_000, 10_000])
 @pytest.mark.parametrize("name", list(_awkward_samples()))
-def test_continuous_empirical_equals_the_straightforward_construction(name, limit, workers, monkeypatch):
-    """Counts, bins, sketch cells and moments bit for bit; small limits, chunks and blocks take every path,
-    serially and on threads."""
+def test_continuous_empirical_equals_the_straightforward_construction(name, limit, monkeypatch):
+    """Counts, bins, sketch cells and moments bit for bit; small limits, chunks and blocks take every path."""
     from kl_core import sketch
 
     sample, chunk = 512, 7_000
-    monkeypatch.setattr(sketch, "_WORKERS", workers)
     monkeypatch.setattr(sketch, "MAX_EXACT_VALUES", limit)
     monkeypatch.setattr(sketch, "SAMPLE_VALUES", sample)
     monkeypatch.setattr(sketch, "_CHUNK", chunk)
