@@ -24,9 +24,6 @@ and in ``tests/test_sketch.py``.
 from __future__ import annotations
 
 import math
-import os
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Callable, Iterator, Sequence, TypeVar
 
@@ -42,7 +39,6 @@ BODY_CELLS = 2**17  # equal-width cells between the 0.1 % and 99.9 % quantiles
 TAIL_CELLS = 2**12  # log-spaced cells in each tail, out to the exact min / max
 _CHUNK = 1 << 20  # values per pass in the chunked reduction (bounded extra memory)
 _BLOCK = 1 << 16  # values per step of an elementwise pipeline, so that its temporaries stay in the CPU cache
-_WORKERS = min(os.cpu_count() or 1, 4)  # threads over chunks: numpy releases the GIL in its array loops
 _MERGE_EVERY = 8  # chunk first passes merged at once (bounded memory)
 SAMPLE_VALUES = 1 << 16  # distinct values the first pass keeps to place the body
 _TAIL_QUANTILE = 0.001
@@ -442,14 +438,16 @@ class ValueSketch:
         cell_sums: np.ndarray | None = None
         moments: Moments | None = None
 
-        def reduce(chunk: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Moments]:
+        def reduce(chunk: np.ndarray) -> tuple[np.ndarray, np.ndarray, Moments]:
             index = _cell_index(chunk, edges, grid)
-            counts = np.bincount(index, minlength=cell_counts.size)
-            return chunk, index, counts, np.bincount(index, weights=chunk, minlength=cell_counts.size), Moments.of(chunk)
-
-        for chunk, index, counts, sums, part in _each_chunk(reduce, numbers):
             if visit is not None:
                 visit(chunk, index, edges)
+            counts = np.bincount(index, minlength=cell_counts.size)
+            sums = np.bincount(index, weights=chunk, minlength=cell_counts.size)
+            del index  # before the moments' temporaries: a lower peak
+            return counts, sums, Moments.of(chunk)
+
+        for counts, sums, part in _each_chunk(reduce, numbers):
             cell_counts += counts
             if cell_sums is None:
                 cell_sums = sums
@@ -688,20 +686,10 @@ Result = TypeVar("Result")
 
 
 def _each_chunk(work: Callable[[np.ndarray], Result], numbers: np.ndarray) -> Iterator[Result]:
-    """``work(chunk)`` for each chunk of ``_CHUNK`` values, in order, on up to ``_WORKERS`` threads.
+    """``work(chunk)`` for each chunk of ``_CHUNK`` values, in order.
 
-    At most a few results wait to be taken, so the extra memory stays bounded.
+    (Threads over the chunks were tried: about 15 % faster on a loaded 2-core machine, but each
+    thread's malloc arena kept its freed chunk temporaries, and a 10M-row upload peaked 45 MB higher.)
     """
-    starts = range(0, numbers.size, _CHUNK)
-    if _WORKERS < 2 or len(starts) < 2:
-        for start in starts:
-            yield work(numbers[start:start + _CHUNK])
-        return
-    with ThreadPoolExecutor(_WORKERS, thread_name_prefix="kl_sketch") as pool:
-        pending: deque = deque()
-        for start in starts:
-            pending.append(pool.submit(work, numbers[start:start + _CHUNK]))
-            if len(pending) > _WORKERS:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+    for start in range(0, numbers.size, _CHUNK):
+        yield work(numbers[start:start + _CHUNK])
