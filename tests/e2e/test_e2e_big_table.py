@@ -1,9 +1,13 @@
 """Issue 11 in a real browser: a 200,000-row (value, count) table keeps the tab responsive, and real files read right.
 
-"Responsive" is checked two ways, neither with a clock: each page must reach Streamlit's
-``notRunning`` script state within a bounded number of polls (100 polls 100 ms apart,
-about the 10 s the issue allows), and no plotly trace the browser holds may carry more
-than ``kl_core.plots.MAX_POINTS`` points (83,764 bars froze the tab for 80–150 s).
+"Responsive" is checked two ways, neither with a fixed clock: each page must reach
+Streamlit's ``notRunning`` script state within a bounded number of polls, and no plotly
+trace the browser holds may carry more than ``kl_core.plots.MAX_POINTS`` points (83,764
+bars froze the tab for 80–150 s). The poll bound is the issue's ~10 s (100 polls 100 ms
+apart) on a machine that runs as fast as ours, and grows with the machine: it is at least
+``SLOWER`` times the polls the same browser needs to open Compare on the built-in sample in
+the same test (a baseline measured in the same run, as the benchmarks do). A frozen tab
+is 10–50 times its baseline and still fails; a busy or single-core machine does not.
 """
 
 from __future__ import annotations
@@ -25,15 +29,33 @@ TRACE_POINTS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
     .flatMap(plot => (plot._fullData || []).map(trace => trace._length ?? -1))"""
 
 
-def settle(page: Page, what: str) -> int:
-    """Poll until the script has stopped running; how many polls it took (fails after POLLS)."""
+SLOWER = 4  # how many times the baseline a page may take before it counts as frozen
+
+
+def settle(page: Page, what: str, polls: int = POLLS) -> int:
+    """Poll until the script has stopped running; how many polls it took (fails after ``polls``)."""
     state = None
-    for poll in range(1, POLLS + 1):
+    for poll in range(1, polls + 1):
         state = page.evaluate(SCRIPT_STATE)
         if state == "notRunning" and page.get_by_test_id("stStatusWidget").count() == 0:
             return poll
         page.wait_for_timeout(POLL_MS)
-    pytest.fail(f"{what}: the app was still {state!r} after {POLLS} polls {POLL_MS} ms apart (the issue allows ~10 s)")
+    pytest.fail(f"{what}: the app was still {state!r} after {polls} polls {POLL_MS} ms apart "
+                f"(the issue allows ~10 s on a machine as fast as ours; this bound follows the baseline)")
+
+
+def poll_bound(page: Page, base_url: str) -> int:
+    """The poll bound for this machine: POLLS, or SLOWER × a baseline page's polls if that is more.
+
+    The baseline opens Compare on the worm-teeth sample in a fresh session (its fits included),
+    after a warm-up visit so that one-off imports are not counted.
+    """
+    open_app(page, base_url, "compare?sample=worms")
+    page.goto(f"{base_url}/compare?sample=worms", wait_until="domcontentloaded")
+    expect(page.get_by_test_id("stApp")).to_be_attached(timeout=TIMEOUT)
+    baseline = settle(page, "Compare on the built-in sample (the baseline)", polls=TIMEOUT // POLL_MS)
+    assert ranking(page), "the baseline page drew no ranking"
+    return max(POLLS, SLOWER * baseline)
 
 
 def drawn_points(page: Page) -> list[int]:
@@ -41,11 +63,12 @@ def drawn_points(page: Page) -> list[int]:
 
 
 def test_a_200k_row_frequency_table_keeps_data_and_compare_responsive(page: Page, base_url: str):
+    polls = poll_bound(page, base_url)
     open_app(page, base_url, "data")
     choose_upload_source(page)
     upload(page, "table.csv", frequency_table_csv())
     expect(page.get_by_text("Uploaded file table.csv (200,000 rows)")).to_be_visible(timeout=TIMEOUT)
-    settle(page, "Data page after the upload")
+    settle(page, "Data page after the upload", polls)
     expect(page.get_by_test_id("stAlertContentInfo").filter(has_text="as a value + count table")).to_contain_text(
         "Reading value as a value + count table (count = count)")  # the names are shown as code
     expect(page.get_by_text("read as continuous in")).to_be_visible()  # binned: too many values to draw one by one
@@ -54,7 +77,7 @@ def test_a_200k_row_frequency_table_keeps_data_and_compare_responsive(page: Page
     assert points and min(points) >= 0 and max(points) <= MAX_POINTS, points
 
     go(page, "Compare")
-    settle(page, "Compare page")
+    settle(page, "Compare page", polls)
     assert ranking(page), "no ranking on the Compare page"
     wait_charts(page)
     points = drawn_points(page)
@@ -63,17 +86,18 @@ def test_a_200k_row_frequency_table_keeps_data_and_compare_responsive(page: Page
 
 
 def test_forced_discrete_200k_table_is_drawn_in_groups(page: Page, base_url: str):
+    polls = poll_bound(page, base_url)
     open_app(page, base_url, "data")
     choose_upload_source(page)
     upload(page, "table.csv", frequency_table_csv())
     expect(page.get_by_text("Uploaded file table.csv (200,000 rows)")).to_be_visible(timeout=TIMEOUT)
-    settle(page, "Data page after the upload")
+    settle(page, "Data page after the upload", polls)
     page.locator(".st-key-w_kind").click()
     page.get_by_role("option", name="discrete", exact=True).click()
     # The rerun starts a moment after the click: wait for what only the discrete reading draws
     # before settling, or the continuous page's two charts are counted as they are replaced.
     expect(page.locator(".js-plotly-plot").first).to_contain_text("so a browser can show it", timeout=TIMEOUT)
-    settle(page, "Data page, kind discrete")
+    settle(page, "Data page, kind discrete", polls)
     wait_charts(page)
     points = drawn_points(page)
     assert points and min(points) >= 0 and max(points) <= MAX_POINTS, points
@@ -84,16 +108,17 @@ def test_forced_discrete_200k_table_is_drawn_in_groups(page: Page, base_url: str
     ("women.csv", id_weight_csv(), "weight", "id looks like an index: 1–15, one row each"),
 ], ids=["year-discoveries", "id-weight"])
 def test_real_files_are_read_as_meant_and_one_click_changes_it(page: Page, base_url: str, name, data, column, says):
+    polls = poll_bound(page, base_url)
     open_app(page, base_url, "data")
     choose_upload_source(page)
     upload(page, name, data)
-    settle(page, f"Data page after {name}")
+    settle(page, f"Data page after {name}", polls)
     guess = page.get_by_test_id("stAlertContentInfo").filter(has_text="looks like an index")
     expect(guess).to_contain_text(f"Reading {column}, one observation per row")  # names shown as code
     expect(guess.locator("code").first).to_have_text(column)
     expect(guess).to_contain_text(says)
     screenshot(page, f"data-{name}-{page.viewport_size['width']}")
     page.locator(".st-key-switch_reading").get_by_role("button").click()
-    settle(page, "Data page after switching the reading")
+    settle(page, "Data page after switching the reading", polls)
     expect(page.get_by_text("Automatic guess:")).to_be_visible()
     expect(page.locator(".st-key-switch_reading").get_by_role("button", name="Back to the automatic guess")).to_be_visible()

@@ -192,7 +192,7 @@ def test_the_browsers_back_button_returns_to_the_previous_page(page: Page, base_
     tick(page, "poisson")
     go(page, "Data")
     page.go_back()
-    expect(page.get_by_role("heading", level=1).first).to_have_text("Models", timeout=15_000)
+    expect(page.get_by_role("heading", level=1).first).to_have_text("Models", timeout=TIMEOUT)
     expect(page).to_have_url(page_url(base_url, "models"))
     wait_idle(page)
     expect(checkbox(page, "poisson")).to_be_checked()
@@ -241,7 +241,7 @@ def test_every_report_download_has_the_expected_content(page: Page, base_url: st
     script = tmp_path / name
     script.write_text(text, encoding="utf-8")
     # "Save it in the project folder and run it there": kl_core importable, as from the project folder
-    run = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    run = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=600,
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert run.returncode == 0, run.stderr[-2000:]
     assert "Uniform loses 0.197 bits" in run.stdout

@@ -8,6 +8,7 @@ from kl_core import compare
 from kl_core.export.html import html_report, report_figures
 from kl_core.samples import SAMPLES
 from tests.e2e.conftest import ROOT
+from tests.e2e.helpers import TIMEOUT
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +33,7 @@ def test_html_report_renders_offline(new_page, tmp_path):
     page.wait_for_function(
         "n => document.querySelectorAll('.plotly-graph-div').length === n && "
         "[...document.querySelectorAll('.plotly-graph-div')].every(d => d.querySelector('svg.main-svg'))",
-        arg=expected, timeout=60_000,
+        arg=expected, timeout=TIMEOUT,
     )
     rendered = page.locator(".plotly-graph-div svg.main-svg").evaluate_all(
         "svgs => new Set(svgs.map(s => s.closest('.plotly-graph-div').id)).size")
@@ -91,7 +92,7 @@ def test_html_report_tables_and_figures_fit_the_page(new_page, tmp_path, width, 
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert page.evaluate(SPLIT_WORDS) == []  # on a phone each row is a card, one line per cell
     page.wait_for_function("() => [...document.querySelectorAll('.plotly-graph-div')].every(d => d.querySelector('svg.main-svg'))",
-                           timeout=60_000)
+                           timeout=TIMEOUT)
     assert page.evaluate(CLIPPED_TEXT) == []
     titles = page.locator(".figure-title").all_inner_texts()
     assert "Models ranked by KL divergence" in titles  # the figures' titles are page text, which wraps
