@@ -39,3 +39,53 @@ def test_the_tukey_lambda_log_density_agrees_with_scipys_where_scipys_bisection_
         got = scipy_bridge.std_logpdf(stats.tukeylambda, z, [lam])
         assert np.allclose(got, stats.tukeylambda.logpdf(z, lam), rtol=1e-9, atol=0), lam
     assert np.all(scipy_bridge.std_logpdf(stats.tukeylambda, np.array([-2.0, 2.0, 2.5]), [0.5]) == -np.inf)  # support's ends
+
+
+def _inside(dist, shapes, count=4001):
+    """Standard points across the support's interior and ends, into far tails where the support is unbounded."""
+    low, high = dist.support(*shapes)
+    body = dist.ppf(np.linspace(0.0, 1.0, count), *shapes)
+    tails = [low + np.geomspace(1e-12, 1.0, 50), high - np.geomspace(1e-12, 1.0, 50)]
+    far = [-np.geomspace(1.0, 1e6, 50), np.geomspace(1.0, 1e6, 50)]
+    z = np.concatenate([body, *tails, *far, [low, high]])
+    return z[np.isfinite(z) & (z >= low) & (z <= high)]
+
+
+def _agree(dist, shapes, rtol=1e-12):
+    z = _inside(dist, shapes)
+    with np.errstate(all="ignore"):
+        got, want = scipy_bridge.std_logpdf(dist, z, shapes), dist.logpdf(z, *shapes)
+    both_finite = np.isfinite(want)
+    assert np.array_equal(np.isfinite(got), both_finite) and np.array_equal(got[~both_finite], want[~both_finite], equal_nan=True), (dist.name, shapes)
+    assert np.allclose(got[both_finite], want[both_finite], rtol=rtol, atol=0), (dist.name, shapes)
+
+
+def test_the_trapezoid_and_triangular_log_densities_are_scipys_over_every_shape():
+    grid = [0.0, 1e-9, 0.1, 0.25, 0.5, 0.9, 1 - 1e-9, 1.0]
+    for c in grid:
+        _agree(stats.triang, [c])
+        for d in grid:
+            if d >= c:
+                _agree(stats.trapezoid, [c, d])
+
+
+def test_the_trapezoid_quantiles_are_scipys():
+    q = np.concatenate([np.linspace(0.0, 1.0, 1001), [1e-300, 1e-12, 1 - 1e-12]])
+    grid = [0.0, 1e-9, 0.2, 0.5, 0.8, 1.0]
+    for c in grid:
+        for d in (d for d in grid if d >= c):
+            got, want = scipy_bridge.std_ppf(stats.trapezoid, q, [c, d]), stats.trapezoid.ppf(q, c, d)
+            assert np.allclose(got, want, rtol=1e-12, atol=0), (c, d)
+
+
+KAPPA4_SHAPES = [(h, k) for h in (-2.0, -0.5, 0.0, 1e-8, 0.3, 1.0, 2.5) for k in (-1.5, -0.2, 0.0, 1e-8, 0.25, 1.0, 3.0)]
+
+
+def test_the_kappa4_log_density_quantiles_and_support_are_scipys_for_every_sign_of_h_and_k():
+    q = np.concatenate([np.geomspace(1e-12, 0.5, 200), 1 - np.geomspace(1e-12, 0.5, 200)])
+    for h, k in KAPPA4_SHAPES:
+        assert scipy_bridge.support(stats.kappa4, [h, k]) == tuple(map(float, stats.kappa4.support(h, k))), (h, k)
+        _agree(stats.kappa4, [h, k])
+        with np.errstate(all="ignore"):
+            got, want = scipy_bridge.std_ppf(stats.kappa4, q, [h, k]), stats.kappa4.ppf(q, h, k)
+        assert np.allclose(got, want, rtol=1e-12, atol=0, equal_nan=True), (h, k)

@@ -17,8 +17,9 @@ import numpy as np
 from scipy import special, stats
 
 __all__ = [
-    "SCIPY_CHECKED", "continuous_names", "fitstart", "has_fast_ppf", "problems", "shape_domains", "std_cdf", "std_logpdf",
-    "std_ppf", "std_sf", "support", "valid_shapes",
+    "SCIPY_CHECKED", "continuous_names", "fitstart", "has_fast_ppf", "kappa4_logpdf", "kappa4_ppf", "kappa4_support", "problems",
+    "shape_domains", "std_cdf", "std_logpdf", "std_ppf", "std_sf", "support", "trapezoid_logpdf", "trapezoid_ppf", "triang_logpdf",
+    "tukeylambda_logpdf", "valid_shapes",
 ]
 
 SCIPY_CHECKED = "1.17.1"
@@ -59,6 +60,8 @@ def valid_shapes(dist: stats.rv_continuous, shapes: Sequence[float]) -> bool:
 
 def support(dist: stats.rv_continuous, shapes: Sequence[float]) -> tuple[float, float]:
     """Standard support (loc 0, scale 1) for valid shapes (``dist._get_support``)."""
+    if dist is stats.kappa4 and len(shapes) == 2:
+        return kappa4_support(float(shapes[0]), float(shapes[1]))
     try:
         a, b = dist._get_support(*shapes)
     except AttributeError:
@@ -88,6 +91,10 @@ def std_logpdf(dist: stats.rv_continuous, z: np.ndarray, shapes: Sequence[float]
         return _t_logpdf(np.asarray(z, dtype=float), float(shapes[0]))
     if dist is stats.tukeylambda and len(shapes) == 1 and math.isfinite(shapes[0]):
         return tukeylambda_logpdf(np.asarray(z, dtype=float), float(shapes[0]))
+    fast = _SCALAR_LOGPDF.get(dist.name)
+    if fast is not None and dist is getattr(stats, dist.name):
+        with np.errstate(all="ignore"):
+            return fast(np.asarray(z, dtype=float), *map(float, shapes))
     try:
         return np.asarray(dist._logpdf(z, *_broadcast(shapes, z)), dtype=float)
     except AttributeError:
@@ -161,6 +168,95 @@ def tukeylambda_logpdf(z: np.ndarray, lam: float) -> np.ndarray:
     return out
 
 
+# ------------------------------------------------ scipy's formulas, for one set of scalar shapes
+# scipy evaluates piecewise densities with ``_lazyselect`` (an ``np.extract``/``np.place`` per piece
+# and per argument, the shapes broadcast to every point): for one set of shapes the piece is chosen
+# once and the same arithmetic runs on the whole array. Each is checked against scipy's public
+# method in ``tests/test_scipy_bridge.py``.
+def trapezoid_logpdf(z: np.ndarray, c: float, d: float) -> np.ndarray:
+    """trapezoid's standard log density, scipy's ``_pdf`` arithmetic piece by piece (0 ≤ c ≤ d ≤ 1, 0 ≤ z ≤ 1).
+
+    Examples
+    --------
+    >>> z = np.array([0.0, 0.1, 0.5, 0.95, 1.0])
+    >>> bool(np.array_equal(trapezoid_logpdf(z, 0.2, 0.8), stats.trapezoid.logpdf(z, 0.2, 0.8)))
+    True
+    """
+    u = 2 / (d - c + 1)
+    with np.errstate(divide="ignore", invalid="ignore"):  # the pieces not taken, and log 0 at a corner
+        return np.log(np.where(z < c, u * z / c, np.where(z <= d, u, u * (1 - z) / (1 - d))))
+
+
+def trapezoid_ppf(q: np.ndarray, c: float, d: float) -> np.ndarray:
+    """trapezoid's standard quantiles, scipy's ``_ppf`` with its two corner probabilities computed once."""
+    qc, qd = c / (d - c + 1), (c + 2 * (d - c)) / (d - c + 1)  # scipy's _cdf at c and at d (its middle piece)
+    return np.where(
+        q < qc, np.sqrt(q * c * (1 + d - c)),
+        np.where(q <= qd, 0.5 * q * (1 + d - c) + 0.5 * c, 1 - np.sqrt((1 - q) * (d - c + 1) * (1 - d))),
+    )
+
+
+def triang_logpdf(z: np.ndarray, c: float) -> np.ndarray:
+    """triang's standard log density, scipy's ``_pdf`` arithmetic (0 ≤ c ≤ 1, 0 ≤ z ≤ 1).
+
+    scipy's ``_lazyselect`` lets a later piece overwrite an earlier one, so at c = 0 its value is
+    2(1 − z)/(1 − c) and at c = 1 it is 2z; the same here, to the last bit.
+
+    Examples
+    --------
+    >>> z = np.array([0.0, 0.3, 0.7, 1.0])
+    >>> bool(np.array_equal(triang_logpdf(z, 0.4), stats.triang.logpdf(z, 0.4)))
+    True
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):  # the piece not taken, and log 0 at a corner
+        if c == 1:
+            return np.log(2 * z)
+        return np.log(np.where(z < c, 2 * z / c, 2 * (1 - z) / (1 - c)))
+
+
+def kappa4_logpdf(z: np.ndarray, h: float, k: float) -> np.ndarray:
+    """kappa4's standard log density inside its support, scipy's ``_logpdf`` piece for these h, k.
+
+    Examples
+    --------
+    >>> z = np.array([-1.0, 0.0, 0.5, 2.0])
+    >>> bool(np.array_equal(kappa4_logpdf(z, 0.3, 0.2), stats.kappa4.logpdf(z, 0.3, 0.2)))
+    True
+    """
+    if h != 0 and k != 0:
+        return special.xlog1py(1.0 / k - 1.0, -k * z) + special.xlog1py(1.0 / h - 1.0, -h * (1.0 - k * z) ** (1.0 / k))
+    if k != 0:
+        return special.xlog1py(1.0 / k - 1.0, -k * z) - (1.0 - k * z) ** (1.0 / k)
+    if h != 0:
+        return -z + special.xlog1py(1.0 / h - 1.0, -h * np.exp(-z))
+    return -z - np.exp(-z)
+
+
+def kappa4_ppf(q: np.ndarray, h: float, k: float) -> np.ndarray:
+    """kappa4's standard quantiles, scipy's ``_ppf`` piece for these h, k."""
+    if h != 0 and k != 0:
+        return 1.0 / k * (1.0 - ((1.0 - (q**h)) / h) ** k)
+    if k != 0:
+        return 1.0 / k * (1.0 - (-np.log(q)) ** k)
+    if h != 0:
+        return -special.log1p(-(q**h)) + np.log(h)
+    return -np.log(-np.log(q))
+
+
+def kappa4_support(h: float, k: float) -> tuple[float, float]:
+    """kappa4's standard support, scipy's ``_get_support`` for scalar h, k."""
+    if h > 0:
+        low = math.log(h) if k == 0 else float((1.0 - np.float_power(h, -k)) / k)
+    else:
+        low = 1.0 / k if k < 0 else -math.inf
+    high = 1.0 / k if k > 0 else math.inf
+    return low, high
+
+
+_SCALAR_LOGPDF = {"trapezoid": trapezoid_logpdf, "triang": triang_logpdf, "kappa4": kappa4_logpdf}
+_SCALAR_PPF = {"trapezoid": trapezoid_ppf, "kappa4": kappa4_ppf}
+
+
 def has_fast_ppf(dist: stats.rv_continuous) -> bool:
     """Whether the family overrides scipy's generic (root-finding) ``_ppf``."""
     try:
@@ -171,6 +267,10 @@ def has_fast_ppf(dist: stats.rv_continuous) -> bool:
 
 def std_ppf(dist: stats.rv_continuous, q: np.ndarray, shapes: Sequence[float]) -> np.ndarray:
     """Standard quantiles; the unchecked ``dist._ppf`` when the family has a closed form."""
+    fast = _SCALAR_PPF.get(dist.name)
+    if fast is not None and dist is getattr(stats, dist.name):
+        with np.errstate(all="ignore"):
+            return fast(np.asarray(q, dtype=float), *map(float, shapes))
     if has_fast_ppf(dist):
         return np.asarray(dist._ppf(q, *_broadcast(shapes, q)), dtype=float)
     return np.asarray(dist.ppf(q, *shapes), dtype=float)
