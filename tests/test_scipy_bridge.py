@@ -2,7 +2,7 @@
 
 import numpy as np
 import scipy
-from scipy import stats
+from scipy import optimize, stats
 
 from kl_core.models.continuous import scipy_bridge
 
@@ -89,3 +89,34 @@ def test_the_kappa4_log_density_quantiles_and_support_are_scipys_for_every_sign_
         with np.errstate(all="ignore"):
             got, want = scipy_bridge.std_ppf(stats.kappa4, q, [h, k]), stats.kappa4.ppf(q, h, k)
         assert np.allclose(got, want, rtol=1e-12, atol=0, equal_nan=True), (h, k)
+
+
+def _budgeted(func, x0, args=(), disp=0):
+    return optimize.fmin(func, x0, args, disp=0, maxfun=300)  # an evaluation budget, as the search gives scipy's fit
+
+
+def test_the_fitting_twins_evaluate_scipys_likelihood_and_fit_as_scipy_does():
+    rng = np.random.default_rng(5)
+    cases = {"trapezoid": [0.2, 0.7], "triang": [0.35], "kappa4": [0.4, 0.1], "tukeylambda": [-0.1]}
+    for name, shapes in cases.items():
+        dist = getattr(stats, name)
+        twin = scipy_bridge.fitting_twin(dist)
+        assert twin is not dist and twin.name == name and isinstance(twin, type(dist))
+        sample = dist.rvs(*shapes, loc=1.0, scale=2.0, size=400, random_state=rng)
+        z = _inside(dist, shapes)
+        if name == "tukeylambda":  # where scipy's bisection keeps its digits (see the test above)
+            z = dist.ppf(np.linspace(1e-6, 1 - 1e-6, 2001), *shapes)
+        with np.errstate(all="ignore"):
+            assert np.allclose(twin.logpdf(z, *shapes), dist.logpdf(z, *shapes), rtol=1e-9, atol=0, equal_nan=True), name
+            # shapes that differ point by point take scipy's own path
+            mixed = [np.linspace(0.9 * s, s, z.size) if s else np.zeros(z.size) for s in shapes]
+            assert np.allclose(twin.logpdf(z, *mixed), dist.logpdf(z, *mixed), rtol=1e-9, atol=0, equal_nan=True), name
+        start = dict(loc=0.9, scale=2.1)
+        ours = twin.fit(sample, *shapes, **start, optimizer=_budgeted)
+        theirs = dist.fit(sample, *shapes, **start, optimizer=_budgeted)
+        if name == "tukeylambda":  # the same likelihood to ~1e-12: the same optimum to the optimiser's tolerance
+            assert np.allclose(ours, theirs, rtol=1e-3), (name, ours, theirs)
+        else:  # the same likelihood to the last bit: the same steps
+            assert np.array_equal(ours, theirs), (name, ours, theirs)
+        assert twin.nnlf(ours, sample) <= dist.nnlf(theirs, sample) + 1e-9 * abs(dist.nnlf(theirs, sample)), name
+    assert scipy_bridge.fitting_twin(stats.norm) is stats.norm and scipy_bridge.fitting_twin(stats.ncf) is stats.ncf

@@ -520,7 +520,7 @@ def _generic_starts(
             x0 = min(candidates, key=lambda c: _safe_nll(objective, c))
             fixed_kw = {"f" + name: value for name, value in fixed.items()}
             try:
-                found = dist.fit(
+                found = scipy_bridge.fitting_twin(dist).fit(
                     sample, *[x0[n] for n in family.shape_names], loc=x0["loc"], scale=x0["scale"],
                     **fixed_kw, optimizer=_budgeted_fmin(deadline, limit, family.name),
                 )
