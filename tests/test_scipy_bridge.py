@@ -120,3 +120,20 @@ def test_the_fitting_twins_evaluate_scipys_likelihood_and_fit_as_scipy_does():
             assert np.array_equal(ours, theirs), (name, ours, theirs)
         assert twin.nnlf(ours, sample) <= dist.nnlf(theirs, sample) + 1e-9 * abs(dist.nnlf(theirs, sample)), name
     assert scipy_bridge.fitting_twin(stats.norm) is stats.norm and scipy_bridge.fitting_twin(stats.ncf) is stats.ncf
+
+
+def test_the_shape_check_is_scipys_for_every_catalogue_family():
+    from kl_core.models.continuous.catalogue import CATALOGUE, family
+
+    probes = [-2.0, -1e-300, 0.0, 1e-300, 0.3, 1.0, 7.5, np.inf, np.nan]
+    for name in CATALOGUE:
+        dist = family(name).dist
+        count = len(family(name).shape_names)
+        for shapes in ([p] * count for p in probes):
+            if count:
+                with np.errstate(all="ignore"):
+                    want = bool(np.all(dist._argcheck(*shapes)))
+                assert scipy_bridge.valid_shapes(dist, shapes) == want, (name, shapes)
+        if count == 2:
+            for shapes in ([0.5, -1.0], [-1.0, 0.5], [0.2, 0.7], [0.7, 0.2]):
+                assert scipy_bridge.valid_shapes(dist, shapes) == bool(np.all(dist._argcheck(*shapes))), (name, shapes)
