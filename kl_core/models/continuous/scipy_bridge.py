@@ -105,10 +105,16 @@ def std_logpdf(dist: stats.rv_continuous, z: np.ndarray, shapes: Sequence[float]
     if fast is not None and dist is getattr(stats, dist.name):
         with np.errstate(all="ignore"):
             return fast(np.asarray(z, dtype=float), *map(float, shapes))
-    try:
-        return np.asarray(dist._logpdf(z, *_broadcast(shapes, z)), dtype=float)
+    try:  # scalar shapes, as scipy's own ``fit`` passes them (``_nnlf_and_penalty``): no array of each shape per call
+        return np.asarray(dist._logpdf(z, *_scalars_or_broadcast(shapes, z)), dtype=float)
     except AttributeError:
         return np.asarray(dist.logpdf(z, *shapes), dtype=float)
+
+
+def _scalars_or_broadcast(shapes: Sequence[Any], like: np.ndarray) -> list[Any]:
+    if all(np.ndim(s) == 0 for s in shapes):
+        return [float(s) for s in shapes]
+    return _broadcast(shapes, like)
 
 
 def _t_logpdf(z: np.ndarray, df: float) -> np.ndarray:
