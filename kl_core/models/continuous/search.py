@@ -124,11 +124,11 @@ def _standardised(lows: np.ndarray, highs: np.ndarray, weights: np.ndarray, n: f
 def _pseudo_sample(cells: Cells, size: int = PSEUDO_SAMPLE_SIZE) -> np.ndarray:
     """≤ ``size`` deterministic points spread uniformly within cells in proportion to their weight."""
     total = int(min(size, max(cells.n, cells.probs.size)))
-    exact = cells.probs * total
-    alloc = np.floor(exact).astype(np.int64)
-    short = total - int(alloc.sum())
-    if short > 0:
-        alloc[np.argsort(exact - alloc)[::-1][:short]] += 1
+    # Stratified by cumulative weight: the k-th point falls where the cumulative weight passes (k + ½)/total,
+    # so many equal weights share the points evenly (by largest remainder they all went to the last cells).
+    reached = np.floor(np.cumsum(cells.probs) * total + 0.5).astype(np.int64)
+    alloc = np.diff(np.concatenate([[0], np.minimum(reached, total)]))
+    alloc[-1] += total - int(alloc.sum())
     rng = np.random.default_rng(_PSEUDO_SEED)
     lows = np.repeat(cells.lows, alloc)
     widths = np.repeat(cells.highs - cells.lows, alloc)
@@ -250,12 +250,20 @@ class _Objective:
     def __init__(self, family: Family, cells: Cells, fixed: dict[str, float]):
         self.family, self.cells, self.fixed = family, cells, fixed
         self.free = tuple(p for p in family.parameters if p not in fixed)
-        self.quantile_coords = _use_quantile_coords(family, fixed)
+        self.edge_coords = cells.density and _use_edge_coords(family, fixed)
+        self.quantile_coords = not self.edge_coords and _use_quantile_coords(family, fixed)
         # Coordinates Nelder–Mead moves in: with free loc and scale, the model's median and
         # interquartile range replace them, which keeps location and spread nearly fixed while a
         # shape moves (gamma's a → ∞ on normal data is then a straight run, not a curved crawl).
         self.coords = tuple("median" if p == "loc" else "iqr" if p == "scale" else p for p in self.free) \
             if self.quantile_coords else self.free
+        # A family with a bounded support (bradford, powerlaw, loguniform, the truncated ones) has its
+        # optimum where an end of the support meets the smallest or largest value: in loc/scale (or
+        # median/IQR) coordinates that is a curved wall of −∞ on which Nelder–Mead stalls wherever it
+        # first touches it. The gaps between the data's ends and the support's ends, in log form, make
+        # every point a covering support, and the optimum at the wall a straight run (gap → 0).
+        if self.edge_coords:
+            self.coords = tuple("low_gap" if p == "loc" else "high_gap" if p == "scale" else p for p in self.free)
         self.calls, self.best, self.best_theta, self.checkpoint, self.window = 0, math.inf, None, math.inf, 1 << 62
         self.budget, self.exhausted, self.stall = 1 << 62, False, _STALL
         self._walls: np.ndarray | None = None
@@ -280,11 +288,25 @@ class _Objective:
         params = dict(self.fixed)
         for name, u in zip(self.coords, theta):
             params[name] = _COORD_TRANSFORMS.get(name, self.family.transforms.get(name)).backward(float(u))
+        if self.edge_coords:
+            a, b = self._support(params)
+            low, high = float(self.cells.points[0]) - params.pop("low_gap"), float(self.cells.points[-1]) + params.pop("high_gap")
+            params["scale"] = (high - low) / (b - a)
+            params["loc"] = low - a * params["scale"]
         if self.quantile_coords:
             z25, z50, z75 = self._quartiles(params)
             params["scale"] = params.pop("iqr") / (z75 - z25)
             params["loc"] = params.pop("median") - params["scale"] * z50
         return params
+
+    def _support(self, params: dict[str, float]) -> tuple[float, float]:
+        facts = _shape_facts(self.family.dist, tuple(params[s] for s in self.family.shape_names))
+        if facts is None or not (math.isfinite(facts[0]) and math.isfinite(facts[1]) and facts[1] > facts[0]):
+            raise ValueError("invalid shapes or an unbounded support")
+        if facts[1] - facts[0] < _NARROW * max(abs(facts[0]), abs(facts[1])):
+            # truncpareto's [1, c] as c → 1: every value's z = 1 + (a few units in the last place); log f is rounding noise
+            raise ValueError("a support too narrow for its position: standardised values lose their digits")
+        return facts
 
     def _quartiles(self, params: dict[str, float]) -> np.ndarray:
         shapes = [params[s] for s in self.family.shape_names]
@@ -314,6 +336,10 @@ class _Objective:
 
     def theta(self, params: dict[str, float]) -> np.ndarray:
         params = dict(params)
+        if self.edge_coords:
+            a, b = self._support(params)
+            params["low_gap"] = float(self.cells.points[0]) - (params["loc"] + a * params["scale"])
+            params["high_gap"] = params["loc"] + b * params["scale"] - float(self.cells.points[-1])
         if self.quantile_coords:
             z25, z50, z75 = self._quartiles(params)
             params["median"] = params["loc"] + params["scale"] * z50
@@ -372,7 +398,31 @@ class _Objective:
 
 
 _QUARTILES = np.array([0.25, 0.5, 0.75])
-_COORD_TRANSFORMS = {"median": Transform("identity"), "iqr": Transform("lower", low=0.0)}
+_COORD_TRANSFORMS = {
+    "median": Transform("identity"), "iqr": Transform("lower", low=0.0),
+    "low_gap": Transform("lower", low=0.0), "high_gap": Transform("lower", low=0.0),
+}
+_NARROW = 1e-7  # a bounded standard support narrower than this fraction of its distance from 0 is a numerical limit
+_EDGE_PROBES = (-1.5, 0.3, 1.5)  # unconstrained shape values at which a bounded support must stay bounded
+
+
+def _use_edge_coords(family: Family, fixed: dict[str, float]) -> bool:
+    """Support-gap coordinates when loc and scale are free and the support is bounded at both ends for any shapes."""
+    if "loc" in fixed or "scale" in fixed:
+        return False
+    seen = False
+    for u in _EDGE_PROBES:
+        shapes = [family.transforms[name].backward(u + 0.5 * i) for i, name in enumerate(family.shape_names)]  # distinct: a < b
+        try:
+            if not scipy_bridge.valid_shapes(family.dist, shapes):
+                continue
+            a, b = scipy_bridge.support(family.dist, shapes)
+        except Exception:  # noqa: BLE001
+            return False
+        if not (math.isfinite(a) and math.isfinite(b)):
+            return False
+        seen = True
+    return seen
 
 
 def _use_quantile_coords(family: Family, fixed: dict[str, float]) -> bool:
@@ -699,8 +749,8 @@ def search(
             round_trip_ok = math.isfinite(objective(theta0))
         except (ValueError, OverflowError, ZeroDivisionError):
             round_trip_ok = False
-        if not round_trip_ok:  # median/IQR coordinates lose the start (numerically): use loc/scale
-            objective.quantile_coords, objective.coords = False, objective.free
+        if not round_trip_ok:  # median/IQR (or support-gap) coordinates lose the start (numerically): use loc/scale
+            objective.quantile_coords, objective.edge_coords, objective.coords = False, False, objective.free
             theta0 = objective.theta(start)
             objective.walls(around=theta0)
         objective.start_watch(best, theta0, polish)
