@@ -1,6 +1,7 @@
 """The private scipy calls of the continuous fits still behave as they did when checked."""
 
 import numpy as np
+import pytest
 import scipy
 from scipy import stats
 
@@ -39,3 +40,18 @@ def test_the_tukey_lambda_log_density_agrees_with_scipys_where_scipys_bisection_
         got = scipy_bridge.std_logpdf(stats.tukeylambda, z, [lam])
         assert np.allclose(got, stats.tukeylambda.logpdf(z, lam), rtol=1e-9, atol=0), lam
     assert np.all(scipy_bridge.std_logpdf(stats.tukeylambda, np.array([-2.0, 2.0, 2.5]), [0.5]) == -np.inf)  # support's ends
+
+
+def test_the_kolmogorov_log_density_is_scipys_where_scipys_is_finite_and_finite_below():
+    """scipy takes log(pdf): −inf below z ≈ 0.04 although the density is positive on (0, ∞)."""
+    z = np.concatenate([np.linspace(0.05, 3.0, 300), [6.0]])
+    ours, theirs = scipy_bridge.kstwobign_logpdf(z), stats.kstwobign.logpdf(z)
+    assert np.allclose(ours, theirs, rtol=1e-11, atol=1e-12)
+    small = np.array([1e-3, 0.01, 0.03])
+    with np.errstate(divide="ignore"):
+        assert np.all(np.isneginf(stats.kstwobign.logpdf(small[:2])))
+    # The series' first term, −π²/(8z²) + log(π²/(4z⁴)) + ½ log 2π, checked by hand at z = 0.01 (the rest is e^−(π²/z²)).
+    first = -np.pi**2 / (8 * 1e-4) + np.log(np.pi**2 / (4 * 1e-8) - 1 / 1e-4) + 0.5 * np.log(2 * np.pi)
+    assert scipy_bridge.kstwobign_logpdf(np.array([0.01]))[0] == pytest.approx(first, rel=1e-14)
+    assert np.all(np.isfinite(scipy_bridge.kstwobign_logpdf(small)))
+    assert np.all(np.isneginf(scipy_bridge.kstwobign_logpdf(np.array([0.0, -1.0]))))
