@@ -247,10 +247,10 @@ class _Stalled(Exception):
 class _Objective:
     """−Σ p_j log q_j(θ) over occupied cells, θ the free parameters in unconstrained form."""
 
-    def __init__(self, family: Family, cells: Cells, fixed: dict[str, float]):
+    def __init__(self, family: Family, cells: Cells, fixed: dict[str, float], edges: bool = True):
         self.family, self.cells, self.fixed = family, cells, fixed
         self.free = tuple(p for p in family.parameters if p not in fixed)
-        self.edge_coords = cells.density and _use_edge_coords(family, fixed)
+        self.edge_coords = edges and cells.density and _use_edge_coords(family, fixed)
         self.quantile_coords = not self.edge_coords and _use_quantile_coords(family, fixed)
         # Coordinates Nelder–Mead moves in: with free loc and scale, the model's median and
         # interquartile range replace them, which keeps location and spread nearly fixed while a
@@ -402,7 +402,7 @@ _COORD_TRANSFORMS = {
     "median": Transform("identity"), "iqr": Transform("lower", low=0.0),
     "low_gap": Transform("lower", low=0.0), "high_gap": Transform("lower", low=0.0),
 }
-_NARROW = 1e-7  # a bounded standard support narrower than this fraction of its distance from 0 is a numerical limit
+_NARROW = 1e-4  # a bounded standard support narrower than this fraction of its distance from 0 is a numerical limit
 _EDGE_PROBES = (-1.5, 0.3, 1.5)  # unconstrained shape values at which a bounded support must stay bounded
 
 
@@ -737,47 +737,64 @@ def search(
             f"{family.name}: no starting values give every occupied cell a positive probability{detail}; "
             f"its support may not cover the data range {spans}"
         )
-    params = dict(start)
+    params, calls, budget = dict(start), 0, 0
     objective.exhausted = False
     if objective.free:
-        remaining = deadline - time.perf_counter()
-        if remaining <= 0:
-            raise FitTimeout(time_box_message(family.name, time_limit))
-        try:
-            theta0 = objective.theta(start)
-            objective.walls(around=theta0)
-            round_trip_ok = math.isfinite(objective(theta0))
-        except (ValueError, OverflowError, ZeroDivisionError):
-            round_trip_ok = False
-        if not round_trip_ok:  # median/IQR (or support-gap) coordinates lose the start (numerically): use loc/scale
-            objective.quantile_coords, objective.edge_coords, objective.coords = False, False, objective.free
-            theta0 = objective.theta(start)
-            objective.walls(around=theta0)
-        objective.start_watch(best, theta0, polish)
-        if rough:  # a first stage: settled at a looser gain, checked over shorter windows
-            objective.stall, objective.window = _ROUGH_STALL, max(objective.window // 2, 10)
-        # Nelder–Mead's first simplex steps 5% of each coordinate (0.00025 at exactly 0), and
-        # standardised starts sit near 0: shift so the search starts at 1 and steps 0.05.
-        offset = theta0 - 1.0
-        try:
-            theta = minimize_nll(
-                lambda t: objective(t + offset), np.ones_like(theta0), time_limit=remaining,
-                initial_step=_POLISH_STEP if polish else _SEARCH_STEP,
-            ) + offset
-        except FitTimeout as error:
-            raise FitTimeout(time_box_message(family.name, time_limit)) from error
-        except _Stalled:
-            theta = objective.best_theta
-        except DataError as error:
-            raise DataError(f"{family.name}: {error}") from error
-        params = objective.values(theta)
-        if not objective.nll(params) <= best:  # never worse than the start
-            params = dict(start)
+        bounded = objective.edge_coords
+        params = _descend(objective, start, best, polish, rough, deadline, time_limit)
+        calls, budget = objective.calls, objective.budget
+        if bounded:  # support-gap coordinates find the optimum on the data's ends; the plain ones one inside (beta → gamma)
+            plain = _Objective(family, cells, fixed, edges=False)
+            other = _descend(plain, start, best, polish, rough, deadline, time_limit)
+            calls, budget = calls + plain.calls, budget + plain.budget
+            if plain.nll(other) < objective.nll(params):
+                params, objective = other, plain
     raw = {name: float(cells.to_raw(name, params[name])) for name in family.parameters}
     raw.update(fixed_raw)  # passed through, never standardised and back
     if not all(math.isfinite(v) for v in raw.values()):
         raise DataError(f"{family.name}: the fit did not converge to finite parameters ({raw})")
     if cells.density and "loc" not in fixed_raw:
         raw["loc"] = _loc_covering(family, raw, cells.raw_low, cells.raw_high)
-    return Search(raw, objective.calls if objective.free else 0, objective.budget if objective.free else 0, objective.exhausted)
+    return Search(raw, calls, budget, objective.exhausted)
+
+
+def _descend(
+    objective: "_Objective", start: dict[str, float], best: float, polish: bool, rough: bool, deadline: float, time_limit: float,
+) -> dict[str, float]:
+    """Nelder–Mead from ``start`` (standardised units, objective value ``best``) within the objective's budget; never worse than the start."""
+    family = objective.family
+    remaining = deadline - time.perf_counter()
+    if remaining <= 0:
+        raise FitTimeout(time_box_message(family.name, time_limit))
+    try:
+        theta0 = objective.theta(start)
+        objective.walls(around=theta0)
+        round_trip_ok = math.isfinite(objective(theta0))
+    except (ValueError, OverflowError, ZeroDivisionError):
+        round_trip_ok = False
+    if not round_trip_ok:  # median/IQR (or support-gap) coordinates lose the start (numerically): use loc/scale
+        objective.quantile_coords, objective.edge_coords, objective.coords = False, False, objective.free
+        theta0 = objective.theta(start)
+        objective.walls(around=theta0)
+    objective.start_watch(best, theta0, polish)
+    if rough:  # a first stage: settled at a looser gain, checked over shorter windows
+        objective.stall, objective.window = _ROUGH_STALL, max(objective.window // 2, 10)
+    # Nelder–Mead's first simplex steps 5% of each coordinate (0.00025 at exactly 0), and
+    # standardised starts sit near 0: shift so the search starts at 1 and steps 0.05.
+    offset = theta0 - 1.0
+    try:
+        theta = minimize_nll(
+            lambda t: objective(t + offset), np.ones_like(theta0), time_limit=remaining,
+            initial_step=_POLISH_STEP if polish else _SEARCH_STEP,
+        ) + offset
+    except FitTimeout as error:
+        raise FitTimeout(time_box_message(family.name, time_limit)) from error
+    except _Stalled:
+        theta = objective.best_theta
+    except DataError as error:
+        raise DataError(f"{family.name}: {error}") from error
+    params = objective.values(theta)
+    if not objective.nll(params) <= best:  # never worse than the start
+        params = dict(start)
+    return params
 
