@@ -55,3 +55,18 @@ def test_the_kolmogorov_log_density_is_scipys_where_scipys_is_finite_and_finite_
     assert scipy_bridge.kstwobign_logpdf(np.array([0.01]))[0] == pytest.approx(first, rel=1e-14)
     assert np.all(np.isfinite(scipy_bridge.kstwobign_logpdf(small)))
     assert np.all(np.isneginf(scipy_bridge.kstwobign_logpdf(np.array([0.0, -1.0]))))
+
+
+def test_the_frechet_log_density_is_scipys_where_scipys_is_finite_and_finite_below():
+    z = np.geomspace(0.02, 50.0, 200)
+    for c in (0.5, 1.0, 3.0):
+        theirs = stats.invweibull.logpdf(z, c)
+        finite = np.isfinite(theirs)
+        assert finite.sum() > 150
+        assert np.allclose(scipy_bridge.invweibull_logpdf(z, c)[finite], theirs[finite], rtol=1e-12, atol=1e-12)
+    small = np.array([1e-4, 4e-4])
+    with np.errstate(divide="ignore"):
+        assert np.all(np.isneginf(stats.invweibull.logpdf(small, 1.0)))  # scipy: log(pdf) underflows
+    # log c − (1 + c) log z − z^(−c) by hand at c = 1, z = 1e-4: 0 + 2·9.2103… − 10,000
+    assert scipy_bridge.invweibull_logpdf(np.array([1e-4]), 1.0)[0] == pytest.approx(2 * np.log(1e4) - 1e4, rel=1e-14)
+    assert np.all(np.isneginf(scipy_bridge.invweibull_logpdf(np.array([0.0, -1.0]), 1.0)))
