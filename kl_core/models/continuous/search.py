@@ -601,7 +601,8 @@ def _loc_covering(family: Family, raw: dict[str, float], low: float, high: float
         if not math.isfinite(edge) or not scale > 0:
             continue
         outside = (lambda v: (end - v) / scale < edge) if direction < 0 else (lambda v: (end - v) / scale > edge)
-        if not outside(loc) or abs(loc + edge * scale - end) > 1e-9 * span:
+        rounding = max(1e-9 * span, 1e-13 * (abs(loc) + abs(edge * scale)))  # loc ≫ the data: loc + edge·scale cancels digits
+        if not outside(loc) or abs(loc + edge * scale - end) > rounding:
             continue  # inside already, or out by more than rounding: a real exclusion, reported as such
         moved, step = loc, 1
         for _ in range(60):
