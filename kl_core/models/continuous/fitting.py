@@ -323,12 +323,14 @@ def _fit_summarised(family: Family, sketch: Any, fixed: dict[str, float], limit:
     # summary's error has local optima of its own: those groups become exact values and the polish runs again
     # (loc may move on to a group that is not exact yet), then the polished fits are compared on a summary exact
     # around each of them.
-    summary, polished, start = fine, [], first.params
+    summary, polished, start, exact = fine, [], first.params, None
     for _ in range(_EXACT_ROUNDS):
         rough = _rough_groups(family, start, summary)
         if polished and not rough.any():
             break
-        summary = with_exact_groups(summary, *exact_values(sketch), rough)
+        if rough.any():
+            exact = exact_values(sketch) if exact is None else exact
+            summary = with_exact_groups(summary, *exact, rough)
         remaining = deadline - time.perf_counter()
         if remaining <= 0:
             raise FitTimeout(time_box_message(family.name, limit))
@@ -338,7 +340,9 @@ def _fit_summarised(family: Family, sketch: Any, fixed: dict[str, float], limit:
             raise FitTimeout(time_box_message(family.name, limit)) from None
         start = polished[-1].params
     else:
-        summary = with_exact_groups(summary, *exact_values(sketch), _rough_groups(family, start, summary))
+        rough = _rough_groups(family, start, summary)
+        if rough.any():
+            summary = with_exact_groups(summary, *(exact_values(sketch) if exact is None else exact), rough)
     best = polished[-1] if len(polished) == 1 else max(polished, key=lambda found: _summary_loglik(family, found.params, summary))
     return best.params, _join("" if sketch.exact else "fitted on the fine sketch's cell means", budget_note(best))
 
