@@ -54,8 +54,9 @@ def test_a_bounded_family_through_the_summary_reaches_the_maximum(name, gamma_va
     assert ours >= reference - 1e-6 * abs(reference), (name, ours, reference, model.params)
 
 
-@pytest.mark.parametrize("name", ["bradford", "powerlaw", "genhalflogistic"])
+@pytest.mark.parametrize("name", ["bradford", "genhalflogistic"])
 def test_a_bounded_family_through_the_summary_is_as_good_as_the_search_on_every_value(name, gamma_values):
+    """(Not powerlaw: with a < 1 its density is infinite at loc, and the likelihood grows without bound as loc → min.)"""
     model = fit(Empirical.from_samples(gamma_values), name)
     values, counts = np.unique(gamma_values, return_counts=True)
     on_values = search(family(name), points(values, counts.astype(float)), {}, 60.0).params

@@ -247,7 +247,7 @@ class _Stalled(Exception):
 class _Objective:
     """−Σ p_j log q_j(θ) over occupied cells, θ the free parameters in unconstrained form."""
 
-    def __init__(self, family: Family, cells: Cells, fixed: dict[str, float], edges: bool = True):
+    def __init__(self, family: Family, cells: Cells, fixed: dict[str, float], edges: bool = False):
         self.family, self.cells, self.fixed = family, cells, fixed
         self.free = tuple(p for p in family.parameters if p not in fixed)
         self.edge_coords = edges and cells.density and _use_edge_coords(family, fixed)
@@ -255,15 +255,12 @@ class _Objective:
         # Coordinates Nelder–Mead moves in: with free loc and scale, the model's median and
         # interquartile range replace them, which keeps location and spread nearly fixed while a
         # shape moves (gamma's a → ∞ on normal data is then a straight run, not a curved crawl).
-        self.coords = tuple("median" if p == "loc" else "iqr" if p == "scale" else p for p in self.free) \
-            if self.quantile_coords else self.free
+        self.coords = _coords(self)
         # A family with a bounded support (bradford, powerlaw, loguniform, the truncated ones) has its
         # optimum where an end of the support meets the smallest or largest value: in loc/scale (or
         # median/IQR) coordinates that is a curved wall of −∞ on which Nelder–Mead stalls wherever it
         # first touches it. The gaps between the data's ends and the support's ends, in log form, make
         # every point a covering support, and the optimum at the wall a straight run (gap → 0).
-        if self.edge_coords:
-            self.coords = tuple("low_gap" if p == "loc" else "high_gap" if p == "scale" else p for p in self.free)
         self.calls, self.best, self.best_theta, self.checkpoint, self.window = 0, math.inf, None, math.inf, 1 << 62
         self.budget, self.exhausted, self.stall = 1 << 62, False, _STALL
         self._walls: np.ndarray | None = None
@@ -398,6 +395,27 @@ class _Objective:
 
 
 _QUARTILES = np.array([0.25, 0.5, 0.75])
+_WALL = 1e-3  # a support's end within this fraction of the data's range from the data's end: the optimum is on that wall
+
+
+def _coords(objective: "_Objective") -> tuple[str, ...]:
+    """The coordinates Nelder–Mead moves in, from the objective's flags."""
+    if objective.edge_coords:
+        return tuple("low_gap" if p == "loc" else "high_gap" if p == "scale" else p for p in objective.free)
+    if objective.quantile_coords:
+        return tuple("median" if p == "loc" else "iqr" if p == "scale" else p for p in objective.free)
+    return objective.free
+
+
+def _on_wall(objective: "_Objective", params: dict[str, float]) -> bool:
+    """Whether an end of the (bounded) support at ``params`` sits on the data's smallest or largest value."""
+    try:
+        a, b = objective._support(params)
+    except ValueError:
+        return False
+    low, high = float(objective.cells.points[0]), float(objective.cells.points[-1])
+    gaps = (low - (params["loc"] + a * params["scale"]), params["loc"] + b * params["scale"] - high)
+    return min(gaps) < _WALL * (high - low)
 _COORD_TRANSFORMS = {
     "median": Transform("identity"), "iqr": Transform("lower", low=0.0),
     "low_gap": Transform("lower", low=0.0), "high_gap": Transform("lower", low=0.0),
@@ -709,7 +727,7 @@ def search(
     started = time.perf_counter()
     deadline = started + time_limit
     fixed = {name: cells.to_std(name, value) for name, value in fixed_raw.items()}
-    objective = _Objective(family, cells, fixed)
+    objective = _Objective(family, cells, fixed, edges=False)
     extra = [{name: cells.to_std(name, value) for name, value in start.items()} for start in starts]
 
     def best_of(candidates: list[dict[str, float]]) -> tuple[float, dict[str, float] | None]:
@@ -741,15 +759,19 @@ def search(
     params, calls, budget = dict(start), 0, 0
     objective.exhausted = False
     if objective.free:
-        bounded = objective.edge_coords
+        # Support-gap coordinates only where an end of a bounded support meets the data's (there the plain ones stall on
+        # a curved wall); an optimum inside (beta → gamma, johnsonsb) is the plain coordinates' to find.
+        bounded = cells.density and _use_edge_coords(family, fixed)
+        if polish and bounded and _on_wall(objective, start):
+            objective = _Objective(family, cells, fixed, edges=True)
         params = _descend(objective, start, best, polish, rough, deadline, time_limit)
         calls, budget = objective.calls, objective.budget
-        if bounded:  # support-gap coordinates find the optimum on the data's ends; the plain ones one inside (beta → gamma)
-            plain = _Objective(family, cells, fixed, edges=False)
-            other = _descend(plain, start, best, polish, rough, deadline, time_limit)
-            calls, budget = calls + plain.calls, budget + plain.budget
-            if plain.nll(other) < objective.nll(params):
-                params, objective = other, plain
+        if bounded and not polish and _on_wall(objective, params):
+            along = _Objective(family, cells, fixed, edges=True)
+            on_wall = _descend(along, params, objective.nll(params), False, rough, deadline, time_limit)
+            calls, budget = calls + along.calls, budget + along.budget
+            if along.nll(on_wall) < objective.nll(params):
+                params, objective = on_wall, along
     raw = {name: float(cells.to_raw(name, params[name])) for name in family.parameters}
     raw.update(fixed_raw)  # passed through, never standardised and back
     if not all(math.isfinite(v) for v in raw.values()):
