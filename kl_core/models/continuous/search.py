@@ -420,7 +420,8 @@ _COORD_TRANSFORMS = {
     "median": Transform("identity"), "iqr": Transform("lower", low=0.0),
     "low_gap": Transform("lower", low=0.0), "high_gap": Transform("lower", low=0.0),
 }
-_NARROW = 1e-4  # a bounded standard support narrower than this fraction of its distance from 0 is a numerical limit
+_NARROW = 1e-8  # a bounded standard support narrower than this fraction of its distance from 0 is a numerical limit
+# (truncpareto on gamma data runs to c − 1 ≈ 5e-8, its truncated-exponential limit; _loc_covering mends the rounding)
 _EDGE_PROBES = (-1.5, 0.3, 1.5)  # unconstrained shape values at which a bounded support must stay bounded
 
 
