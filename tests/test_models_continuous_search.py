@@ -12,7 +12,7 @@ from kl_core.empirical import Empirical
 from kl_core.models import fit
 from kl_core.models.continuous.catalogue import family
 from kl_core.models.continuous.fitting import POINTS_LIMIT
-from kl_core.models.continuous.search import _pseudo_sample, points, search
+from kl_core.models.continuous.search import points, search
 
 
 @pytest.fixture(scope="module")
@@ -64,11 +64,3 @@ def test_a_bounded_family_through_the_summary_is_as_good_as_the_search_on_every_
     assert math.isfinite(theirs)
     assert ours >= theirs - 1e-6 * abs(theirs), (name, ours, theirs, model.params, on_values)
 
-
-def test_the_pseudo_sample_of_many_equal_weights_spreads_over_them():
-    """scipy's fit (a start) sees the data: it once got the 1,000 largest of 20,000 equal-weight values."""
-    x = np.sort(np.random.default_rng(7).gamma(2.0, 3.0, 20_000))
-    data = points(x, np.ones(x.size))
-    sample = data.shift + data.spread * _pseudo_sample(data)
-    assert sample.size == 1_000
-    assert np.quantile(sample, [0.1, 0.5, 0.9]) == pytest.approx(np.quantile(x, [0.1, 0.5, 0.9]), rel=0.02)

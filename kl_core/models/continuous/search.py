@@ -124,11 +124,11 @@ def _standardised(lows: np.ndarray, highs: np.ndarray, weights: np.ndarray, n: f
 def _pseudo_sample(cells: Cells, size: int = PSEUDO_SAMPLE_SIZE) -> np.ndarray:
     """≤ ``size`` deterministic points spread uniformly within cells in proportion to their weight."""
     total = int(min(size, max(cells.n, cells.probs.size)))
-    # Stratified by cumulative weight: the k-th point falls where the cumulative weight passes (k + ½)/total,
-    # so many equal weights share the points evenly (by largest remainder they all went to the last cells).
-    reached = np.floor(np.cumsum(cells.probs) * total + 0.5).astype(np.int64)
-    alloc = np.diff(np.concatenate([[0], np.minimum(reached, total)]))
-    alloc[-1] += total - int(alloc.sum())
+    exact = cells.probs * total
+    alloc = np.floor(exact).astype(np.int64)
+    short = total - int(alloc.sum())
+    if short > 0:
+        alloc[np.argsort(exact - alloc)[::-1][:short]] += 1
     rng = np.random.default_rng(_PSEUDO_SEED)
     lows = np.repeat(cells.lows, alloc)
     widths = np.repeat(cells.highs - cells.lows, alloc)
