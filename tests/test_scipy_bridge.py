@@ -46,7 +46,8 @@ def test_the_kolmogorov_log_density_is_scipys_where_scipys_is_finite_and_finite_
     """scipy takes log(pdf): −inf below z ≈ 0.04 although the density is positive on (0, ∞)."""
     z = np.concatenate([np.linspace(0.05, 3.0, 300), [6.0]])
     ours, theirs = scipy_bridge.kstwobign_logpdf(z), stats.kstwobign.logpdf(z)
-    assert np.allclose(ours, theirs, rtol=1e-11, atol=1e-12)
+    assert np.allclose(ours, theirs, rtol=1e-7, atol=0)  # scipy's own kolmogp is off by 2e-8 near z = 0.83 (its switch of series)
+    assert np.allclose(ours[z < 0.8], theirs[z < 0.8], rtol=1e-12, atol=1e-12)
     small = np.array([1e-3, 0.01, 0.03])
     with np.errstate(divide="ignore"):
         assert np.all(np.isneginf(stats.kstwobign.logpdf(small[:2])))
@@ -55,6 +56,10 @@ def test_the_kolmogorov_log_density_is_scipys_where_scipys_is_finite_and_finite_
     assert scipy_bridge.kstwobign_logpdf(np.array([0.01]))[0] == pytest.approx(first, rel=1e-14)
     assert np.all(np.isfinite(scipy_bridge.kstwobign_logpdf(small)))
     assert np.all(np.isneginf(scipy_bridge.kstwobign_logpdf(np.array([0.0, -1.0]))))
+    # Far right: 8z e^(−2z²) (1 − 4e^(−6z²) …), by hand at z = 40, where scipy's pdf underflows to 0.
+    with np.errstate(divide="ignore"):
+        assert np.isneginf(stats.kstwobign.logpdf(40.0))
+    assert scipy_bridge.kstwobign_logpdf(np.array([40.0]))[0] == pytest.approx(np.log(320.0) - 3200.0, rel=1e-14)
 
 
 def test_the_frechet_log_density_is_scipys_where_scipys_is_finite_and_finite_below():
