@@ -329,3 +329,20 @@ def test_old_faithful_shows_no_absurd_parameter_without_a_note():
             assert "edge of its range" in model.note or "limit" in model.note, (name, model.params, model.note)
         loglik = float(np.sum(model.logpdf(x)))
         assert math.isfinite(loglik), name  # no observed value is called impossible
+
+
+@pytest.mark.parametrize("size", [2_000, 20_000])  # the raw-values path and the summarised one
+def test_the_kolmogorov_limit_is_fitted_to_values_near_zero(size):
+    """Issue 15: every family that can fit is fitted. Its density e^(−π²/(8z²))·… is positive on (0, ∞); scipy's log
+    density underflows to −inf near 0, which once made kstwobign 'not applicable' on gamma data."""
+    x = np.random.default_rng(7).gamma(2.0, 3.0, size)
+    model = fit(Empirical.from_samples(x), "kstwobign")
+    assert model.params["loc"] == 0.0
+
+    def loglik(scale: float) -> float:
+        return float(np.sum(model.logpdf(x / scale * model.params["scale"])) - size * math.log(scale / model.params["scale"]))
+
+    best = loglik(model.params["scale"])
+    assert math.isfinite(best)
+    for factor in (0.999, 1.001):  # a maximum in its one free parameter
+        assert loglik(model.params["scale"] * factor) < best

@@ -3,6 +3,7 @@
 import warnings
 
 import numpy as np
+import pytest
 import scipy
 from scipy import optimize, stats
 
@@ -163,3 +164,38 @@ def test_the_log_density_with_scalar_shapes_is_scipys_for_every_catalogue_family
             assert np.allclose(got, want, rtol=1e-12, atol=0, equal_nan=True), (name, shapes)
             checked += 1
     assert checked > 250
+
+
+def test_the_kolmogorov_log_density_is_scipys_where_scipys_is_finite_and_finite_below():
+    """scipy takes log(pdf): −inf below z ≈ 0.04 although the density is positive on (0, ∞)."""
+    z = np.concatenate([np.linspace(0.05, 3.0, 300), [6.0]])
+    ours, theirs = scipy_bridge.kstwobign_logpdf(z), stats.kstwobign.logpdf(z)
+    assert np.allclose(ours, theirs, rtol=1e-7, atol=0)  # scipy's own kolmogp is off by 2e-8 near z = 0.83 (its switch of series)
+    assert np.allclose(ours[z < 0.8], theirs[z < 0.8], rtol=1e-12, atol=1e-12)
+    small = np.array([1e-3, 0.01, 0.03])
+    with np.errstate(divide="ignore"):
+        assert np.all(np.isneginf(stats.kstwobign.logpdf(small[:2])))
+    # The series' first term, −π²/(8z²) + log(π²/(4z⁴)) + ½ log 2π, checked by hand at z = 0.01 (the rest is e^−(π²/z²)).
+    first = -np.pi**2 / (8 * 1e-4) + np.log(np.pi**2 / (4 * 1e-8) - 1 / 1e-4) + 0.5 * np.log(2 * np.pi)
+    assert scipy_bridge.kstwobign_logpdf(np.array([0.01]))[0] == pytest.approx(first, rel=1e-14)
+    assert np.all(np.isfinite(scipy_bridge.kstwobign_logpdf(small)))
+    assert np.all(np.isneginf(scipy_bridge.kstwobign_logpdf(np.array([0.0, -1.0]))))
+    # Far right: 8z e^(−2z²) (1 − 4e^(−6z²) …), by hand at z = 40, where scipy's pdf underflows to 0.
+    with np.errstate(divide="ignore"):
+        assert np.isneginf(stats.kstwobign.logpdf(40.0))
+    assert scipy_bridge.kstwobign_logpdf(np.array([40.0]))[0] == pytest.approx(np.log(320.0) - 3200.0, rel=1e-14)
+
+
+def test_the_frechet_log_density_is_scipys_where_scipys_is_finite_and_finite_below():
+    z = np.geomspace(0.02, 50.0, 200)
+    for c in (0.5, 1.0, 3.0):
+        theirs = stats.invweibull.logpdf(z, c)
+        finite = np.isfinite(theirs)
+        assert finite.sum() > 150
+        assert np.allclose(scipy_bridge.invweibull_logpdf(z, c)[finite], theirs[finite], rtol=1e-12, atol=1e-12)
+    small = np.array([1e-4, 4e-4])
+    with np.errstate(divide="ignore"):
+        assert np.all(np.isneginf(stats.invweibull.logpdf(small, 1.0)))  # scipy: log(pdf) underflows
+    # log c − (1 + c) log z − z^(−c) by hand at c = 1, z = 1e-4: 0 + 2·9.2103… − 10,000
+    assert scipy_bridge.invweibull_logpdf(np.array([1e-4]), 1.0)[0] == pytest.approx(2 * np.log(1e4) - 1e4, rel=1e-14)
+    assert np.all(np.isneginf(scipy_bridge.invweibull_logpdf(np.array([0.0, -1.0]), 1.0)))

@@ -34,7 +34,7 @@ from kl_core.models.continuous import scipy_bridge
 from kl_core.models.continuous.catalogue import Family, positive_support
 from kl_core.models.continuous.closed_forms import Weighted, closed_form, mean_loglik_at_closed_form, mean_loglik_from_moments
 from kl_core.models.continuous.search import Search, cells, frozen_cell_mass, points, search, std_logpdf
-from kl_core.models.continuous.summary import summaries
+from kl_core.models.continuous.summary import exact_values, group_error_bounds, summaries, with_exact_groups
 
 __all__ = [
     "POINTS_LIMIT", "ContinuousModel", "budget_note", "continuous_checker", "continuous_fitter", "edge_notes",
@@ -319,14 +319,85 @@ def _fit_summarised(family: Family, sketch: Any, fixed: dict[str, float], limit:
     deadline = time.perf_counter() + limit
     coarse, fine = summaries(sketch)
     first = search(family, points(coarse.values, coarse.weights, sketch.total), fixed, limit, rough=True)
-    remaining = deadline - time.perf_counter()
-    if remaining <= 0:
-        raise FitTimeout(time_box_message(family.name, limit))
-    try:
-        polished = search(family, points(fine.values, fine.weights, sketch.total), fixed, remaining, [first.params], polish=True)
-    except FitTimeout:
-        raise FitTimeout(time_box_message(family.name, limit)) from None
-    return polished.params, _join("" if sketch.exact else "fitted on the fine sketch's cell means", budget_note(polished))
+    # Where the model's log f has a kink or a singularity inside a group (dgamma's and dweibull's at loc), the
+    # summary's error has local optima of its own: those groups become exact values and the polish runs again
+    # (loc may move on to a group that is not exact yet), then the polished fits are compared on a summary exact
+    # around each of them.
+    summary, polished, start, exact = fine, [], first.params, None
+    for _ in range(_EXACT_ROUNDS):
+        rough = _rough_groups(family, start, summary)
+        if polished and not rough.any():
+            break
+        if rough.any():
+            exact = exact_values(sketch) if exact is None else exact
+            summary = with_exact_groups(summary, *exact, rough)
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0:
+            raise FitTimeout(time_box_message(family.name, limit))
+        try:
+            polished.append(search(family, points(summary.values, summary.weights, sketch.total), fixed, remaining, [start], polish=True))
+        except FitTimeout:
+            raise FitTimeout(time_box_message(family.name, limit)) from None
+        start = polished[-1].params
+    else:
+        rough = _rough_groups(family, start, summary)
+        if rough.any():
+            summary = with_exact_groups(summary, *(exact_values(sketch) if exact is None else exact), rough)
+    best = polished[-1] if len(polished) == 1 else max(polished, key=lambda found: _summary_loglik(family, found.params, summary))
+    return best.params, _join("" if sketch.exact else "fitted on the fine sketch's cell means", budget_note(best))
+
+
+_EXACT_ROUNDS = 3  # polishing rounds, each on exact values where the last one's optimum left the summary inexact
+_CUSP_GROUP = 1e-5  # a group whose error bound exceeds this fraction of |Σ log f| holds a kink or a singularity of log f
+# (a cusp inside one group costs 1e-4 to 1e-2; shapes run to a limit of the family leave 1e-9 to 1e-6 of rounding noise) ...
+_ROUGH_GROUP = 1e-8  # ... and then every group off by more than this fraction (the cusp's neighbours) is replaced by its values
+_EXACT_LIMIT = 8_000  # at most this many exact values replace groups (the worst groups first)
+
+
+def _summary_loglik(family: Family, params: dict[str, float], summary: Any) -> float:
+    """Σ w log f over a summary's points (−inf where the model leaves one out)."""
+    shapes = [params[s] for s in family.shape_names]
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        logs = std_logpdf(family.dist, shapes, (summary.values - params["loc"]) / params["scale"])
+    if logs is None or not np.all(np.isfinite(logs)):
+        return -math.inf
+    return float(np.einsum("i,i->", summary.weights, logs)) - float(summary.weights.sum()) * math.log(params["scale"])
+
+
+def _rough_groups(family: Family, params: dict[str, float], summary: Any) -> np.ndarray:
+    """Which Gauss groups of ``summary`` (and their neighbours) the model at ``params`` makes inexact (a kink or a
+    singularity of log f inside: dgamma's and dweibull's at loc), so the search would chase the summary's error."""
+    chosen = np.zeros(summary.groups, dtype=bool)
+    if summary.groups == 0:
+        return chosen
+    shapes, loc, scale = [params[s] for s in family.shape_names], params["loc"], params["scale"]
+
+    def log_density(x: np.ndarray) -> np.ndarray:
+        return std_logpdf(family.dist, shapes, (x - loc) / scale) - math.log(scale)
+
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            found = group_error_bounds(summary, log_density)
+        except Exception:  # noqa: BLE001 - a model the bound cannot be measured for keeps the summary
+            return chosen
+    if found is None:
+        return chosen
+    total, bounds = found
+    if not bounds.max() > _CUSP_GROUP * abs(total):
+        return chosen
+    worst = np.flatnonzero(bounds > _ROUGH_GROUP * abs(total))
+    worst = worst[np.argsort(-bounds[worst], kind="stable")]
+    size = np.maximum(np.round(summary.group_weight), 1.0)  # about the values in a group (exact values: one per count)
+    taken = 0.0
+    for index in worst:
+        around = np.arange(max(index - 1, 0), min(index + 2, summary.groups))  # the optimum may move next door
+        extra = float(size[around][~chosen[around]].sum())
+        if taken + extra > _EXACT_LIMIT:
+            break
+        chosen[around], taken = True, taken + extra
+    return chosen
 
 
 _CLOSED = "\x00closed form"  # internal marker, never shown

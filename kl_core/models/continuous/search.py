@@ -247,15 +247,20 @@ class _Stalled(Exception):
 class _Objective:
     """−Σ p_j log q_j(θ) over occupied cells, θ the free parameters in unconstrained form."""
 
-    def __init__(self, family: Family, cells: Cells, fixed: dict[str, float]):
+    def __init__(self, family: Family, cells: Cells, fixed: dict[str, float], edges: bool = False):
         self.family, self.cells, self.fixed = family, cells, fixed
         self.free = tuple(p for p in family.parameters if p not in fixed)
-        self.quantile_coords = _use_quantile_coords(family, fixed)
+        self.edge_coords = edges and cells.density and _use_edge_coords(family, fixed)
+        self.quantile_coords = not self.edge_coords and _use_quantile_coords(family, fixed)
         # Coordinates Nelder–Mead moves in: with free loc and scale, the model's median and
         # interquartile range replace them, which keeps location and spread nearly fixed while a
         # shape moves (gamma's a → ∞ on normal data is then a straight run, not a curved crawl).
-        self.coords = tuple("median" if p == "loc" else "iqr" if p == "scale" else p for p in self.free) \
-            if self.quantile_coords else self.free
+        self.coords = _coords(self)
+        # A family with a bounded support (bradford, powerlaw, loguniform, the truncated ones) has its
+        # optimum where an end of the support meets the smallest or largest value: in loc/scale (or
+        # median/IQR) coordinates that is a curved wall of −∞ on which Nelder–Mead stalls wherever it
+        # first touches it. The gaps between the data's ends and the support's ends, in log form, make
+        # every point a covering support, and the optimum at the wall a straight run (gap → 0).
         self.calls, self.best, self.best_theta, self.checkpoint, self.window = 0, math.inf, None, math.inf, 1 << 62
         self.budget, self.exhausted, self.stall = 1 << 62, False, _STALL
         self._walls: np.ndarray | None = None
@@ -280,11 +285,25 @@ class _Objective:
         params = dict(self.fixed)
         for name, u in zip(self.coords, theta):
             params[name] = _COORD_TRANSFORMS.get(name, self.family.transforms.get(name)).backward(float(u))
+        if self.edge_coords:
+            a, b = self._support(params)
+            low, high = float(self.cells.points[0]) - params.pop("low_gap"), float(self.cells.points[-1]) + params.pop("high_gap")
+            params["scale"] = (high - low) / (b - a)
+            params["loc"] = low - a * params["scale"]
         if self.quantile_coords:
             z25, z50, z75 = self._quartiles(params)
             params["scale"] = params.pop("iqr") / (z75 - z25)
             params["loc"] = params.pop("median") - params["scale"] * z50
         return params
+
+    def _support(self, params: dict[str, float]) -> tuple[float, float]:
+        facts = _shape_facts(self.family.dist, tuple(params[s] for s in self.family.shape_names))
+        if facts is None or not (math.isfinite(facts[0]) and math.isfinite(facts[1]) and facts[1] > facts[0]):
+            raise ValueError("invalid shapes or an unbounded support")
+        if facts[1] - facts[0] < _NARROW * max(abs(facts[0]), abs(facts[1])):
+            # truncpareto's [1, c] as c → 1: every value's z = 1 + (a few units in the last place); log f is rounding noise
+            raise ValueError("a support too narrow for its position: standardised values lose their digits")
+        return facts
 
     def _quartiles(self, params: dict[str, float]) -> np.ndarray:
         shapes = [params[s] for s in self.family.shape_names]
@@ -314,6 +333,10 @@ class _Objective:
 
     def theta(self, params: dict[str, float]) -> np.ndarray:
         params = dict(params)
+        if self.edge_coords:
+            a, b = self._support(params)
+            params["low_gap"] = float(self.cells.points[0]) - (params["loc"] + a * params["scale"])
+            params["high_gap"] = params["loc"] + b * params["scale"] - float(self.cells.points[-1])
         if self.quantile_coords:
             z25, z50, z75 = self._quartiles(params)
             params["median"] = params["loc"] + params["scale"] * z50
@@ -331,7 +354,7 @@ class _Objective:
             if logpdf is None:
                 return math.inf
             at_points = logpdf if self._point_order is None else logpdf[self._point_order]
-            value = math.log(scale) - float(np.dot(self.cells.probs, at_points))
+            value = math.log(scale) - float(np.einsum("i,i->", self.cells.probs, at_points))  # not BLAS: its threads spin past 10,000 points
             return value if math.isfinite(value) else math.inf
         result = self.cdf_sf(self.family.dist, shapes, z)
         if result is None:
@@ -372,7 +395,53 @@ class _Objective:
 
 
 _QUARTILES = np.array([0.25, 0.5, 0.75])
-_COORD_TRANSFORMS = {"median": Transform("identity"), "iqr": Transform("lower", low=0.0)}
+_WALL = 1e-3  # a support's end within this fraction of the data's range from the data's end: the optimum is on that wall
+
+
+def _coords(objective: "_Objective") -> tuple[str, ...]:
+    """The coordinates Nelder–Mead moves in, from the objective's flags."""
+    if objective.edge_coords:
+        return tuple("low_gap" if p == "loc" else "high_gap" if p == "scale" else p for p in objective.free)
+    if objective.quantile_coords:
+        return tuple("median" if p == "loc" else "iqr" if p == "scale" else p for p in objective.free)
+    return objective.free
+
+
+def _on_wall(objective: "_Objective", params: dict[str, float]) -> bool:
+    """Whether an end of the (bounded) support at ``params`` sits on the data's smallest or largest value."""
+    try:
+        a, b = objective._support(params)
+    except ValueError:
+        return False
+    low, high = float(objective.cells.points[0]), float(objective.cells.points[-1])
+    gaps = (low - (params["loc"] + a * params["scale"]), params["loc"] + b * params["scale"] - high)
+    return min(gaps) < _WALL * (high - low)
+_COORD_TRANSFORMS = {
+    "median": Transform("identity"), "iqr": Transform("lower", low=0.0),
+    "low_gap": Transform("lower", low=0.0), "high_gap": Transform("lower", low=0.0),
+}
+_NARROW = 1e-8  # a bounded standard support narrower than this fraction of its distance from 0 is a numerical limit
+# (truncpareto on gamma data runs to c − 1 ≈ 5e-8, its truncated-exponential limit; _loc_covering mends the rounding)
+_EDGE_PROBES = (-1.5, 0.3, 1.5)  # unconstrained shape values at which a bounded support must stay bounded
+
+
+def _use_edge_coords(family: Family, fixed: dict[str, float]) -> bool:
+    """Support-gap coordinates when loc and scale are free and the support is bounded at both ends for any shapes."""
+    if "loc" in fixed or "scale" in fixed:
+        return False
+    seen = False
+    for u in _EDGE_PROBES:
+        shapes = [family.transforms[name].backward(u + 0.5 * i) for i, name in enumerate(family.shape_names)]  # distinct: a < b
+        try:
+            if not scipy_bridge.valid_shapes(family.dist, shapes):
+                continue
+            a, b = scipy_bridge.support(family.dist, shapes)
+        except Exception:  # noqa: BLE001
+            return False
+        if not (math.isfinite(a) and math.isfinite(b)):
+            return False
+        seen = True
+    return seen
 
 
 def _use_quantile_coords(family: Family, fixed: dict[str, float]) -> bool:
@@ -551,7 +620,8 @@ def _loc_covering(family: Family, raw: dict[str, float], low: float, high: float
         if not math.isfinite(edge) or not scale > 0:
             continue
         outside = (lambda v: (end - v) / scale < edge) if direction < 0 else (lambda v: (end - v) / scale > edge)
-        if not outside(loc) or abs(loc + edge * scale - end) > 1e-9 * span:
+        rounding = max(1e-9 * span, 1e-13 * (abs(loc) + abs(edge * scale)))  # loc ≫ the data: loc + edge·scale cancels digits
+        if not outside(loc) or abs(loc + edge * scale - end) > rounding:
             continue  # inside already, or out by more than rounding: a real exclusion, reported as such
         moved, step = loc, 1
         for _ in range(60):
@@ -658,7 +728,7 @@ def search(
     started = time.perf_counter()
     deadline = started + time_limit
     fixed = {name: cells.to_std(name, value) for name, value in fixed_raw.items()}
-    objective = _Objective(family, cells, fixed)
+    objective = _Objective(family, cells, fixed, edges=False)
     extra = [{name: cells.to_std(name, value) for name, value in start.items()} for start in starts]
 
     def best_of(candidates: list[dict[str, float]]) -> tuple[float, dict[str, float] | None]:
@@ -687,47 +757,68 @@ def search(
             f"{family.name}: no starting values give every occupied cell a positive probability{detail}; "
             f"its support may not cover the data range {spans}"
         )
-    params = dict(start)
+    params, calls, budget = dict(start), 0, 0
     objective.exhausted = False
     if objective.free:
-        remaining = deadline - time.perf_counter()
-        if remaining <= 0:
-            raise FitTimeout(time_box_message(family.name, time_limit))
-        try:
-            theta0 = objective.theta(start)
-            objective.walls(around=theta0)
-            round_trip_ok = math.isfinite(objective(theta0))
-        except (ValueError, OverflowError, ZeroDivisionError):
-            round_trip_ok = False
-        if not round_trip_ok:  # median/IQR coordinates lose the start (numerically): use loc/scale
-            objective.quantile_coords, objective.coords = False, objective.free
-            theta0 = objective.theta(start)
-            objective.walls(around=theta0)
-        objective.start_watch(best, theta0, polish)
-        if rough:  # a first stage: settled at a looser gain, checked over shorter windows
-            objective.stall, objective.window = _ROUGH_STALL, max(objective.window // 2, 10)
-        # Nelder–Mead's first simplex steps 5% of each coordinate (0.00025 at exactly 0), and
-        # standardised starts sit near 0: shift so the search starts at 1 and steps 0.05.
-        offset = theta0 - 1.0
-        try:
-            theta = minimize_nll(
-                lambda t: objective(t + offset), np.ones_like(theta0), time_limit=remaining,
-                initial_step=_POLISH_STEP if polish else _SEARCH_STEP,
-            ) + offset
-        except FitTimeout as error:
-            raise FitTimeout(time_box_message(family.name, time_limit)) from error
-        except _Stalled:
-            theta = objective.best_theta
-        except DataError as error:
-            raise DataError(f"{family.name}: {error}") from error
-        params = objective.values(theta)
-        if not objective.nll(params) <= best:  # never worse than the start
-            params = dict(start)
+        # Support-gap coordinates only where an end of a bounded support meets the data's (there the plain ones stall on
+        # a curved wall); an optimum inside (beta → gamma, johnsonsb) is the plain coordinates' to find.
+        bounded = cells.density and _use_edge_coords(family, fixed)
+        if polish and bounded and _on_wall(objective, start):
+            objective = _Objective(family, cells, fixed, edges=True)
+        params = _descend(objective, start, best, polish, rough, deadline, time_limit)
+        calls, budget = objective.calls, objective.budget
+        if bounded and not polish and _on_wall(objective, params):
+            along = _Objective(family, cells, fixed, edges=True)
+            on_wall = _descend(along, params, objective.nll(params), False, rough, deadline, time_limit)
+            calls, budget = calls + along.calls, budget + along.budget
+            if along.nll(on_wall) < objective.nll(params):
+                params, objective = on_wall, along
     raw = {name: float(cells.to_raw(name, params[name])) for name in family.parameters}
     raw.update(fixed_raw)  # passed through, never standardised and back
     if not all(math.isfinite(v) for v in raw.values()):
         raise DataError(f"{family.name}: the fit did not converge to finite parameters ({raw})")
     if cells.density and "loc" not in fixed_raw:
         raw["loc"] = _loc_covering(family, raw, cells.raw_low, cells.raw_high)
-    return Search(raw, objective.calls if objective.free else 0, objective.budget if objective.free else 0, objective.exhausted)
+    return Search(raw, calls, budget, objective.exhausted)
+
+
+def _descend(
+    objective: "_Objective", start: dict[str, float], best: float, polish: bool, rough: bool, deadline: float, time_limit: float,
+) -> dict[str, float]:
+    """Nelder–Mead from ``start`` (standardised units, objective value ``best``) within the objective's budget; never worse than the start."""
+    family = objective.family
+    remaining = deadline - time.perf_counter()
+    if remaining <= 0:
+        raise FitTimeout(time_box_message(family.name, time_limit))
+    try:
+        theta0 = objective.theta(start)
+        objective.walls(around=theta0)
+        round_trip_ok = math.isfinite(objective(theta0))
+    except (ValueError, OverflowError, ZeroDivisionError):
+        round_trip_ok = False
+    if not round_trip_ok:  # median/IQR (or support-gap) coordinates lose the start (numerically): use loc/scale
+        objective.quantile_coords, objective.edge_coords, objective.coords = False, False, objective.free
+        theta0 = objective.theta(start)
+        objective.walls(around=theta0)
+    objective.start_watch(best, theta0, polish)
+    if rough:  # a first stage: settled at a looser gain, checked over shorter windows
+        objective.stall, objective.window = _ROUGH_STALL, max(objective.window // 2, 10)
+    # Nelder–Mead's first simplex steps 5% of each coordinate (0.00025 at exactly 0), and
+    # standardised starts sit near 0: shift so the search starts at 1 and steps 0.05.
+    offset = theta0 - 1.0
+    try:
+        theta = minimize_nll(
+            lambda t: objective(t + offset), np.ones_like(theta0), time_limit=remaining,
+            initial_step=_POLISH_STEP if polish else _SEARCH_STEP,
+        ) + offset
+    except FitTimeout as error:
+        raise FitTimeout(time_box_message(family.name, time_limit)) from error
+    except _Stalled:
+        theta = objective.best_theta
+    except DataError as error:
+        raise DataError(f"{family.name}: {error}") from error
+    params = objective.values(theta)
+    if not objective.nll(params) <= best:  # never worse than the start
+        params = dict(start)
+    return params
 
