@@ -60,6 +60,7 @@ _NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYI
                   "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "REAL")
 SRC = "__kl_source__"  # placeholder for the file reader in SQL text
 _INSTALL_HINT = "pip install duckdb==2.0.0 (a dependency of kl-model-lab)"
+_PROGRESS_SECONDS = 0.2  # how often a running query's progress is polled
 
 
 def count_values(
@@ -236,14 +237,21 @@ class _Source:
 
         thread = threading.Thread(target=work, daemon=True)
         thread.start()
-        while thread.is_alive():
-            thread.join(0.2)
-            try:
-                done = self.con.query_progress()
-            except Exception:  # noqa: BLE001 - progress is best effort
-                done = -1
-            if done >= 0:
-                progress(min(done / 100.0, 1.0))
+        try:
+            while thread.is_alive():
+                thread.join(_PROGRESS_SECONDS)
+                try:
+                    done = self.con.query_progress()
+                except Exception:  # noqa: BLE001 - progress is best effort
+                    done = -1
+                if done >= 0:
+                    progress(min(done / 100.0, 1.0))
+        except BaseException:
+            # The callback raised (or Ctrl-C): stop the query before the connection is closed. A
+            # connection closed under a running query, or a query still running at exit, aborts the process.
+            self.con.interrupt()
+            thread.join()
+            raise
         if "error" in result:
             raise result["error"]
         progress(1.0)

@@ -174,3 +174,49 @@ def test_few_distinct_floats_are_counted_exactly(tmp_path, small_limits):
     assert streamed.sketch.exact and in_memory.sketch.exact
     assert np.array_equal(streamed.sketch.values, in_memory.sketch.values)
     assert np.array_equal(streamed.sketch.counts, in_memory.sketch.counts)
+
+
+_RAISING_CALLBACK = """
+import sys, threading
+import duckdb
+from kl_core import stream
+
+stream._PROGRESS_SECONDS = 0.001  # poll at once, while the query still runs
+opened = []
+connect = duckdb.connect
+duckdb.connect = lambda *args, **kwargs: opened.append(connect(*args, **kwargs)) or opened[-1]
+running = []
+
+def stop(fraction):
+    running.append(threading.active_count() > 1)  # the query's thread is still at work
+    raise {error}("stop reading")
+
+try:
+    stream.count_values(sys.argv[1], "value", threads=1, progress=stop)
+except {error} as error:
+    print("raised", type(error).__name__, str(error))
+try:
+    opened[0].execute("SELECT 1")
+except duckdb.ConnectionException:
+    print("connection closed")
+print("query was running" if running and running[0] else "query had finished")
+"""
+
+
+@pytest.mark.parametrize("error", ["RuntimeError", "KeyboardInterrupt"])
+def test_a_raising_progress_callback_cancels_the_query_cleanly(tmp_path, error):
+    """A callback that raises mid-query (or Ctrl-C) stops DuckDB, closes the connection and surfaces as
+    that exception: the process neither aborts ("terminate called ...") nor reports a busy connection."""
+    import subprocess
+    import sys
+
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    target = tmp_path / "values.csv"
+    pa_csv.write_csv(pa.table({"value": np.random.default_rng(0).poisson(4.0, 6_000_000)}), target)
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", _RAISING_CALLBACK.format(error=error), str(target)], cwd=root,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines() == [f"raised {error} stop reading", "connection closed", "query was running"]
