@@ -718,7 +718,7 @@ def _binned_from_numbers(
     centres = edges[:-1] + np.diff(edges) / 2  # not (a + b) / 2, which overflows near ±1.8e308
     return Empirical(
         centres, display.counts(sketch), "binned", edges=edges, n=float(numbers.size),
-        name=name, dropped=dropped, warnings=tuple(warnings), sketch=sketch,
+        name=name, dropped=dropped, warnings=tuple(warnings) + sketch.warnings, sketch=sketch,
     )
 
 
@@ -818,9 +818,10 @@ def binned_from_table(
     counts, _ = np.histogram(support, bins=edges, weights=summed)
     centres = edges[:-1] + np.diff(edges) / 2
     warnings = (f"The rule for display bins asked for more than {MAX_BINS} bins; {MAX_BINS} are used.",) if count == MAX_BINS else ()
+    sketch = ValueSketch.from_table(support, summed)
     return Empirical(
         centres, counts.astype(float), "binned", edges=edges, n=float(summed.sum()), name=name, dropped=dropped,
-        warnings=warnings, sketch=ValueSketch.from_table(support, summed),
+        warnings=warnings + sketch.warnings, sketch=sketch,
     )
 
 

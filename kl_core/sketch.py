@@ -71,9 +71,9 @@ class Moments:
     def of(cls, values: np.ndarray, weights: np.ndarray | None = None) -> "Moments":
         """Statistics of ``values`` (optionally weighted by counts)."""
         low, high = float(values.min()), float(values.max())
-        n, mean, m2 = _weighted_mean_m2(values, weights)
+        n, mean, m2 = _weighted_mean_m2(values, weights, max(-low, high))
         if low > 0:
-            log_mean_m2 = _weighted_mean_m2(np.log(values), weights)
+            log_mean_m2 = _weighted_mean_m2(np.log(values), weights, 1000.0)  # |log x| < 745
             log_mean, log_m2 = log_mean_m2[1], log_mean_m2[2]
         else:
             log_mean = log_m2 = math.nan
@@ -83,12 +83,15 @@ class Moments:
         """The statistics of both samples together."""
         n = self.n + other.n
         delta, log_delta = other.mean - self.mean, other.log_mean - self.log_mean
+        mean = self.mean + delta * other.n / n
+        if math.isinf(mean) and math.isfinite(self.mean) and math.isfinite(other.mean):
+            mean = self.mean * (self.n / n) + other.mean * (other.n / n)  # means near the float limit
         return Moments(
             n,
-            self.mean + delta * other.n / n,
-            self.m2 + other.m2 + delta**2 * self.n * other.n / n,
+            mean,
+            self.m2 + other.m2 + _between(delta, self.n, other.n, n),
             self.log_mean + log_delta * other.n / n,
-            self.log_m2 + other.log_m2 + log_delta**2 * self.n * other.n / n,
+            self.log_m2 + other.log_m2 + _between(log_delta, self.n, other.n, n),
             min(self.low, other.low),
             max(self.high, other.high),
         )
@@ -103,19 +106,85 @@ class Moments:
         """Population variance of log x (NaN unless every value is positive)."""
         return self.log_m2 / self.n
 
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What a person must know when a statistic cannot be represented in floating point.
 
-def _weighted_mean_m2(values: np.ndarray, weights: np.ndarray | None) -> tuple[float, float, float]:
-    """(n, mean, sum of squared deviations), weighted by counts when given."""
+        Examples
+        --------
+        >>> Moments.of(np.array([-1e300, 1e300])).warnings[0][:47]
+        'The values spread too widely for floating point'
+        >>> Moments.of(np.array([1.0, 2.0])).warnings
+        ()
+        """
+        if math.isinf(self.m2):
+            return (
+                "The values spread too widely for floating point: the sum of their squared deviations from the mean "
+                "exceeds about 1.8e308, so their variance cannot be represented and fits that use it (the normal's "
+                "scale, for one) are not reliable. Rescale the values (e.g. divide them all by 1e150) and fit again.",
+            )
+        if self.m2 == 0 and self.low < self.high:
+            return (
+                "The values differ by so little for floating point that their variance rounds to 0 (below about "
+                "1e-308); fits that use it are not reliable. Rescale the values (e.g. multiply them all by 1e150) "
+                "and fit again.",
+            )
+        return ()
+
+
+_PLAIN_SCALE = 2.0**480  # below it (and above its inverse) squared deviations and their sums neither overflow nor vanish
+_PLAIN_COUNT = 2.0**60
+
+
+def _weighted_mean_m2(values: np.ndarray, weights: np.ndarray | None, scale: float) -> tuple[float, float, float]:
+    """(n, mean, sum of squared deviations), weighted by counts when given; ``scale`` is the largest |value|.
+
+    Values beyond ±2**480 (or all below 2**-480) are divided by a power of two first (exactly),
+    so that finite data give a finite mean, and a sum of squares that is infinite only when it
+    truly exceeds the float range (:attr:`Moments.warnings` then says so).
+
+    Examples
+    --------
+    >>> _weighted_mean_m2(np.array([1e308, 1.5e308, 1.7e308]), None, 1.7e308)[1]
+    1.4e+308
+    """
+    n = float(values.size) if weights is None else float(weights.sum())
+    if scale == 0 or (1 / _PLAIN_SCALE <= scale <= _PLAIN_SCALE and n <= _PLAIN_COUNT):
+        return n, *_mean_m2(values, weights, n)
+    exponent = math.frexp(scale)[1]
+    mean, m2 = _mean_m2(np.ldexp(values, -exponent), weights, n)
+    return n, _ldexp(mean, exponent), _ldexp(m2, 2 * exponent)
+
+
+def _mean_m2(values: np.ndarray, weights: np.ndarray | None, n: float) -> tuple[float, float]:
     # einsum, not np.dot: OpenBLAS threads a long dot product and its idle threads then spin.
     if weights is None:
-        n = float(values.size)
         mean = float(values.sum() / n)
         deviations = values - mean
-        return n, mean, float(np.einsum("i,i->", deviations, deviations))
-    n = float(weights.sum())
+        return mean, float(np.einsum("i,i->", deviations, deviations))
     mean = float(np.einsum("i,i->", weights, values) / n)
     deviations = values - mean
-    return n, mean, float(np.einsum("i,i->", weights, deviations * deviations))
+    return mean, float(np.einsum("i,i->", weights, deviations * deviations))
+
+
+def _ldexp(value: float, exponent: int) -> float:
+    """``value * 2**exponent``, ±inf where that is beyond the float range."""
+    try:
+        return math.ldexp(value, exponent)
+    except OverflowError:
+        return math.copysign(math.inf, value)
+
+
+def _between(delta: float, a: float, b: float, n: float) -> float:
+    """``delta² · a · b / n``, the merge's between-sample sum of squares: infinite only when it truly is."""
+    try:
+        term = delta**2 * a * b / n
+    except OverflowError:  # Python's float power raises where numpy's would give inf
+        term = math.inf
+    if math.isfinite(term) or not math.isfinite(delta):
+        return term
+    root = abs(delta) * math.sqrt(a * b / n)
+    return root * root
 
 
 @dataclass(frozen=True, eq=False)
@@ -347,6 +416,11 @@ class ValueSketch:
     def size(self) -> int:
         """Number of distinct values (exact) or occupied cells."""
         return int(self.values.size)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Statistics of the values that floating point cannot represent (:attr:`Moments.warnings`)."""
+        return self.moments.warnings
 
     # ------------------------------------------------------------------ building
     @classmethod
