@@ -183,8 +183,8 @@ from kl_core import stream
 
 stream._PROGRESS_SECONDS = 0.001  # poll at once, while the query still runs
 opened = []
-connect = duckdb.connect
-duckdb.connect = lambda *args, **kwargs: opened.append(connect(*args, **kwargs)) or opened[-1]
+connection = stream._connection
+stream._connection = lambda *args: opened.append(connection(*args)) or opened[-1]
 running = []
 
 def stop(fraction):
@@ -220,3 +220,36 @@ def test_a_raising_progress_callback_cancels_the_query_cleanly(tmp_path, error):
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.splitlines() == [f"raised {error} stop reading", "connection closed", "query was running"]
+
+
+def test_parquet_footers_of_narrow_integers_skip_the_head_scan_with_the_same_counts(tmp_path, monkeypatch):
+    """Integers whose row-group statistics span < 1,000 values are discrete without reading the head;
+    anything the footers cannot vouch for (wide ranges, a row group of nulls only, floats, CSV) is scanned."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+    import pyarrow.parquet as pa_parquet
+
+    from kl_core import stream
+
+    rng = np.random.default_rng(8)
+    narrow = pa.array(rng.poisson(4.0, 30_000), pa.int64())
+    columns = {
+        "narrow": narrow,
+        "wide": pa.array(rng.integers(0, 5_000, 30_000), pa.int64()),
+        "gap": pa.array([None] * 10_000 + rng.integers(0, 9, 20_000).tolist(), pa.int32()),
+        "floats": pa.array(rng.poisson(4.0, 30_000).astype(float)),
+    }
+    target = tmp_path / "counts.parquet"
+    pa_parquet.write_table(pa.table(columns), target, row_group_size=10_000)
+    pa_csv.write_csv(pa.table({"narrow": narrow}), tmp_path / "counts.csv")
+    with stream._Source(target, "1GB", None) as source:
+        assert [source._narrow_integers(c) for c in columns] == [True, False, False, False]
+    with stream._Source(tmp_path / "counts.csv", "1GB", None) as source:
+        assert not source._narrow_integers("narrow")
+    shortcut = {c: count_values(target, c) for c in columns}
+    monkeypatch.setattr(stream._Source, "_narrow_integers", lambda self, column: False)
+    for column, emp in shortcut.items():
+        scanned = count_values(target, column)
+        assert (emp.kind, emp.support.tobytes(), emp.counts.tobytes(), dict(emp.dropped)) == (
+            scanned.kind, scanned.support.tobytes(), scanned.counts.tobytes(), dict(scanned.dropped))
+    assert shortcut["narrow"].kind == "discrete" and shortcut["narrow"].n == 30_000
