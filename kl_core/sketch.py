@@ -24,6 +24,9 @@ and in ``tests/test_sketch.py``.
 from __future__ import annotations
 
 import math
+import queue
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Callable, Iterator, Sequence, TypeVar
 
@@ -68,12 +71,14 @@ class Moments:
     high: float
 
     @classmethod
-    def of(cls, values: np.ndarray, weights: np.ndarray | None = None) -> "Moments":
-        """Statistics of ``values`` (optionally weighted by counts)."""
+    def of(cls, values: np.ndarray, weights: np.ndarray | None = None, scratch: "_Scratch | None" = None) -> "Moments":
+        """Statistics of ``values`` (optionally weighted by counts); ``scratch`` holds the temporaries if given."""
         low, high = float(values.min()), float(values.max())
-        n, mean, m2 = _weighted_mean_m2(values, weights, max(-low, high))
+        deviations = None if scratch is None else scratch.floats[:values.size]
+        n, mean, m2 = _weighted_mean_m2(values, weights, max(-low, high), deviations)
         if low > 0:
-            log_mean_m2 = _weighted_mean_m2(np.log(values), weights, 1000.0)  # |log x| < 745
+            logs = np.log(values) if scratch is None else np.log(values, out=scratch.logs[:values.size])
+            log_mean_m2 = _weighted_mean_m2(logs, weights, 1000.0, deviations)  # |log x| < 745
             log_mean, log_m2 = log_mean_m2[1], log_mean_m2[2]
         else:
             log_mean = log_m2 = math.nan
@@ -136,7 +141,9 @@ _PLAIN_SCALE = 2.0**480  # below it (and above its inverse) squared deviations a
 _PLAIN_COUNT = 2.0**60
 
 
-def _weighted_mean_m2(values: np.ndarray, weights: np.ndarray | None, scale: float) -> tuple[float, float, float]:
+def _weighted_mean_m2(
+    values: np.ndarray, weights: np.ndarray | None, scale: float, deviations: np.ndarray | None = None,
+) -> tuple[float, float, float]:
     """(n, mean, sum of squared deviations), weighted by counts when given; ``scale`` is the largest |value|.
 
     Values beyond ±2**480 (or all below 2**-480) are divided by a power of two first (exactly),
@@ -150,17 +157,17 @@ def _weighted_mean_m2(values: np.ndarray, weights: np.ndarray | None, scale: flo
     """
     n = float(values.size) if weights is None else float(weights.sum())
     if scale == 0 or (1 / _PLAIN_SCALE <= scale <= _PLAIN_SCALE and n <= _PLAIN_COUNT):
-        return n, *_mean_m2(values, weights, n)
+        return n, *_mean_m2(values, weights, n, deviations)
     exponent = math.frexp(scale)[1]
     mean, m2 = _mean_m2(np.ldexp(values, -exponent), weights, n)
     return n, _ldexp(mean, exponent), _ldexp(m2, 2 * exponent)
 
 
-def _mean_m2(values: np.ndarray, weights: np.ndarray | None, n: float) -> tuple[float, float]:
+def _mean_m2(values: np.ndarray, weights: np.ndarray | None, n: float, out: np.ndarray | None = None) -> tuple[float, float]:
     # einsum, not np.dot: OpenBLAS threads a long dot product and its idle threads then spin.
     if weights is None:
         mean = float(values.sum() / n)
-        deviations = values - mean
+        deviations = values - mean if out is None else np.subtract(values, mean, out=out)
         return mean, float(np.einsum("i,i->", deviations, deviations))
     mean = float(np.einsum("i,i->", weights, values) / n)
     deviations = values - mean
@@ -285,8 +292,8 @@ def count_exactly(first: FirstPass, max_exact: int | None = None) -> bool:
     return first.n <= max_exact or first.distinct_estimate <= max_exact / 2
 
 
-def value_hashes(numbers: np.ndarray) -> np.ndarray:
-    """A 64-bit hash of each float's value (splitmix64 of its bits; -0.0 and 0.0 hash alike).
+def value_hashes(numbers: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """A 64-bit hash of each float's value (splitmix64 of its bits; -0.0 and 0.0 hash alike), into ``out`` if given.
 
     Examples
     --------
@@ -296,7 +303,7 @@ def value_hashes(numbers: np.ndarray) -> np.ndarray:
     """
     numbers = np.asarray(numbers, dtype=float)
     flat = numbers.ravel()
-    hashes = np.empty(flat.size, dtype=np.uint64)
+    hashes = np.empty(flat.size, dtype=np.uint64) if out is None else out[:flat.size]
     shifted = np.empty(min(flat.size, _BLOCK), dtype=np.uint64)
     for start in range(0, flat.size, _BLOCK):  # in place, a cache-sized block at a time
         z = hashes[start:start + _BLOCK]
@@ -322,7 +329,7 @@ def _sample(numbers: np.ndarray, level: int, weights: np.ndarray | None = None) 
     every value.
     """
     hashes = value_hashes(numbers) if level < 64 or numbers.size > 2 * SAMPLE_VALUES else None
-    trial = min(level, 64 - max(int(math.log2(max(numbers.size, 1) / (1.5 * SAMPLE_VALUES))), 0))
+    trial = _trial_level(numbers.size, level)
     while True:
         keep = None if hashes is None or trial >= 64 else _below(hashes, trial)
         kept = numbers if keep is None else numbers[keep]
@@ -497,7 +504,8 @@ class ValueSketch:
         """The fine sketch of finite ``numbers`` on ``edges``: :meth:`binned_chunk` of each chunk of
         ``_CHUNK`` values merged in order (the same numbers), without the intermediate sketches.
 
-        ``visit(chunk, index, edges)``, when given, sees each chunk with the cell of each of its values.
+        ``visit(chunk, index, edges)``, when given, sees each chunk with the cell of each of its values,
+        from a worker thread, the chunks in any order.
 
         Examples
         --------
@@ -512,16 +520,15 @@ class ValueSketch:
         cell_sums: np.ndarray | None = None
         moments: Moments | None = None
 
-        def reduce(chunk: np.ndarray) -> tuple[np.ndarray, np.ndarray, Moments]:
-            index = _cell_index(chunk, edges, grid)
+        def reduce(chunk: np.ndarray, scratch: _Scratch) -> tuple[np.ndarray, np.ndarray, Moments]:
+            index = _cell_index(chunk, edges, grid, scratch.floats.view(np.intp))
             if visit is not None:
                 visit(chunk, index, edges)
             counts = np.bincount(index, minlength=cell_counts.size)
             sums = np.bincount(index, weights=chunk, minlength=cell_counts.size)
-            del index  # before the moments' temporaries: a lower peak
-            return counts, sums, Moments.of(chunk)
+            return counts, sums, Moments.of(chunk, scratch=scratch)  # (the index's buffer holds deviations now)
 
-        for counts, sums, part in _each_chunk(reduce, numbers):
+        for counts, sums, part in _in_order(reduce, numbers):
             cell_counts += counts
             if cell_sums is None:
                 cell_sums = sums
@@ -703,12 +710,12 @@ class _Grid:
         return cls(first, stop, origin, scale, slack)
 
 
-def _cell_index(numbers: np.ndarray, edges: np.ndarray, grid: _Grid | None) -> np.ndarray:
-    """:func:`cell_index` given the edges' :class:`_Grid`, a cache-sized block at a time."""
+def _cell_index(numbers: np.ndarray, edges: np.ndarray, grid: _Grid | None, out: np.ndarray | None = None) -> np.ndarray:
+    """:func:`cell_index` given the edges' :class:`_Grid`, a cache-sized block at a time (into ``out`` if given)."""
     last = edges.size - 2
     if grid is None:
         return np.clip(np.searchsorted(edges, numbers, side="right") - 1, 0, last)
-    index = np.empty(numbers.size, dtype=np.intp)
+    index = np.empty(numbers.size, dtype=np.intp) if out is None else out[:numbers.size]
     size = min(numbers.size, _BLOCK)
     position, whole = np.empty(size), np.empty(size)
     unsure, beyond = np.empty(size, dtype=bool), np.empty(size, dtype=bool)
@@ -745,25 +752,116 @@ def _log_steps(distance: float, first: float) -> np.ndarray:
 
 
 def first_pass(numbers: np.ndarray) -> FirstPass:
-    """The :class:`FirstPass` over an array of finite values, chunk by chunk (bounded extra memory)."""
+    """The :class:`FirstPass` over an array of finite values, chunk by chunk (bounded extra memory).
+
+    Each chunk keeps the values whose hash lies below one trial level chosen for the whole
+    array (about 1.5 to 3 times :data:`SAMPLE_VALUES` of them), so the distinct values are
+    sorted once, not chunk by chunk. The sample is the same as :meth:`FirstPass.of`'s (it
+    depends only on the data); when the trial level keeps too few distinct values (many
+    ties) the chunks' first passes are merged instead.
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).normal(size=300_000)
+    >>> whole, chunked = FirstPass.of(x), first_pass(x)
+    >>> bool(np.array_equal(whole.values, chunked.values)), whole.level == chunked.level, chunked.n
+    (True, True, 300000.0)
+    """
+    if numbers.size <= _CHUNK:
+        return FirstPass.of(numbers)
+    trial = _trial_level(numbers.size, 64)
+    bound = np.uint64(1 << trial) if trial < 64 else None
+
+    def look(chunk: np.ndarray, scratch: _Scratch) -> tuple[float, float, bool, np.ndarray]:
+        if bound is None:
+            kept = chunk
+        else:
+            below = np.less(value_hashes(chunk, scratch.floats.view(np.uint64)), bound, out=scratch.mask[:chunk.size])
+            kept = chunk[below]
+        head = chunk[:1024]  # _all_whole, its temporaries in the scratch
+        whole = bool(np.all(head == np.floor(head))) and bool(
+            np.equal(chunk, np.floor(chunk, out=scratch.logs[:chunk.size]), out=scratch.mask[:chunk.size]).all())
+        return float(chunk.min()), float(chunk.max()), whole, kept
+
+    looks = list(_in_order(look, numbers))
+    values, counts = np.unique(np.concatenate([kept for *_, kept in looks]) + 0.0, return_counts=True)  # -0.0 is 0.0
+    if values.size <= SAMPLE_VALUES and trial < 64:
+        return _merged_first_passes(numbers)  # too few distinct values below the trial level: raise it chunk by chunk
+    level, values, counts = _shrink(trial, values, counts.astype(float))
+    return FirstPass(
+        float(sum(chunk.size for chunk in _chunks(numbers))), min(low for low, *_ in looks),
+        max(high for _, high, *_ in looks), all(whole for _, _, whole, _ in looks), level, values, counts,
+    )
+
+
+def _trial_level(size: int, level: int) -> int:
+    """A first level to sample ``size`` values at: about 1.5 to 3 times SAMPLE_VALUES of them hash below it."""
+    return min(level, 64 - max(int(math.log2(max(size, 1) / (1.5 * SAMPLE_VALUES))), 0))
+
+
+def _merged_first_passes(numbers: np.ndarray) -> FirstPass:
+    """:func:`first_pass` as each chunk's :meth:`FirstPass.of`, merged."""
     parts: list[FirstPass] = []
-    for part in _each_chunk(FirstPass.of, numbers):
-        parts.append(part)
+    for chunk in _chunks(numbers):
+        parts.append(FirstPass.of(chunk))
         if len(parts) == _MERGE_EVERY:
             parts = [FirstPass.merged(parts)]
-    if not parts:
-        return FirstPass.of(numbers)
     return parts[0] if len(parts) == 1 else FirstPass.merged(parts)
 
 
-Result = TypeVar("Result")
-
-
-def _each_chunk(work: Callable[[np.ndarray], Result], numbers: np.ndarray) -> Iterator[Result]:
-    """``work(chunk)`` for each chunk of ``_CHUNK`` values, in order.
-
-    (Threads over the chunks were tried: about 15 % faster on a loaded 2-core machine, but each
-    thread's malloc arena kept its freed chunk temporaries, and a 10M-row upload peaked 45 MB higher.)
-    """
+def _chunks(numbers: np.ndarray) -> Iterator[np.ndarray]:
     for start in range(0, numbers.size, _CHUNK):
-        yield work(numbers[start:start + _CHUNK])
+        yield numbers[start:start + _CHUNK]
+
+
+class _Scratch:
+    """One worker's preallocated temporaries for a chunk: made once per pass, not per chunk in each thread
+    (a thread's malloc arena keeps what it freed: per-chunk temporaries in two threads raised a 10M-row
+    upload's peak by 45 MB)."""
+
+    def __init__(self, size: int) -> None:
+        self.floats = np.empty(size)  # cell indices, then deviations (or hashes)
+        self.logs = np.empty(size)
+        self.mask = np.empty(size, dtype=bool)
+
+
+Result = TypeVar("Result")
+_WORKERS = 2  # threads over the chunks (numpy's loops release the GIL)
+
+
+def _in_order(work: Callable[[np.ndarray, _Scratch], Result], numbers: np.ndarray) -> Iterator[Result]:
+    """``work(chunk, scratch)`` for each chunk of ``_CHUNK`` values, the results in chunk order.
+
+    Up to :data:`_WORKERS` chunks are worked on at once, each worker with its own
+    :class:`_Scratch`; at most one more result waits to be taken, so memory stays bounded.
+    """
+    starts = range(0, numbers.size, _CHUNK)
+    workers = min(_WORKERS, len(starts))
+    if workers < 2:
+        scratch = _Scratch(min(numbers.size, _CHUNK))
+        for chunk in _chunks(numbers):
+            yield work(chunk, scratch)
+        return
+    free: queue.SimpleQueue[_Scratch] = queue.SimpleQueue()
+    for _ in range(workers):
+        free.put(_Scratch(_CHUNK))
+
+    def run(start: int) -> Result:
+        scratch = free.get()
+        try:
+            return work(numbers[start:start + _CHUNK], scratch)
+        finally:
+            free.put(scratch)
+
+    with ThreadPoolExecutor(workers, thread_name_prefix="kl_sketch") as pool:
+        pending: deque[Future[Result]] = deque()
+        try:
+            for start in starts:
+                pending.append(pool.submit(run, start))
+                if len(pending) > workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()

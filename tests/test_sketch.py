@@ -240,3 +240,23 @@ def test_cell_index_is_the_binary_search_at_every_scale():
                        rng.uniform(low, high, 5_000), rng.uniform(body_low, body_high, 5_000)]
         assert np.array_equal(cell_index(probes, edges), _binary_search_cells(probes, edges)), (low, high, body_low, body_high)
     assert {"fraction", "two edges"} <= paths
+
+
+@pytest.mark.parametrize("draw", [
+    lambda rng: rng.normal(size=50_000),
+    lambda rng: rng.integers(0, 9, 50_000) / 4.0,  # few distinct values: the trial level keeps too few
+    lambda rng: np.repeat(rng.gamma(2.0, size=3_000), 17),
+    lambda rng: np.r_[rng.random(40_000), -0.0, 0.0, -0.0],
+], ids=["normal", "few distinct", "ties", "signed zeros"])
+def test_first_pass_in_threads_equals_the_chunks_first_passes_merged(draw, monkeypatch):
+    """first_pass samples every chunk at one trial level in two threads: the same FirstPass as each
+    chunk's FirstPass.of merged in order (the construction it replaced), bit for bit."""
+    from kl_core import sketch
+
+    monkeypatch.setattr(sketch, "_CHUNK", 7_000)
+    monkeypatch.setattr(sketch, "SAMPLE_VALUES", 512)
+    x = draw(np.random.default_rng(11))
+    threaded, merged = sketch.first_pass(x), sketch._merged_first_passes(x)
+    for field in ("n", "low", "high", "whole", "level"):
+        assert repr(getattr(threaded, field)) == repr(getattr(merged, field))
+    assert threaded.values.tobytes() == merged.values.tobytes() and threaded.counts.tobytes() == merged.counts.tobytes()
