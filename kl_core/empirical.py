@@ -648,8 +648,9 @@ def _counted_integers(values: Any, name: str) -> Empirical | None:
 def _chunked_bincount(array: np.ndarray, low: int, size: int) -> np.ndarray | None:
     """Counts of ``low .. low + size - 1`` in an integer array; None when a value is below ``low``.
 
-    A chunk at a time: np.bincount copies an array it cannot write to (a column that
-    pandas shares with Arrow is read-only), so a whole column would be copied at once.
+    A chunk at a time, in two threads, each chunk copied (and shifted) into the worker's
+    scratch first: np.bincount copies any array it cannot write to (a column that pandas
+    shares with Arrow is read-only), so it would copy the whole column at once.
 
     Examples
     --------
@@ -658,15 +659,22 @@ def _chunked_bincount(array: np.ndarray, low: int, size: int) -> np.ndarray | No
     >>> _chunked_bincount(np.array([3, -1]), 0, 4) is None
     True
     """
-    counts = np.zeros(size, dtype=np.int64)
-    for start in range(0, array.size, _CHUNK):
-        part = array[start:start + _CHUNK].astype(np.int64)  # a small writable copy; no int8 overflow when shifted
+
+    def count(part: np.ndarray, scratch: Any) -> np.ndarray | None:
+        shifted = scratch.floats.view(np.int64)[:part.size]
+        np.copyto(shifted, part, casting="unsafe")  # int64 before the shift: no int8 overflow
         if low:
-            part -= low
+            shifted -= low
         try:
-            counts += np.bincount(part, minlength=size)
+            return np.bincount(shifted, minlength=size)
         except ValueError:  # np.bincount refuses negative values
             return None
+
+    counts = np.zeros(size, dtype=np.int64)
+    for part in sketch_module._in_order(count, array):
+        if part is None:
+            return None
+        counts += part
     return counts
 
 

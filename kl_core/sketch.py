@@ -23,6 +23,7 @@ and in ``tests/test_sketch.py``.
 
 from __future__ import annotations
 
+import functools
 import math
 import queue
 from collections import deque
@@ -820,9 +821,16 @@ class _Scratch:
     upload's peak by 45 MB)."""
 
     def __init__(self, size: int) -> None:
-        self.floats = np.empty(size)  # cell indices, then deviations (or hashes)
-        self.logs = np.empty(size)
-        self.mask = np.empty(size, dtype=bool)
+        self.size = size
+        self.floats = np.empty(size)  # cell indices, then deviations (or hashes, or shifted integers)
+
+    @functools.cached_property
+    def logs(self) -> np.ndarray:
+        return np.empty(self.size)
+
+    @functools.cached_property
+    def mask(self) -> np.ndarray:
+        return np.empty(self.size, dtype=bool)
 
 
 Result = TypeVar("Result")
