@@ -320,6 +320,40 @@ def value_hashes(numbers: np.ndarray, out: np.ndarray | None = None) -> np.ndarr
     return hashes.reshape(numbers.shape)
 
 
+def _hashes_below(numbers: np.ndarray, level: int, out: np.ndarray) -> np.ndarray:
+    """``value_hashes(numbers) < 2**level`` into ``out`` (level < 64), a cache-sized block at a time.
+
+    The hash's last step, ``z ^= z >> 31``, leaves bits 33 and up unchanged, so below 2**level
+    with level >= 33 the hash is small exactly when ``z`` before that step is: it is skipped.
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).normal(size=200_000)
+    >>> below = _hashes_below(x, 60, np.empty(x.size, dtype=bool))
+    >>> bool(np.array_equal(below, value_hashes(x) < np.uint64(2**60)))
+    True
+    >>> bool(np.array_equal(_hashes_below(x, 45, below), value_hashes(x) < np.uint64(2**45)))
+    True
+    """
+    if level < 33:
+        return np.less(value_hashes(numbers), np.uint64(1 << level), out=out[:numbers.size])
+    below = out[:numbers.size]
+    size = min(numbers.size, _BLOCK)
+    z_block, carry_block = np.empty(size, dtype=np.uint64), np.empty(size, dtype=np.uint64)
+    bound = np.uint64(1 << level)
+    for start in range(0, numbers.size, _BLOCK):
+        part = numbers[start:start + _BLOCK]
+        z, carry = z_block[:part.size], carry_block[:part.size]
+        np.add(part, 0.0, out=z.view(np.float64))  # -0.0 + 0.0 is 0.0
+        z += np.uint64(0x9E3779B97F4A7C15)
+        for shift, multiplier in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):
+            np.right_shift(z, np.uint64(shift), out=carry)
+            z ^= carry
+            z *= np.uint64(multiplier)
+        np.less(z, bound, out=below[start:start + _BLOCK])
+    return below
+
+
 def _sample(numbers: np.ndarray, level: int, weights: np.ndarray | None = None) -> tuple[int, np.ndarray, np.ndarray]:
     """``_shrink(level, *distinct values hashing below 2**level, with their counts)``, without sorting them all.
 
@@ -726,7 +760,8 @@ def _cell_index(numbers: np.ndarray, edges: np.ndarray, grid: _Grid | None, out:
         at, floor, near, far = position[:width], whole[:width], unsure[:width], beyond[:width]
         np.subtract(part, grid.origin, out=at)
         at *= grid.scale
-        np.clip(at, 0, grid.stop - grid.first - 1, out=at)  # a clipped position is whole: binary-searched
+        np.maximum(at, 0, out=at)  # np.clip, without its Python wrapper's cost on every block
+        np.minimum(at, grid.stop - grid.first - 1, out=at)  # a clipped position is whole: binary-searched
         np.floor(at, out=floor)
         np.copyto(cells, floor, casting="unsafe")
         cells += grid.first
@@ -771,14 +806,9 @@ def first_pass(numbers: np.ndarray) -> FirstPass:
     if numbers.size <= _CHUNK:
         return FirstPass.of(numbers)
     trial = _trial_level(numbers.size, 64)
-    bound = np.uint64(1 << trial) if trial < 64 else None
 
     def look(chunk: np.ndarray, scratch: _Scratch) -> tuple[float, float, bool, np.ndarray]:
-        if bound is None:
-            kept = chunk
-        else:
-            below = np.less(value_hashes(chunk, scratch.floats.view(np.uint64)), bound, out=scratch.mask[:chunk.size])
-            kept = chunk[below]
+        kept = chunk if trial >= 64 else chunk[_hashes_below(chunk, trial, scratch.mask)]
         head = chunk[:1024]  # _all_whole, its temporaries in the scratch
         whole = bool(np.all(head == np.floor(head))) and bool(
             np.equal(chunk, np.floor(chunk, out=scratch.logs[:chunk.size]), out=scratch.mask[:chunk.size]).all())
