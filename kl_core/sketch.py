@@ -78,8 +78,8 @@ class Moments:
         deviations = None if scratch is None else scratch.floats[:values.size]
         n, mean, m2 = _weighted_mean_m2(values, weights, max(-low, high), deviations)
         if low > 0:
-            logs = np.log(values) if scratch is None else np.log(values, out=scratch.logs[:values.size])
-            log_mean_m2 = _weighted_mean_m2(logs, weights, 1000.0, deviations)  # |log x| < 745
+            logs = np.log(values) if deviations is None else np.log(values, out=deviations)  # (x's deviations are done with)
+            log_mean_m2 = _weighted_mean_m2(logs, weights, 1000.0, deviations)  # |log x| < 745; in place in the scratch
             log_mean, log_m2 = log_mean_m2[1], log_mean_m2[2]
         else:
             log_mean = log_m2 = math.nan
@@ -811,7 +811,7 @@ def first_pass(numbers: np.ndarray) -> FirstPass:
         kept = chunk if trial >= 64 else chunk[_hashes_below(chunk, trial, scratch.mask)]
         head = chunk[:1024]  # _all_whole, its temporaries in the scratch
         whole = bool(np.all(head == np.floor(head))) and bool(
-            np.equal(chunk, np.floor(chunk, out=scratch.logs[:chunk.size]), out=scratch.mask[:chunk.size]).all())
+            np.equal(chunk, np.floor(chunk, out=scratch.floats[:chunk.size]), out=scratch.mask[:chunk.size]).all())
         return float(chunk.min()), float(chunk.max()), whole, kept
 
     looks = list(_in_order(look, numbers))
@@ -852,11 +852,7 @@ class _Scratch:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.floats = np.empty(size)  # cell indices, then deviations (or hashes, or shifted integers)
-
-    @functools.cached_property
-    def logs(self) -> np.ndarray:
-        return np.empty(self.size)
+        self.floats = np.empty(size)  # cell indices, then deviations, then logs (or shifted integers)
 
     @functools.cached_property
     def mask(self) -> np.ndarray:
