@@ -820,7 +820,7 @@ def first_pass(numbers: np.ndarray) -> FirstPass:
         return _merged_first_passes(numbers)  # too few distinct values below the trial level: raise it chunk by chunk
     level, values, counts = _shrink(trial, values, counts.astype(float))
     return FirstPass(
-        float(sum(chunk.size for chunk in _chunks(numbers))), min(low for low, *_ in looks),
+        float(numbers.size), min(low for low, *_ in looks),
         max(high for _, high, *_ in looks), all(whole for _, _, whole, _ in looks), level, values, counts,
     )
 

@@ -366,19 +366,26 @@ def _connection(memory_limit: str, threads: int | None) -> Any:
             except duckdb.Error as error:
                 shutil.rmtree(spill, ignore_errors=True)
                 raise DataError(f"could not start the streaming reader: {_first_line(error)}") from error
-            atexit.register(_close_database, database, spill)
+            if not _DATABASES:
+                atexit.register(_close_databases)
             _DATABASES[key] = database
+            _SPILLS[key] = spill
         return database.cursor()
 
 
-def _close_database(database: Any, spill: str) -> None:
-    try:
-        database.close()
-    finally:
-        shutil.rmtree(spill, ignore_errors=True)
+def _close_databases() -> None:
+    """At exit: close the databases, delete their spill folders, and let go of them before the interpreter does."""
+    with _DATABASES_LOCK:
+        while _DATABASES:
+            key, database = _DATABASES.popitem()
+            try:
+                database.close()
+            finally:
+                shutil.rmtree(_SPILLS.pop(key), ignore_errors=True)
 
 
 _DATABASES: dict[tuple[str, int | None, int], Any] = {}
+_SPILLS: dict[tuple[str, int | None, int], str] = {}
 _DATABASES_LOCK = threading.Lock()
 _SIGNED_INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT")
 
