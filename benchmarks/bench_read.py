@@ -1,7 +1,7 @@
 """Start-up and reading speed: what ``import kl_core`` costs, and bytes or file -> Empirical.
 
     python benchmarks/bench_read.py [--rows 10000000] [--repeats 5] [--skip-memory] [--root CHECKOUT]
-                                    [--cli-mb 20,200] [--only-startup]
+                                    [--cli-mb 20,200] [--only-startup | --skip-startup]
 
 (a) Start-up, each in a fresh process (median wall time, and peak RSS): ``import kl_core``
     and ``python -m kl_core --help`` against ``import numpy``; the command line ranking a
@@ -255,13 +255,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout to measure (default: this one)")
     parser.add_argument("--cli-mb", default="20,200", help="sizes in MB of the int CSVs the command line streams in (a)/(b)")
     parser.add_argument("--only-startup", action="store_true", help="run (a) and the command line figures only")
+    parser.add_argument("--skip-startup", action="store_true", help="leave out (a), the start-up and command line runs")
     args = parser.parse_args(argv)
     root = args.root.resolve()
     sys.path.insert(0, str(root))
     print(f"bench_read ({time.strftime('%Y-%m-%d %H:%M')}, {root}, {args.rows:,} rows)", flush=True)
     with tempfile.TemporaryDirectory(prefix="kl_bench_read_") as folder:
         paths = write_data(Path(folder), args.rows)
-        bench_startup(paths, root, args.repeats, tuple(float(mb) for mb in args.cli_mb.split(",") if mb.strip()))
+        if not args.skip_startup:
+            bench_startup(paths, root, args.repeats, tuple(float(mb) for mb in args.cli_mb.split(",") if mb.strip()))
         if args.only_startup:
             return 0
         bench_csv(paths, args.repeats)

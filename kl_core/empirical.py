@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import math
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence
 
@@ -544,9 +545,14 @@ def _not_numbers_for_kind_message(labels: np.ndarray, kind: str, name: str, temp
     )
 
 
-def _precision_warnings(numbers: np.ndarray) -> tuple[str, ...]:
-    """A warning when some values are too large for float64 to hold every whole number exactly."""
-    if not numbers.size or max(abs(float(numbers.min())), abs(float(numbers.max()))) <= MAX_EXACT_INTEGER:
+def _precision_warnings(numbers: np.ndarray, low: float | None = None, high: float | None = None) -> tuple[str, ...]:
+    """A warning when some values are too large for float64 to hold every whole number exactly (``low``/``high``:
+    the extremes, when known)."""
+    if not numbers.size:
+        return ()
+    if low is None or high is None:
+        low, high = float(numbers.min()), float(numbers.max())
+    if max(abs(low), abs(high)) <= MAX_EXACT_INTEGER:
         return ()
     huge = int(np.count_nonzero(np.abs(numbers) > MAX_EXACT_INTEGER))
     if not huge:
@@ -566,7 +572,7 @@ def _numeric_empirical(
         emp = _binned_from_numbers(numeric, bins, dropped, name)
     else:
         emp = _discrete_from_numbers(numeric, dropped, name)
-    return replace(emp, warnings=emp.warnings + _precision_warnings(numeric))
+    return replace(emp, warnings=emp.warnings + _precision_warnings(numeric, emp.low, emp.high))
 
 
 _CHUNK = 1 << 20  # values per step where a whole-array temporary would double the memory
@@ -584,8 +590,7 @@ def _plain_floats(values: Any) -> tuple[np.ndarray, dict[str, int]] | None:
     if not isinstance(array, np.ndarray) or array.dtype.kind != "f" or array.ndim != 1:
         return None
     array = array.astype(float, copy=False)
-    finite = np.isfinite(array)
-    if finite.all():
+    if all(sketch_module._in_order(lambda chunk, scratch: bool(np.isfinite(chunk, out=scratch.mask[:chunk.size]).all()), array)):
         return array, {}
     numbers, _, dropped = _finite_numbers(array)
     return numbers, dropped
@@ -648,8 +653,9 @@ def _counted_integers(values: Any, name: str) -> Empirical | None:
 def _chunked_bincount(array: np.ndarray, low: int, size: int) -> np.ndarray | None:
     """Counts of ``low .. low + size - 1`` in an integer array; None when a value is below ``low``.
 
-    A chunk at a time: np.bincount copies an array it cannot write to (a column that
-    pandas shares with Arrow is read-only), so a whole column would be copied at once.
+    A chunk at a time, in two threads, each chunk copied (and shifted) into the worker's
+    scratch first: np.bincount copies any array it cannot write to (a column that pandas
+    shares with Arrow is read-only), so it would copy the whole column at once.
 
     Examples
     --------
@@ -658,15 +664,22 @@ def _chunked_bincount(array: np.ndarray, low: int, size: int) -> np.ndarray | No
     >>> _chunked_bincount(np.array([3, -1]), 0, 4) is None
     True
     """
-    counts = np.zeros(size, dtype=np.int64)
-    for start in range(0, array.size, _CHUNK):
-        part = array[start:start + _CHUNK].astype(np.int64)  # a small writable copy; no int8 overflow when shifted
+
+    def count(part: np.ndarray, scratch: Any) -> np.ndarray | None:
+        shifted = scratch.floats.view(np.int64)[:part.size]
+        np.copyto(shifted, part, casting="unsafe")  # int64 before the shift: no int8 overflow
         if low:
-            part -= low
+            shifted -= low
         try:
-            counts += np.bincount(part, minlength=size)
+            return np.bincount(shifted, minlength=size)
         except ValueError:  # np.bincount refuses negative values
             return None
+
+    counts = np.zeros(size, dtype=np.int64)
+    for part in sketch_module._in_order(count, array):
+        if part is None:
+            return None
+        counts += part
     return counts
 
 
@@ -709,16 +722,18 @@ def _binned_from_numbers(
         display = _DisplayCounts(edges)
         sketch = ValueSketch.from_values(numbers)
     else:
-        first = first_pass(numbers)
-        low, high = (float(numbers.min()) if first.low == 0 else first.low), (float(numbers.max()) if first.high == 0 else first.high)
-        edges, warnings = _bin_edges(numbers, bins, low, high)  # (the sign of a zero extreme as numpy's min/max give it)
+        with ThreadPoolExecutor(1) as pool:  # the display rule's quartiles while the first pass runs
+            iqr = pool.submit(_sample_iqr, numbers) if bins is None or (isinstance(bins, str) and bins in ("fd", "auto")) else None
+            first = first_pass(numbers)
+            low, high = (float(numbers.min()) if first.low == 0 else first.low), (float(numbers.max()) if first.high == 0 else first.high)
+            edges, warnings = _bin_edges(numbers, bins, low, high, None if iqr is None else iqr.result())  # (the sign of a zero extreme as numpy's min/max give it)
         display = _DisplayCounts(edges)
         sketch = ValueSketch.from_values(numbers, first=first, visit=display.visit)
     edges = edges.astype(float)
     centres = edges[:-1] + np.diff(edges) / 2  # not (a + b) / 2, which overflows near ±1.8e308
     return Empirical(
         centres, display.counts(sketch), "binned", edges=edges, n=float(numbers.size),
-        name=name, dropped=dropped, warnings=tuple(warnings), sketch=sketch,
+        name=name, dropped=dropped, warnings=tuple(warnings) + sketch.warnings, sketch=sketch,
     )
 
 
@@ -818,9 +833,10 @@ def binned_from_table(
     counts, _ = np.histogram(support, bins=edges, weights=summed)
     centres = edges[:-1] + np.diff(edges) / 2
     warnings = (f"The rule for display bins asked for more than {MAX_BINS} bins; {MAX_BINS} are used.",) if count == MAX_BINS else ()
+    sketch = ValueSketch.from_table(support, summed)
     return Empirical(
         centres, counts.astype(float), "binned", edges=edges, n=float(summed.sum()), name=name, dropped=dropped,
-        warnings=warnings, sketch=ValueSketch.from_table(support, summed),
+        warnings=warnings + sketch.warnings, sketch=sketch,
     )
 
 
@@ -843,7 +859,7 @@ def auto_bin_count(values: np.ndarray, weights: np.ndarray) -> int:
 
 
 def _bin_edges(
-    numbers: np.ndarray, bins: int | str | Sequence[float] | None, low: float, high: float,
+    numbers: np.ndarray, bins: int | str | Sequence[float] | None, low: float, high: float, iqr: float | None = None,
 ) -> tuple[np.ndarray, list[str]]:
     """Freedman–Diaconis by default (Sturges when the IQR is 0), capped at MAX_BINS; ``low``/``high`` are the extremes."""
     warnings: list[str] = []
@@ -866,7 +882,7 @@ def _bin_edges(
     if bins is None:
         bins = "auto"  # numpy's: the larger of Freedman–Diaconis and Sturges (10 bins for 272 values, never 5)
     if isinstance(bins, str) and bins in ("fd", "auto"):
-        requested = _freedman_diaconis_count(numbers, span)
+        requested = _freedman_diaconis_count(numbers, span, iqr)
         if bins == "auto":  # numpy's rule, computed here so that a large array is never copied for its quartiles
             requested = max(requested if math.isfinite(requested) else 0, math.ceil(math.log2(numbers.size) + 1))
         if requested > MAX_BINS:
@@ -928,18 +944,23 @@ def _too_narrow_error(low: float, high: float, count: int) -> DataError:
     )
 
 
-def _freedman_diaconis_count(numbers: np.ndarray, span: float) -> float:
-    """How many bins the Freedman–Diaconis rule wants, computed before numpy allocates them.
+def _freedman_diaconis_count(numbers: np.ndarray, span: float, iqr: float | None = None) -> float:
+    """How many bins the Freedman–Diaconis rule wants, computed before numpy allocates them (``iqr``: :func:`_sample_iqr`, if known)."""
+    iqr = _sample_iqr(numbers) if iqr is None else iqr
+    width = 2 * iqr * numbers.size ** (-1 / 3)
+    with np.errstate(over="ignore"):
+        count = span / width if width > 0 else math.inf
+    return math.ceil(count) if math.isfinite(count) else math.inf
+
+
+def _sample_iqr(numbers: np.ndarray) -> float:
+    """The interquartile range for the display rule.
 
     Beyond 2**22 values the quartiles come from a deterministic stride of about 2**20 of them
     (display bins only), so the array is never copied whole.
     """
     sample = numbers[:: max(1, numbers.size >> 20)] if numbers.size > 1 << 22 else numbers
-    iqr = float(np.subtract(*np.percentile(sample, [75, 25])))
-    width = 2 * iqr * numbers.size ** (-1 / 3)
-    with np.errstate(over="ignore"):
-        count = span / width if width > 0 else math.inf
-    return math.ceil(count) if math.isfinite(count) else math.inf
+    return float(np.subtract(*np.percentile(sample, [75, 25])))
 
 
 def _from_table(values: Any, weights: Any, kind: Kind | None, name: str, weight_label: str) -> Empirical:

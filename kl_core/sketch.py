@@ -23,7 +23,11 @@ and in ``tests/test_sketch.py``.
 
 from __future__ import annotations
 
+import functools
 import math
+import queue
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Callable, Iterator, Sequence, TypeVar
 
@@ -68,12 +72,14 @@ class Moments:
     high: float
 
     @classmethod
-    def of(cls, values: np.ndarray, weights: np.ndarray | None = None) -> "Moments":
-        """Statistics of ``values`` (optionally weighted by counts)."""
+    def of(cls, values: np.ndarray, weights: np.ndarray | None = None, scratch: "_Scratch | None" = None) -> "Moments":
+        """Statistics of ``values`` (optionally weighted by counts); ``scratch`` holds the temporaries if given."""
         low, high = float(values.min()), float(values.max())
-        n, mean, m2 = _weighted_mean_m2(values, weights)
+        deviations = None if scratch is None else scratch.floats[:values.size]
+        n, mean, m2 = _weighted_mean_m2(values, weights, max(-low, high), deviations)
         if low > 0:
-            log_mean_m2 = _weighted_mean_m2(np.log(values), weights)
+            logs = np.log(values) if deviations is None else np.log(values, out=deviations)  # (x's deviations are done with)
+            log_mean_m2 = _weighted_mean_m2(logs, weights, 1000.0, deviations)  # |log x| < 745; in place in the scratch
             log_mean, log_m2 = log_mean_m2[1], log_mean_m2[2]
         else:
             log_mean = log_m2 = math.nan
@@ -83,12 +89,15 @@ class Moments:
         """The statistics of both samples together."""
         n = self.n + other.n
         delta, log_delta = other.mean - self.mean, other.log_mean - self.log_mean
+        mean = self.mean + delta * other.n / n
+        if math.isinf(mean) and math.isfinite(self.mean) and math.isfinite(other.mean):
+            mean = self.mean * (self.n / n) + other.mean * (other.n / n)  # means near the float limit
         return Moments(
             n,
-            self.mean + delta * other.n / n,
-            self.m2 + other.m2 + delta**2 * self.n * other.n / n,
+            mean,
+            self.m2 + other.m2 + _between(delta, self.n, other.n, n),
             self.log_mean + log_delta * other.n / n,
-            self.log_m2 + other.log_m2 + log_delta**2 * self.n * other.n / n,
+            self.log_m2 + other.log_m2 + _between(log_delta, self.n, other.n, n),
             min(self.low, other.low),
             max(self.high, other.high),
         )
@@ -103,19 +112,87 @@ class Moments:
         """Population variance of log x (NaN unless every value is positive)."""
         return self.log_m2 / self.n
 
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What a person must know when a statistic cannot be represented in floating point.
 
-def _weighted_mean_m2(values: np.ndarray, weights: np.ndarray | None) -> tuple[float, float, float]:
-    """(n, mean, sum of squared deviations), weighted by counts when given."""
+        Examples
+        --------
+        >>> Moments.of(np.array([-1e300, 1e300])).warnings[0][:47]
+        'The values spread too widely for floating point'
+        >>> Moments.of(np.array([1.0, 2.0])).warnings
+        ()
+        """
+        if math.isinf(self.m2):
+            return (
+                "The values spread too widely for floating point: the sum of their squared deviations from the mean "
+                "exceeds about 1.8e308, so their variance cannot be represented and fits that use it (the normal's "
+                "scale, for one) are not reliable. Rescale the values (e.g. divide them all by 1e150) and fit again.",
+            )
+        if self.m2 == 0 and self.low < self.high:
+            return (
+                "The values differ by so little for floating point that their variance rounds to 0 (below about "
+                "1e-308); fits that use it are not reliable. Rescale the values (e.g. multiply them all by 1e150) "
+                "and fit again.",
+            )
+        return ()
+
+
+_PLAIN_SCALE = 2.0**480  # below it (and above its inverse) squared deviations and their sums neither overflow nor vanish
+_PLAIN_COUNT = 2.0**60
+
+
+def _weighted_mean_m2(
+    values: np.ndarray, weights: np.ndarray | None, scale: float, deviations: np.ndarray | None = None,
+) -> tuple[float, float, float]:
+    """(n, mean, sum of squared deviations), weighted by counts when given; ``scale`` is the largest |value|.
+
+    Values beyond ±2**480 (or all below 2**-480) are divided by a power of two first (exactly),
+    so that finite data give a finite mean, and a sum of squares that is infinite only when it
+    truly exceeds the float range (:attr:`Moments.warnings` then says so).
+
+    Examples
+    --------
+    >>> _weighted_mean_m2(np.array([1e308, 1.5e308, 1.7e308]), None, 1.7e308)[1]
+    1.4e+308
+    """
+    n = float(values.size) if weights is None else float(weights.sum())
+    if scale == 0 or (1 / _PLAIN_SCALE <= scale <= _PLAIN_SCALE and n <= _PLAIN_COUNT):
+        return n, *_mean_m2(values, weights, n, deviations)
+    exponent = math.frexp(scale)[1]
+    mean, m2 = _mean_m2(np.ldexp(values, -exponent), weights, n)
+    return n, _ldexp(mean, exponent), _ldexp(m2, 2 * exponent)
+
+
+def _mean_m2(values: np.ndarray, weights: np.ndarray | None, n: float, out: np.ndarray | None = None) -> tuple[float, float]:
     # einsum, not np.dot: OpenBLAS threads a long dot product and its idle threads then spin.
     if weights is None:
-        n = float(values.size)
         mean = float(values.sum() / n)
-        deviations = values - mean
-        return n, mean, float(np.einsum("i,i->", deviations, deviations))
-    n = float(weights.sum())
+        deviations = values - mean if out is None else np.subtract(values, mean, out=out)
+        return mean, float(np.einsum("i,i->", deviations, deviations))
     mean = float(np.einsum("i,i->", weights, values) / n)
     deviations = values - mean
-    return n, mean, float(np.einsum("i,i->", weights, deviations * deviations))
+    return mean, float(np.einsum("i,i->", weights, deviations * deviations))
+
+
+def _ldexp(value: float, exponent: int) -> float:
+    """``value * 2**exponent``, ±inf where that is beyond the float range."""
+    try:
+        return math.ldexp(value, exponent)
+    except OverflowError:
+        return math.copysign(math.inf, value)
+
+
+def _between(delta: float, a: float, b: float, n: float) -> float:
+    """``delta² · a · b / n``, the merge's between-sample sum of squares: infinite only when it truly is."""
+    try:
+        term = delta**2 * a * b / n
+    except OverflowError:  # Python's float power raises where numpy's would give inf
+        term = math.inf
+    if math.isfinite(term) or not math.isfinite(delta):
+        return term
+    root = abs(delta) * math.sqrt(a * b / n)
+    return root * root
 
 
 @dataclass(frozen=True, eq=False)
@@ -216,8 +293,8 @@ def count_exactly(first: FirstPass, max_exact: int | None = None) -> bool:
     return first.n <= max_exact or first.distinct_estimate <= max_exact / 2
 
 
-def value_hashes(numbers: np.ndarray) -> np.ndarray:
-    """A 64-bit hash of each float's value (splitmix64 of its bits; -0.0 and 0.0 hash alike).
+def value_hashes(numbers: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """A 64-bit hash of each float's value (splitmix64 of its bits; -0.0 and 0.0 hash alike), into ``out`` if given.
 
     Examples
     --------
@@ -227,7 +304,7 @@ def value_hashes(numbers: np.ndarray) -> np.ndarray:
     """
     numbers = np.asarray(numbers, dtype=float)
     flat = numbers.ravel()
-    hashes = np.empty(flat.size, dtype=np.uint64)
+    hashes = np.empty(flat.size, dtype=np.uint64) if out is None else out[:flat.size]
     shifted = np.empty(min(flat.size, _BLOCK), dtype=np.uint64)
     for start in range(0, flat.size, _BLOCK):  # in place, a cache-sized block at a time
         z = hashes[start:start + _BLOCK]
@@ -243,6 +320,40 @@ def value_hashes(numbers: np.ndarray) -> np.ndarray:
     return hashes.reshape(numbers.shape)
 
 
+def _hashes_below(numbers: np.ndarray, level: int, out: np.ndarray) -> np.ndarray:
+    """``value_hashes(numbers) < 2**level`` into ``out`` (level < 64), a cache-sized block at a time.
+
+    The hash's last step, ``z ^= z >> 31``, leaves bits 33 and up unchanged, so below 2**level
+    with level >= 33 the hash is small exactly when ``z`` before that step is: it is skipped.
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).normal(size=200_000)
+    >>> below = _hashes_below(x, 60, np.empty(x.size, dtype=bool))
+    >>> bool(np.array_equal(below, value_hashes(x) < np.uint64(2**60)))
+    True
+    >>> bool(np.array_equal(_hashes_below(x, 45, below), value_hashes(x) < np.uint64(2**45)))
+    True
+    """
+    if level < 33:
+        return np.less(value_hashes(numbers), np.uint64(1 << level), out=out[:numbers.size])
+    below = out[:numbers.size]
+    size = min(numbers.size, _BLOCK)
+    z_block, carry_block = np.empty(size, dtype=np.uint64), np.empty(size, dtype=np.uint64)
+    bound = np.uint64(1 << level)
+    for start in range(0, numbers.size, _BLOCK):
+        part = numbers[start:start + _BLOCK]
+        z, carry = z_block[:part.size], carry_block[:part.size]
+        np.add(part, 0.0, out=z.view(np.float64))  # -0.0 + 0.0 is 0.0
+        z += np.uint64(0x9E3779B97F4A7C15)
+        for shift, multiplier in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):
+            np.right_shift(z, np.uint64(shift), out=carry)
+            z ^= carry
+            z *= np.uint64(multiplier)
+        np.less(z, bound, out=below[start:start + _BLOCK])
+    return below
+
+
 def _sample(numbers: np.ndarray, level: int, weights: np.ndarray | None = None) -> tuple[int, np.ndarray, np.ndarray]:
     """``_shrink(level, *distinct values hashing below 2**level, with their counts)``, without sorting them all.
 
@@ -253,7 +364,7 @@ def _sample(numbers: np.ndarray, level: int, weights: np.ndarray | None = None) 
     every value.
     """
     hashes = value_hashes(numbers) if level < 64 or numbers.size > 2 * SAMPLE_VALUES else None
-    trial = min(level, 64 - max(int(math.log2(max(numbers.size, 1) / (1.5 * SAMPLE_VALUES))), 0))
+    trial = _trial_level(numbers.size, level)
     while True:
         keep = None if hashes is None or trial >= 64 else _below(hashes, trial)
         kept = numbers if keep is None else numbers[keep]
@@ -348,6 +459,11 @@ class ValueSketch:
         """Number of distinct values (exact) or occupied cells."""
         return int(self.values.size)
 
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Statistics of the values that floating point cannot represent (:attr:`Moments.warnings`)."""
+        return self.moments.warnings
+
     # ------------------------------------------------------------------ building
     @classmethod
     def from_values(
@@ -423,7 +539,8 @@ class ValueSketch:
         """The fine sketch of finite ``numbers`` on ``edges``: :meth:`binned_chunk` of each chunk of
         ``_CHUNK`` values merged in order (the same numbers), without the intermediate sketches.
 
-        ``visit(chunk, index, edges)``, when given, sees each chunk with the cell of each of its values.
+        ``visit(chunk, index, edges)``, when given, sees each chunk with the cell of each of its values,
+        from a worker thread, the chunks in any order.
 
         Examples
         --------
@@ -438,16 +555,15 @@ class ValueSketch:
         cell_sums: np.ndarray | None = None
         moments: Moments | None = None
 
-        def reduce(chunk: np.ndarray) -> tuple[np.ndarray, np.ndarray, Moments]:
-            index = _cell_index(chunk, edges, grid)
+        def reduce(chunk: np.ndarray, scratch: _Scratch) -> tuple[np.ndarray, np.ndarray, Moments]:
+            index = _cell_index(chunk, edges, grid, scratch.floats.view(np.intp))
             if visit is not None:
                 visit(chunk, index, edges)
             counts = np.bincount(index, minlength=cell_counts.size)
             sums = np.bincount(index, weights=chunk, minlength=cell_counts.size)
-            del index  # before the moments' temporaries: a lower peak
-            return counts, sums, Moments.of(chunk)
+            return counts, sums, Moments.of(chunk, scratch=scratch)  # (the index's buffer holds deviations now)
 
-        for counts, sums, part in _each_chunk(reduce, numbers):
+        for counts, sums, part in _in_order(reduce, numbers):
             cell_counts += counts
             if cell_sums is None:
                 cell_sums = sums
@@ -629,12 +745,12 @@ class _Grid:
         return cls(first, stop, origin, scale, slack)
 
 
-def _cell_index(numbers: np.ndarray, edges: np.ndarray, grid: _Grid | None) -> np.ndarray:
-    """:func:`cell_index` given the edges' :class:`_Grid`, a cache-sized block at a time."""
+def _cell_index(numbers: np.ndarray, edges: np.ndarray, grid: _Grid | None, out: np.ndarray | None = None) -> np.ndarray:
+    """:func:`cell_index` given the edges' :class:`_Grid`, a cache-sized block at a time (into ``out`` if given)."""
     last = edges.size - 2
     if grid is None:
         return np.clip(np.searchsorted(edges, numbers, side="right") - 1, 0, last)
-    index = np.empty(numbers.size, dtype=np.intp)
+    index = np.empty(numbers.size, dtype=np.intp) if out is None else out[:numbers.size]
     size = min(numbers.size, _BLOCK)
     position, whole = np.empty(size), np.empty(size)
     unsure, beyond = np.empty(size, dtype=bool), np.empty(size, dtype=bool)
@@ -644,7 +760,8 @@ def _cell_index(numbers: np.ndarray, edges: np.ndarray, grid: _Grid | None) -> n
         at, floor, near, far = position[:width], whole[:width], unsure[:width], beyond[:width]
         np.subtract(part, grid.origin, out=at)
         at *= grid.scale
-        np.clip(at, 0, grid.stop - grid.first - 1, out=at)  # a clipped position is whole: binary-searched
+        np.maximum(at, 0, out=at)  # np.clip, without its Python wrapper's cost on every block
+        np.minimum(at, grid.stop - grid.first - 1, out=at)  # a clipped position is whole: binary-searched
         np.floor(at, out=floor)
         np.copyto(cells, floor, casting="unsafe")
         cells += grid.first
@@ -671,25 +788,114 @@ def _log_steps(distance: float, first: float) -> np.ndarray:
 
 
 def first_pass(numbers: np.ndarray) -> FirstPass:
-    """The :class:`FirstPass` over an array of finite values, chunk by chunk (bounded extra memory)."""
+    """The :class:`FirstPass` over an array of finite values, chunk by chunk (bounded extra memory).
+
+    Each chunk keeps the values whose hash lies below one trial level chosen for the whole
+    array (about 1.5 to 3 times :data:`SAMPLE_VALUES` of them), so the distinct values are
+    sorted once, not chunk by chunk. The sample is the same as :meth:`FirstPass.of`'s (it
+    depends only on the data); when the trial level keeps too few distinct values (many
+    ties) the chunks' first passes are merged instead.
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).normal(size=300_000)
+    >>> whole, chunked = FirstPass.of(x), first_pass(x)
+    >>> bool(np.array_equal(whole.values, chunked.values)), whole.level == chunked.level, chunked.n
+    (True, True, 300000.0)
+    """
+    if numbers.size <= _CHUNK:
+        return FirstPass.of(numbers)
+    trial = _trial_level(numbers.size, 64)
+
+    def look(chunk: np.ndarray, scratch: _Scratch) -> tuple[float, float, bool, np.ndarray]:
+        kept = chunk if trial >= 64 else chunk[_hashes_below(chunk, trial, scratch.mask)]
+        head = chunk[:1024]  # _all_whole, its temporaries in the scratch
+        whole = bool(np.all(head == np.floor(head))) and bool(
+            np.equal(chunk, np.floor(chunk, out=scratch.floats[:chunk.size]), out=scratch.mask[:chunk.size]).all())
+        return float(chunk.min()), float(chunk.max()), whole, kept
+
+    looks = list(_in_order(look, numbers))
+    values, counts = np.unique(np.concatenate([kept for *_, kept in looks]) + 0.0, return_counts=True)  # -0.0 is 0.0
+    if values.size <= SAMPLE_VALUES and trial < 64:
+        return _merged_first_passes(numbers)  # too few distinct values below the trial level: raise it chunk by chunk
+    level, values, counts = _shrink(trial, values, counts.astype(float))
+    return FirstPass(
+        float(numbers.size), min(low for low, *_ in looks),
+        max(high for _, high, *_ in looks), all(whole for _, _, whole, _ in looks), level, values, counts,
+    )
+
+
+def _trial_level(size: int, level: int) -> int:
+    """A first level to sample ``size`` values at: about 1.5 to 3 times SAMPLE_VALUES of them hash below it."""
+    return min(level, 64 - max(int(math.log2(max(size, 1) / (1.5 * SAMPLE_VALUES))), 0))
+
+
+def _merged_first_passes(numbers: np.ndarray) -> FirstPass:
+    """:func:`first_pass` as each chunk's :meth:`FirstPass.of`, merged."""
     parts: list[FirstPass] = []
-    for part in _each_chunk(FirstPass.of, numbers):
-        parts.append(part)
+    for chunk in _chunks(numbers):
+        parts.append(FirstPass.of(chunk))
         if len(parts) == _MERGE_EVERY:
             parts = [FirstPass.merged(parts)]
-    if not parts:
-        return FirstPass.of(numbers)
     return parts[0] if len(parts) == 1 else FirstPass.merged(parts)
 
 
-Result = TypeVar("Result")
-
-
-def _each_chunk(work: Callable[[np.ndarray], Result], numbers: np.ndarray) -> Iterator[Result]:
-    """``work(chunk)`` for each chunk of ``_CHUNK`` values, in order.
-
-    (Threads over the chunks were tried: about 15 % faster on a loaded 2-core machine, but each
-    thread's malloc arena kept its freed chunk temporaries, and a 10M-row upload peaked 45 MB higher.)
-    """
+def _chunks(numbers: np.ndarray) -> Iterator[np.ndarray]:
     for start in range(0, numbers.size, _CHUNK):
-        yield work(numbers[start:start + _CHUNK])
+        yield numbers[start:start + _CHUNK]
+
+
+class _Scratch:
+    """One worker's preallocated temporaries for a chunk: made once per pass, not per chunk in each thread
+    (a thread's malloc arena keeps what it freed: per-chunk temporaries in two threads raised a 10M-row
+    upload's peak by 45 MB)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.floats = np.empty(size)  # cell indices, then deviations, then logs (or shifted integers)
+
+    @functools.cached_property
+    def mask(self) -> np.ndarray:
+        return np.empty(self.size, dtype=bool)
+
+
+Result = TypeVar("Result")
+_WORKERS = 2  # threads over the chunks (numpy's loops release the GIL)
+
+
+def _in_order(work: Callable[[np.ndarray, _Scratch], Result], numbers: np.ndarray) -> Iterator[Result]:
+    """``work(chunk, scratch)`` for each chunk of ``_CHUNK`` values, the results in chunk order.
+
+    Up to :data:`_WORKERS` chunks are worked on at once, each worker with its own
+    :class:`_Scratch`; at most one more result waits to be taken, so memory stays bounded.
+    """
+    starts = range(0, numbers.size, _CHUNK)
+    workers = min(_WORKERS, len(starts))
+    if workers < 2:
+        scratch = _Scratch(min(numbers.size, _CHUNK))
+        for chunk in _chunks(numbers):
+            yield work(chunk, scratch)
+        return
+    free: queue.SimpleQueue[_Scratch] = queue.SimpleQueue()
+    for _ in range(workers):
+        free.put(_Scratch(_CHUNK))
+
+    def run(start: int) -> Result:
+        scratch = free.get()
+        try:
+            return work(numbers[start:start + _CHUNK], scratch)
+        finally:
+            free.put(scratch)
+
+    with ThreadPoolExecutor(workers, thread_name_prefix="kl_sketch") as pool:
+        pending: deque[Future[Result]] = deque()
+        try:
+            for start in starts:
+                pending.append(pool.submit(run, start))
+                if len(pending) > workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()

@@ -92,4 +92,4 @@ def empirical_from_sketch(
         capped = (f"The rule for display bins asked for more than {MAX_BINS} bins; {MAX_BINS} are used.",) if count == MAX_BINS else ()
     shown, _ = np.histogram(np.clip(sketch.values, edges[0], edges[-1]), bins=edges, weights=sketch.counts)
     centres = edges[:-1] + np.diff(edges) / 2
-    return Empirical(centres, shown.astype(float), "binned", edges, sketch.total, name, dropped, capped + warnings, sketch)
+    return Empirical(centres, shown.astype(float), "binned", edges, sketch.total, name, dropped, capped + warnings + sketch.warnings, sketch)

@@ -23,6 +23,7 @@ same format. Everything a person can fix raises :class:`~kl_core.errors.DataErro
 
 from __future__ import annotations
 
+import atexit
 import glob as _glob
 import math
 import os
@@ -60,6 +61,7 @@ _NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYI
                   "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "REAL")
 SRC = "__kl_source__"  # placeholder for the file reader in SQL text
 _INSTALL_HINT = "pip install duckdb==2.0.0 (a dependency of kl-model-lab)"
+_PROGRESS_SECONDS = 0.2  # how often a running query's progress is polled
 
 
 def count_values(
@@ -108,7 +110,7 @@ def count_values(
         if kind == "categorical" or (kind is None and not _is_numeric(value_type) and not source.mostly_numbers(column)):
             return _categorical(source, column, label, progress)
         expression = source.number_expression(column, value_type)
-        if kind != "binned" and (kind == "discrete" or source.head_looks_discrete(expression)):
+        if kind != "binned" and (kind == "discrete" or source.head_looks_discrete(expression, column)):
             emp = _discrete(source, expression, label, progress, forced=kind == "discrete")
             if emp is not None:
                 return emp
@@ -176,42 +178,33 @@ class _Stats:
 
 
 class _Source:
-    """A DuckDB connection with a memory limit, and the file(s) as a relation ``src``."""
+    """A DuckDB connection (:func:`_connection`) with a memory limit, and the file(s) as a relation ``src``."""
 
     def __init__(self, path: PathLike, memory_limit: str, threads: int | None):
         self.files = _resolve(path)
         self.memory_limit, self.threads = memory_limit, threads
 
     def __enter__(self) -> "_Source":
-        duckdb = _import_duckdb()
-        self._spill = tempfile.mkdtemp(prefix="kl_core_duckdb_")
-        config: dict[str, Any] = {"memory_limit": self.memory_limit, "temp_directory": self._spill}
-        if self.threads:
-            config["threads"] = int(self.threads)
-        try:
-            self.con = duckdb.connect(config=config)
-        except duckdb.Error as error:
-            shutil.rmtree(self._spill, ignore_errors=True)
-            raise DataError(f"could not start the streaming reader: {_first_line(error)}") from error
+        self.con = _connection(self.memory_limit, self.threads)
         self.con.execute("SET enable_progress_bar = true")  # tracked for query_progress()...
         self.con.execute("SET enable_progress_bar_print = false")  # ...but never printed
         self.con.execute("SET progress_bar_time = 0")
-        self.con.execute("SET preserve_insertion_order = false")
-        self._error = duckdb.Error
+        self._error = _import_duckdb().Error
         suffix = Path(self.files[0]).suffix.lower()
         if suffix in PARQUET_SUFFIXES:
             self.reader = "read_parquet(?)"
         else:
             self.reader = "read_csv(?, sample_size = 100000)"
         self.params = [self.files]
-        self._columns = self._describe()
+        try:
+            self._columns = self._describe()
+        except BaseException:
+            self.con.close()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
-        try:
-            self.con.close()
-        finally:
-            shutil.rmtree(self._spill, ignore_errors=True)
+        self.con.close()
 
     # ----------------------------------------------------------------- running SQL
     def query(self, sql: str, progress: Progress | None = None, extra: Sequence[Any] = ()) -> list[tuple]:
@@ -236,14 +229,21 @@ class _Source:
 
         thread = threading.Thread(target=work, daemon=True)
         thread.start()
-        while thread.is_alive():
-            thread.join(0.2)
-            try:
-                done = self.con.query_progress()
-            except Exception:  # noqa: BLE001 - progress is best effort
-                done = -1
-            if done >= 0:
-                progress(min(done / 100.0, 1.0))
+        try:
+            while thread.is_alive():
+                thread.join(_PROGRESS_SECONDS)
+                try:
+                    done = self.con.query_progress()
+                except Exception:  # noqa: BLE001 - progress is best effort
+                    done = -1
+                if done >= 0:
+                    progress(min(done / 100.0, 1.0))
+        except BaseException:
+            # The callback raised (or Ctrl-C): stop the query before the connection is closed. A
+            # connection closed under a running query, or a query still running at exit, aborts the process.
+            self.con.interrupt()
+            thread.join()
+            raise
         if "error" in result:
             raise result["error"]
         progress(1.0)
@@ -319,13 +319,75 @@ class _Source:
         q1, q3 = (quartiles or [math.nan, math.nan])[:2]
         return _Stats(int(rows), int(missing), int(infinite), _float(low), _float(high), _float(q1), _float(q3))
 
-    def head_looks_discrete(self, expression: str) -> bool:
-        """Do the first rows look discrete (whole numbers, few distinct)? Reads only the head of the file."""
+    def head_looks_discrete(self, expression: str, column: str) -> bool:
+        """Do the first rows look discrete (whole numbers, few distinct)? Reads only the head of the file,
+        or not even that when the Parquet footers say the column holds integers on a narrow range."""
+        if self._narrow_integers(column):
+            return True
         ((whole, distinct),) = self.query(
             f"SELECT coalesce(bool_and(v = floor(v)), true), approx_count_distinct(v) FROM "
             f"(SELECT {expression} AS v FROM {SRC} LIMIT {HEAD_ROWS}) WHERE isfinite(v)"
         )
         return bool(whole) and int(distinct) <= 2 * MAX_DISCRETE_VALUES
+
+
+    def _narrow_integers(self, column: str) -> bool:
+        """Whether the Parquet footers' statistics show integers spanning fewer than MAX_DISCRETE_VALUES values:
+        then the head is certainly discrete, and the scan of it (~10 ms, a quarter of a GROUP BY of 10^7 rows) is skipped."""
+        if self.reader != "read_parquet(?)" or self.column_type(column) not in _SIGNED_INTEGER_TYPES:
+            return False
+        ((groups, low, high),) = self.query(
+            "SELECT count(*) FILTER (WHERE TRY_CAST(stats_min_value AS HUGEINT) IS NULL "
+            "OR TRY_CAST(stats_max_value AS HUGEINT) IS NULL), "
+            "min(TRY_CAST(stats_min_value AS HUGEINT)), max(TRY_CAST(stats_max_value AS HUGEINT)) "
+            "FROM parquet_metadata(?) WHERE path_in_schema = ?", extra=[self.files, column],
+        )
+        return groups == 0 and low is not None and high - low < MAX_DISCRETE_VALUES
+
+
+def _connection(memory_limit: str, threads: int | None) -> Any:
+    """A new connection (a cursor) to this process's DuckDB database for these settings.
+
+    The database is opened once per (memory limit, threads) and kept until the process exits:
+    opening one costs about 14 ms (a third of a GROUP BY over 10^7 Parquet rows), a cursor on it
+    0.3 ms. Queries running at once share its memory limit and its spill folder.
+    """
+    key = (memory_limit, int(threads) if threads else None, os.getpid())  # a forked child opens its own
+    with _DATABASES_LOCK:
+        database = _DATABASES.get(key)
+        if database is None:
+            duckdb = _import_duckdb()
+            spill = tempfile.mkdtemp(prefix="kl_core_duckdb_")
+            config: dict[str, Any] = {"memory_limit": memory_limit, "temp_directory": spill, "preserve_insertion_order": False}
+            if threads:
+                config["threads"] = int(threads)
+            try:
+                database = duckdb.connect(config=config)
+            except duckdb.Error as error:
+                shutil.rmtree(spill, ignore_errors=True)
+                raise DataError(f"could not start the streaming reader: {_first_line(error)}") from error
+            if not _DATABASES:
+                atexit.register(_close_databases)
+            _DATABASES[key] = database
+            _SPILLS[key] = spill
+        return database.cursor()
+
+
+def _close_databases() -> None:
+    """At exit: close the databases, delete their spill folders, and let go of them before the interpreter does."""
+    with _DATABASES_LOCK:
+        while _DATABASES:
+            key, database = _DATABASES.popitem()
+            try:
+                database.close()
+            finally:
+                shutil.rmtree(_SPILLS.pop(key), ignore_errors=True)
+
+
+_DATABASES: dict[tuple[str, int | None, int], Any] = {}
+_SPILLS: dict[tuple[str, int | None, int], str] = {}
+_DATABASES_LOCK = threading.Lock()
+_SIGNED_INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT")
 
 
 # ----------------------------------------------------------------------- reductions

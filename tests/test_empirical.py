@@ -187,6 +187,22 @@ def test_counting_a_read_only_integer_column_does_not_copy_it():
     assert peak < values.nbytes / 3, f"peak {peak / 2**20:.1f} MB while counting a {values.nbytes / 2**20:.0f} MB column"
 
 
+@pytest.mark.parametrize("dtype", [np.int8, np.int32, np.int64, np.uint16])
+def test_integer_counts_in_threads_equal_np_unique(dtype, monkeypatch):
+    """The chunks are counted in two threads; a negative value in a late chunk shifts the count by the minimum."""
+    from kl_core import sketch
+
+    monkeypatch.setattr(sketch, "_CHUNK", 1_000)
+    rng = np.random.default_rng(4)
+    values = rng.integers(0, 100, 9_500).astype(dtype)
+    if np.issubdtype(dtype, np.signedinteger):
+        values[-3] = -7  # found by the last chunk only
+    values.flags.writeable = False
+    emp = Empirical.from_samples(values)
+    support, counts = np.unique(values.astype(float), return_counts=True)
+    assert emp.kind == "discrete" and emp.support.tolist() == support.tolist() and emp.counts.tolist() == counts.tolist()
+
+
 # ------------------------------------------- the fast continuous path against a straightforward construction
 def _splitmix64(values: np.ndarray) -> np.ndarray:
     """kl_core.sketch.value_hashes written out plainly (whole-array temporaries, no blocks)."""

@@ -52,6 +52,81 @@ def test_moments_of_logs_are_nan_for_non_positive_data():
     assert np.isnan(Moments.of(np.array([-1.0, 2.0])).log_mean)
 
 
+def _exact_mean(x: np.ndarray) -> float:
+    """The mean computed in rational arithmetic (no overflow, no rounding until the end)."""
+    from fractions import Fraction
+
+    return float(sum(map(Fraction, x.tolist())) / x.size)
+
+
+def _exact_m2(x: np.ndarray) -> float:
+    """The sum of squared deviations in rational arithmetic; inf where it exceeds the float range."""
+    from fractions import Fraction
+
+    values = list(map(Fraction, x.tolist()))
+    mean = sum(values) / len(values)
+    total = sum((v - mean) ** 2 for v in values)
+    return float(total) if total < Fraction(np.finfo(float).max) else np.inf
+
+
+SPREAD_WARNING = "The values spread too widely for floating point"
+
+
+@pytest.mark.parametrize("x", [
+    np.full(7, 1.5e308),  # every value finite, their sum is not
+    1.7e308 * np.random.default_rng(3).uniform(0.9, 1.0, 1_000),
+    np.r_[1.7e308 * np.random.default_rng(4).uniform(-1.0, 1.0, 1_000), 1.7976931348623157e308, -1.7976931348623157e308],
+    np.array([-7.5e153, 7.5e153]),  # a deviation squared is finite, the plain sum of squares is not
+    np.random.default_rng(5).normal(3e-300, 1e-300, 500).clip(1e-305),
+], ids=["equal near 1.5e308", "near 1.7e308", "near +-1.8e308", "+-7.5e153", "near 3e-300"])
+def test_moments_near_the_float_limits_are_finite_and_right_or_say_why_not(x):
+    """Finite data give the exact mean (rational arithmetic as reference), and a sum of squares that is
+    infinite only where the exact one exceeds the float range, with a warning; no RuntimeWarning on the way."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "overflow encountered in multiply" was the symptom
+        moments = Moments.of(x)
+        merged = Moments.of(x[: x.size // 2]).merge(Moments.of(x[x.size // 2:]))
+    expected_m2 = _exact_m2(x)
+    for result in (moments, merged):
+        assert result.mean == pytest.approx(_exact_mean(x), rel=1e-13)
+        assert np.isfinite(result.mean) and (result.low, result.high) == (x.min(), x.max())
+        if np.isinf(expected_m2):
+            assert np.isinf(result.m2) and result.warnings and result.warnings[0].startswith(SPREAD_WARNING)
+        elif expected_m2 == 0:
+            assert result.m2 == 0
+        else:
+            assert result.m2 == pytest.approx(expected_m2, rel=1e-10)
+            assert result.variance == pytest.approx(expected_m2 / x.size, rel=1e-10) and not result.warnings
+        if x.min() > 0:
+            assert result.log_mean == pytest.approx(float(np.mean(np.log(x))), rel=1e-13)
+
+
+def test_a_variance_that_rounds_to_zero_is_said():
+    moments = Moments.of(np.array([1e-300, 2e-300]))  # the variance, 2.5e-601, is below the float range
+    assert moments.m2 == 0 and "rounds to 0" in moments.warnings[0]
+    assert not Moments.of(np.full(3, 1e-300)).warnings  # equal values: a variance of 0 is right
+
+
+@pytest.mark.parametrize("max_exact", [2_000_000, 1_000])
+def test_empirical_near_1e308_warns_instead_of_a_silent_inf(max_exact, monkeypatch):
+    """Through Empirical.from_samples (exact and fine sketch): finite mean, the unrepresentable variance named."""
+    import warnings
+
+    from kl_core import sketch
+
+    monkeypatch.setattr(sketch, "MAX_EXACT_VALUES", max_exact)
+    x = 1e308 * (1 + np.random.default_rng(6).random(5_000) * 0.7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        emp = Empirical.from_samples(x)
+    assert emp.sketch.exact == (max_exact > x.size)
+    assert emp.sketch.moments.mean == pytest.approx(_exact_mean(x), rel=1e-13)
+    assert any(w.startswith(SPREAD_WARNING) for w in emp.warnings)
+    assert not any(w.startswith(SPREAD_WARNING) for w in Empirical.from_samples(x / 1e300).warnings)
+
+
 @pytest.mark.parametrize(("name", "draw"), [
     ("gamma", lambda rng, n: rng.gamma(2.5, 1.5, n)),
     ("weibull_min", lambda rng, n: rng.weibull(1.7, n) * 3.0),
@@ -165,3 +240,23 @@ def test_cell_index_is_the_binary_search_at_every_scale():
                        rng.uniform(low, high, 5_000), rng.uniform(body_low, body_high, 5_000)]
         assert np.array_equal(cell_index(probes, edges), _binary_search_cells(probes, edges)), (low, high, body_low, body_high)
     assert {"fraction", "two edges"} <= paths
+
+
+@pytest.mark.parametrize("draw", [
+    lambda rng: rng.normal(size=50_000),
+    lambda rng: rng.integers(0, 9, 50_000) / 4.0,  # few distinct values: the trial level keeps too few
+    lambda rng: np.repeat(rng.gamma(2.0, size=3_000), 17),
+    lambda rng: np.r_[rng.random(40_000), -0.0, 0.0, -0.0],
+], ids=["normal", "few distinct", "ties", "signed zeros"])
+def test_first_pass_in_threads_equals_the_chunks_first_passes_merged(draw, monkeypatch):
+    """first_pass samples every chunk at one trial level in two threads: the same FirstPass as each
+    chunk's FirstPass.of merged in order (the construction it replaced), bit for bit."""
+    from kl_core import sketch
+
+    monkeypatch.setattr(sketch, "_CHUNK", 7_000)
+    monkeypatch.setattr(sketch, "SAMPLE_VALUES", 512)
+    x = draw(np.random.default_rng(11))
+    threaded, merged = sketch.first_pass(x), sketch._merged_first_passes(x)
+    for field in ("n", "low", "high", "whole", "level"):
+        assert repr(getattr(threaded, field)) == repr(getattr(merged, field))
+    assert threaded.values.tobytes() == merged.values.tobytes() and threaded.counts.tobytes() == merged.counts.tobytes()

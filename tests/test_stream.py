@@ -174,3 +174,82 @@ def test_few_distinct_floats_are_counted_exactly(tmp_path, small_limits):
     assert streamed.sketch.exact and in_memory.sketch.exact
     assert np.array_equal(streamed.sketch.values, in_memory.sketch.values)
     assert np.array_equal(streamed.sketch.counts, in_memory.sketch.counts)
+
+
+_RAISING_CALLBACK = """
+import sys, threading
+import duckdb
+from kl_core import stream
+
+stream._PROGRESS_SECONDS = 0.001  # poll at once, while the query still runs
+opened = []
+connection = stream._connection
+stream._connection = lambda *args: opened.append(connection(*args)) or opened[-1]
+running = []
+
+def stop(fraction):
+    running.append(threading.active_count() > 1)  # the query's thread is still at work
+    raise {error}("stop reading")
+
+try:
+    stream.count_values(sys.argv[1], "value", threads=1, progress=stop)
+except {error} as error:
+    print("raised", type(error).__name__, str(error))
+try:
+    opened[0].execute("SELECT 1")
+except duckdb.ConnectionException:
+    print("connection closed")
+print("query was running" if running and running[0] else "query had finished")
+"""
+
+
+@pytest.mark.parametrize("error", ["RuntimeError", "KeyboardInterrupt"])
+def test_a_raising_progress_callback_cancels_the_query_cleanly(tmp_path, error):
+    """A callback that raises mid-query (or Ctrl-C) stops DuckDB, closes the connection and surfaces as
+    that exception: the process neither aborts ("terminate called ...") nor reports a busy connection."""
+    import subprocess
+    import sys
+
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    target = tmp_path / "values.csv"
+    pa_csv.write_csv(pa.table({"value": np.random.default_rng(0).poisson(4.0, 6_000_000)}), target)
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", _RAISING_CALLBACK.format(error=error), str(target)], cwd=root,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines() == [f"raised {error} stop reading", "connection closed", "query was running"]
+
+
+def test_parquet_footers_of_narrow_integers_skip_the_head_scan_with_the_same_counts(tmp_path, monkeypatch):
+    """Integers whose row-group statistics span < 1,000 values are discrete without reading the head;
+    anything the footers cannot vouch for (wide ranges, a row group of nulls only, floats, CSV) is scanned."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+    import pyarrow.parquet as pa_parquet
+
+    from kl_core import stream
+
+    rng = np.random.default_rng(8)
+    narrow = pa.array(rng.poisson(4.0, 30_000), pa.int64())
+    columns = {
+        "narrow": narrow,
+        "wide": pa.array(rng.integers(0, 5_000, 30_000), pa.int64()),
+        "gap": pa.array([None] * 10_000 + rng.integers(0, 9, 20_000).tolist(), pa.int32()),
+        "floats": pa.array(rng.poisson(4.0, 30_000).astype(float)),
+    }
+    target = tmp_path / "counts.parquet"
+    pa_parquet.write_table(pa.table(columns), target, row_group_size=10_000)
+    pa_csv.write_csv(pa.table({"narrow": narrow}), tmp_path / "counts.csv")
+    with stream._Source(target, "1GB", None) as source:
+        assert [source._narrow_integers(c) for c in columns] == [True, False, False, False]
+    with stream._Source(tmp_path / "counts.csv", "1GB", None) as source:
+        assert not source._narrow_integers("narrow")
+    shortcut = {c: count_values(target, c) for c in columns}
+    monkeypatch.setattr(stream._Source, "_narrow_integers", lambda self, column: False)
+    for column, emp in shortcut.items():
+        scanned = count_values(target, column)
+        assert (emp.kind, emp.support.tobytes(), emp.counts.tobytes(), dict(emp.dropped)) == (
+            scanned.kind, scanned.support.tobytes(), scanned.counts.tobytes(), dict(scanned.dropped))
+    assert shortcut["narrow"].kind == "discrete" and shortcut["narrow"].n == 30_000

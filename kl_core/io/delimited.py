@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from kl_core.errors import DataError
+from kl_core.io.arrow_frame import frame_from_arrow
 from kl_core.io.frame import SUPPORTED_FORMATS, Limits, _finish_frame
 from kl_core.io.sniffing import (
     SNIFF_BYTES,
@@ -157,7 +158,9 @@ def _read_with_pyarrow(data: bytes, layout: TextLayout) -> pd.DataFrame | None:
         return None
     if table.num_columns != len(layout.column_names):
         return None
-    return table.to_pandas(split_blocks=True, self_destruct=True)  # no second copy of each column
+    tables = [table]
+    del table
+    return frame_from_arrow(tables)  # no second copy of each column
 
 
 def _read_with_pandas(data: bytes, layout: TextLayout) -> pd.DataFrame:

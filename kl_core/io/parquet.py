@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pa_parquet
 
 from kl_core.errors import DataError
+from kl_core.io.arrow_frame import frame_from_arrow
 from kl_core.io.frame import AGGREGATE_ADVICE, Limits, _check_column_count, _finish_frame, _human_size
 from kl_core.io.sniffing import _binary_signature
 
@@ -32,8 +33,7 @@ def _read_parquet(data: bytes, filename: str, limits: Limits) -> pd.DataFrame:
     try:
         parquet_file = pa_parquet.ParquetFile(pa.BufferReader(data))
         _check_footer(parquet_file, limits)
-        table = parquet_file.read()
-        frame = table.to_pandas(split_blocks=True, self_destruct=True)  # numeric columns without gaps: no copy
+        frame = frame_from_arrow([parquet_file.read()])  # numeric columns: no second copy
     except DataError:
         raise
     except PARQUET_ERRORS as error:
