@@ -196,7 +196,10 @@ def _present_table(frame: pd.DataFrame, main_columns: list[str]):
     small["Model"] = [f"{model} ({params})" if params else model for model, params in zip(frame["Model"], frame["Parameters"])]
     keys = [str(key) for key in table["model"]][:len(frame)]
     css = [f"color: {colors[key]}" if key in models else "" for key in keys]
-    return small.style.apply(lambda _: css, subset=["Rank"], axis=0).hide(axis="index")
+    # Only the model's name wraps: "1.3e-14" never splits at its "-" (a table style, as each cell's text is a paragraph).
+    whole = [{"selector": f"td.col{index} p", "props": "white-space: nowrap"}
+             for index, column in enumerate(small.columns) if column != "Model"]
+    return small.style.apply(lambda _: css, subset=["Rank"], axis=0).set_table_styles(whole).hide(axis="index")
 
 
 def _rank_by_control() -> None:

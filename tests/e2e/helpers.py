@@ -166,6 +166,32 @@ def choose_upload_source(page: Page) -> None:
     wait_idle(page)
 
 
+# Words and numbers split across two lines ("negativ|e binomia|l", "0.41|29", "1.3e-|14") in the cells a selector
+# names; a space is where a line breaks, and so is a hyphen between letters ("beta-|binomial").
+SPLIT_WORDS = """cells => {
+  const split = [];
+  for (const cell of document.querySelectorAll(cells)) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent;
+      for (const match of text.matchAll(/[^\\s]+?(?=\\s|$|(?<=[A-Za-z]-)[A-Za-z])/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+        if (lines.size > 1) split.push(match[0]);
+      }
+    }
+  }
+  return split;
+}"""
+
+
+def split_words(page: Page, cells: str) -> list[str]:
+    """The words and numbers that run onto a second line inside the elements ``cells`` (a CSS selector) picks."""
+    return page.evaluate(SPLIT_WORDS, cells)
+
+
 # ------------------------------------------------------------------------ screenshots
 def screenshot(page: Page, name: str) -> Path:
     """A screenshot of the whole page (the app scrolls inside its main area, so the window is made as
