@@ -1,5 +1,6 @@
 """Data page: samples, uploads (good and bad), pasted values, a typed table, reading options."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -7,7 +8,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kl_core.display import format_number
+from kl_core.plots import empirical_figure
 from kl_core.samples import SAMPLES
+from ui.text import escape_markdown
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)
@@ -32,6 +35,19 @@ def test_renders_without_data():
     assert not at.exception
     assert at.title[0].value == "Data"
     assert "No data yet" in at.info[0].value
+
+
+def test_the_figure_title_and_summary_are_page_text_not_plotly_text():
+    """A plotly title is one line, cut at a phone's edge: the page shows it as text that wraps (as Compare does)."""
+    at = data_page()
+    at.button(key="load_sample").click().run()
+    assert not at.exception
+    original = empirical_figure(SAMPLES["worms"].empirical(), 2).layout.title
+    assert original.text and original.subtitle.text  # what the page must show instead
+    layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+    assert not layout.get("title", {}).get("text") and not layout.get("title", {}).get("subtitle", {}).get("text")
+    assert f"**{escape_markdown(original.text)}**" in [block.value for block in at.markdown]
+    assert escape_markdown(original.subtitle.text) in [caption.value for caption in at.caption]
 
 
 def test_sample_loads_with_preview_summary_and_figure():

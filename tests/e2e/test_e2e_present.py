@@ -14,7 +14,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import TIMEOUT, choose_upload_source, go, open_app, screenshot, split_words, upload, wait_charts, wait_idle
+from tests.e2e.helpers import (TIMEOUT, choose_upload_source, go, open_app, plot_text_problems, screenshot, split_words, upload,
+                               wait_charts, wait_idle)
 from tests.reference_data import REAL
 
 pytestmark = pytest.mark.browser
@@ -38,44 +39,10 @@ OVERFLOWING = """() => {
   return found;
 }"""
 
-# Text that collides inside visible plots: tick labels of one axis, the panel titles, any title text at all,
-# and any text cut at the figure's edge.
-COLLISIONS = """() => {
-  const found = [];
-  const overlap = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
-  for (const plot of document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')) {
-    if (!plot.offsetParent) continue;
-    const edge = plot.getBoundingClientRect();
-    for (const text of plot.querySelectorAll('svg text')) {  // plotly draws one line, cut at the figure's edge
-      const box = text.getBoundingClientRect();
-      if (text.textContent.trim() && box.width > 0 && (box.left < edge.left - 1 || box.right > edge.right + 1)) {
-        found.push('text cut at the figure edge: ' + text.textContent.slice(0, 60));
-      }
-    }
-    for (const title of plot.querySelectorAll('.gtitle, .gtitle-subtitle, [class*="title-subtitle"]')) {
-      if ((title.textContent || '').trim()) found.push('a title inside the plot, under the toolbar: ' + title.textContent);
-    }
-    for (const layer of plot.querySelectorAll('.xaxislayer-above, .yaxislayer-above')) {
-      const boxes = [...layer.querySelectorAll('text')].filter(t => t.textContent.trim())
-        .map(t => [t.textContent, t.getBoundingClientRect()]);
-      for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
-        if (overlap(boxes[i][1], boxes[j][1])) found.push(`ticks ${boxes[i][0]} and ${boxes[j][0]} run together`);
-      }
-    }
-    const notes = [...plot.querySelectorAll('g.annotation')].filter(a => a.textContent.trim())
-      .map(a => [a.textContent, a.getBoundingClientRect()]);
-    for (let i = 0; i < notes.length; i++) for (let j = i + 1; j < notes.length; j++) {
-      if (overlap(notes[i][1], notes[j][1])) found.push(`titles "${notes[i][0]}" and "${notes[j][0]}" overlap`);
-    }
-  }
-  return found;
-}"""
-
-
 def check(page: Page, where: str) -> None:
     overflowing = page.evaluate(OVERFLOWING)
     assert not overflowing, f"{where}: {overflowing}"
-    collisions = page.evaluate(COLLISIONS)
+    collisions = plot_text_problems(page)
     assert not collisions, f"{where}: {collisions}"
     split = split_words(page, TABLE_CELLS)
     assert not split, f"{where}: split across two lines: {split}"
