@@ -229,3 +229,15 @@ def test_large_frequency_table_is_binned_and_can_be_forced_discrete(tmp_path):
     at.selectbox(key="w_kind").set_value("discrete").run()
     assert not at.exception
     assert at.session_state["emp"].kind == "discrete" and at.session_state["emp"].k == (table["count"] > 0).sum()
+
+
+def test_an_excel_formula_without_a_saved_value_is_named_in_dropped_rows():
+    """Issue 13 row 8: the summary says why the row was left out (the cell A4), not just "missing"."""
+    at = choose_source(data_page(), "upload")
+    content = (Path(__file__).resolve().parent / "data" / "bad" / "xlsx_formula_without_value.xlsx").read_bytes()
+    at.file_uploader(key="w_upload").upload("formula.xlsx", content,
+                                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet").run()
+    assert not at.exception and not at.error
+    summary = dict(at.dataframe[1].value.to_numpy().tolist())
+    assert summary["Observations (N)"] == "3"
+    assert "formula without a saved value (A4)" in summary["Dropped rows"] and "missing" not in summary["Dropped rows"]
