@@ -205,6 +205,24 @@ def plot_text_problems(page: Page) -> list[str]:
     return page.evaluate(PLOT_TEXT)
 
 
+# Cells of a table that are wider than their box or reach past the table's container (text cut or scrolled away).
+CUT_CELLS = """table => {
+  const edge = table.getBoundingClientRect();
+  const cut = [];
+  if (table.scrollWidth > table.clientWidth + 1) cut.push(`table scrollWidth ${table.scrollWidth} > ${table.clientWidth}`);
+  for (const cell of table.querySelectorAll('td, th')) {
+    const box = cell.getBoundingClientRect();
+    if (cell.scrollWidth > cell.clientWidth + 1 || box.right > edge.right + 1) cut.push(cell.innerText.slice(0, 40));
+  }
+  return cut;
+}"""
+
+
+def cut_cells(table: Locator) -> list[str]:
+    """The cells of an HTML table (``st.table``) whose text is cut or scrolled away; [] when every cell is read whole."""
+    return table.evaluate(CUT_CELLS)
+
+
 # Words and numbers split across two lines ("negativ|e binomia|l", "0.41|29", "1.3e-|14") in the cells a selector
 # names; a space is where a line breaks, and so is a hyphen between letters ("beta-|binomial").
 SPLIT_WORDS = """cells => {

@@ -10,8 +10,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import (TIMEOUT, open_app, open_worm_teeth, ranking, ranking_grid, screenshot, table_rows, wait_charts,
-                               wait_idle)
+from tests.e2e.helpers import (
+    TIMEOUT, cut_cells, open_app, open_worm_teeth, ranking, ranking_grid, screenshot, table_rows, wait_charts, wait_idle,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -81,19 +82,6 @@ def test_continuous_data_show_the_binned_kl_the_gof_columns_and_give_draws(page:
     assert not page.js_errors, page.js_errors
 
 
-# Cells of a table that are wider than their box or reach past the table's container (text cut or scrolled away).
-CUT_CELLS = """table => {
-  const edge = table.getBoundingClientRect();
-  const cut = [];
-  if (table.scrollWidth > table.clientWidth + 1) cut.push(`table scrollWidth ${table.scrollWidth} > ${table.clientWidth}`);
-  for (const cell of table.querySelectorAll('td, th')) {
-    const box = cell.getBoundingClientRect();
-    if (cell.scrollWidth > cell.clientWidth + 1 || box.right > edge.right + 1) cut.push(cell.innerText.slice(0, 40));
-  }
-  return cut;
-}"""
-
-
 @pytest.mark.parametrize("width, height", [(390, 844), (1280, 900)])
 def test_models_not_ranked_show_their_whole_reason(new_page, base_url: str, width: int, height: int):
     from kl_core import compare
@@ -113,5 +101,5 @@ def test_models_not_ranked_show_their_whole_reason(new_page, base_url: str, widt
     assert [header.strip() for header in table.locator("thead th").all_inner_texts()] == ["Model", "Why"]
     shown = [[cell.strip() for cell in row.locator("td").all_inner_texts()] for row in table.locator("tbody tr").all()]
     assert dict(shown) == expected  # every word of each reason, as typed
-    assert table.evaluate(CUT_CELLS) == []
+    assert cut_cells(table) == []
     screenshot(page, f"not-ranked-{width}x{height}")
