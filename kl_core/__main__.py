@@ -143,8 +143,10 @@ def _samples(out: TextIO) -> int:
 def _rank_or_report(args: argparse.Namespace) -> int:
     show_progress = args.progress or _is_tty(sys.stderr)
     importing = _import_in_background("kl_core.ranking")
-    emp, source, sample_models = load(args, show_progress)
-    importing.join()
+    try:
+        emp, source, sample_models = load(args, show_progress)
+    finally:  # also on bad data: an interpreter that exits mid-import in another thread can die ("Fatal Python error")
+        importing.join()
     from kl_core.ranking import compare  # loaded by now; a failed import is raised here
 
     requests = model_requests(emp, args.models, args.option, sample_models)
@@ -178,7 +180,8 @@ def _import_in_background(module: str) -> threading.Thread:
     Reading mostly waits, on the bounded reader's worker process or on DuckDB, with the GIL
     released: the ranking's imports (pandas, scipy.stats) take about as long as either, and on
     two cores both now happen at once. An import that fails is left to the caller's own import
-    to report.
+    to report. The caller joins the thread before it returns, whatever happens: usage errors
+    (and ``--help``) are found before the thread starts, so they never wait for it.
     """
     def run() -> None:
         try:

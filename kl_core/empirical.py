@@ -372,6 +372,13 @@ def to_empirical(
         raise DataError(f"shape must be one of {SHAPES}; got {shape!r}")
     values = _column(frame, column)
     label = name if name is not None else str(column)
+    if frame.attrs.get("formula_cells"):  # issue 13: an Excel formula without a saved value is dropped with its own reason
+        from kl_core.io.excel import drop_formula_rows
+
+        checked = [column] if shape == "observations" else [column, choose_weight_column(list(frame.columns), column, weight_column, shape)]
+        frame, reason, count = drop_formula_rows(frame, checked)
+        emp = to_empirical(frame, column, shape, weight_column, kind, bins, name, drop_text)
+        return replace(emp, dropped={**emp.dropped, reason: count}) if count else emp
     if drop_text:  # issue 11: text cells may be dropped, never silently
         from kl_core.io.shape import drop_text_rows
 

@@ -21,10 +21,11 @@ from kl_core.display import (DELTA_NOTE, GOF_NOTE, RANK_BY_WORDS, columns_named,
 from kl_core.ranking import RANK_BY, verdict
 from kl_core.vocabulary import DEFAULT_PLOTTED, MAX_PLOTTED
 from ui import state, url
+from ui.charts import chart
 from ui.draws import draws_download
 from ui.model_checks import binned_resolutions, gof_by_model
 from ui.run import fit_with_progress, rank_by, requests_for, show_failures
-from ui.styles import PRESENT_CSS, PRESENT_FONT
+from ui.styles import PRESENT_CSS
 from ui.uncertainty_view import bootstrap_intervals, errors_wanted, standard_errors_by_model
 from ui.sweep import sweep_section
 from ui.text import escape_markdown
@@ -104,26 +105,8 @@ def _left_out_line(extra: str = "") -> None:
 
 
 def _chart(figure, key: str) -> None:
-    """A figure with its title and subtitle as page text above it, its notes below it.
-
-    Page text wraps at any width and never sits under the plotly toolbar; a plotly
-    title or note is one line, cut at a phone's edge.
-    """
-    heading, subtitle, notes = plots.detach_text(figure)
-    if heading:
-        text = escape_markdown(heading)
-        st.markdown(f"#### {text}" if present else f"**{text}**")
-    if subtitle:
-        st.caption(escape_markdown(subtitle))
-    if present:  # Streamlit's chart theme sets tick and axis-title sizes, so they are set here too
-        figure.update_layout(font={"size": PRESENT_FONT}, legend={"font": {"size": PRESENT_FONT}},
-                             height=(figure.layout.height or 450) + 40)
-        for update in (figure.update_xaxes, figure.update_yaxes):
-            update(tickfont={"size": PRESENT_FONT - 2}, title={"font": {"size": PRESENT_FONT}})
-        figure.update_annotations(font={"size": PRESENT_FONT - 2})
-    st.plotly_chart(figure, key=key, config={"displayModeBar": "hover", "responsive": True})
-    for note in notes:
-        st.caption(escape_markdown(note))
+    """A figure with its title and notes as page text (in large type in the presentation view)."""
+    chart(figure, key, present=present)
 
 
 def _verdict() -> None:
@@ -196,7 +179,10 @@ def _present_table(frame: pd.DataFrame, main_columns: list[str]):
     small["Model"] = [f"{model} ({params})" if params else model for model, params in zip(frame["Model"], frame["Parameters"])]
     keys = [str(key) for key in table["model"]][:len(frame)]
     css = [f"color: {colors[key]}" if key in models else "" for key in keys]
-    return small.style.apply(lambda _: css, subset=["Rank"], axis=0).hide(axis="index")
+    # Only the model's name wraps: "1.3e-14" never splits at its "-" (a table style, as each cell's text is a paragraph).
+    whole = [{"selector": f"td.col{index} p", "props": "white-space: nowrap"}
+             for index, column in enumerate(small.columns) if column != "Model"]
+    return small.style.apply(lambda _: css, subset=["Rank"], axis=0).set_table_styles(whole).hide(axis="index")
 
 
 def _rank_by_control() -> None:

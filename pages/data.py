@@ -8,6 +8,7 @@ from kl_core.io import EXTENSIONS, shape
 from kl_core.plots import empirical_figure
 from kl_core.samples import SAMPLES
 from ui import loading, server_folder, sidebar, state
+from ui.charts import chart
 from ui.text import escape_markdown, error as show_error, warning as show_warning
 from ui.widgets import bind, bind_item, pairs_table
 from ui.frame import require_app
@@ -172,5 +173,5 @@ if emp is None:
 
 for warning in emp.warnings:
     show_warning(warning)
-st.plotly_chart(empirical_figure(emp, state.base()), key="empirical_figure")
+chart(empirical_figure(emp, state.base()), "empirical_figure")
 st.page_link("pages/models.py", label="Next: choose the models", icon=":material/arrow_forward:")

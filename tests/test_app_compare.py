@@ -90,8 +90,10 @@ def test_infinite_kl_is_shown_with_its_reason():
     shown = ranking(at).set_index("Model")
     assert shown.loc["binomial", "KL (bits/obs)"] == "∞"
     assert "0 probability" in shown.loc["binomial", "Note"]
-    failures = at.dataframe[-1].value
+    failures = at.table[-1].value  # an HTML table: the whole reason wraps, where a grid cuts it at the column's edge
     assert failures["Model"].tolist() == ["binomial"]
+    reason = at.session_state["last_comparison"].table.set_index("model").loc["binomial", "note"]
+    assert len(reason) > 100 and failures["Why"].str.replace("\\", "").tolist() == [reason]  # shown as typed
 
 
 def test_epsilon_floor_makes_it_finite_and_says_so():

@@ -1,5 +1,6 @@
 """Data page: samples, uploads (good and bad), pasted values, a typed table, reading options."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -7,7 +8,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kl_core.display import format_number
+from kl_core.plots import empirical_figure
 from kl_core.samples import SAMPLES
+from ui.text import escape_markdown
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)
@@ -27,11 +30,30 @@ def poisson_csv(n: int = 5000, seed: int = 3) -> bytes:
     return ("events\n" + "\n".join(map(str, draws)) + "\n").encode()
 
 
+def summary_table(at: AppTest) -> dict[str, str]:
+    """The Summary table (an HTML table whose cells wrap), as shown: Markdown escapes undone."""
+    frame = at.table[-1].value
+    return {label.replace("\\", ""): value.replace("\\", "") for label, value in frame.to_numpy().tolist()}
+
+
 def test_renders_without_data():
     at = data_page()
     assert not at.exception
     assert at.title[0].value == "Data"
     assert "No data yet" in at.info[0].value
+
+
+def test_the_figure_title_and_summary_are_page_text_not_plotly_text():
+    """A plotly title is one line, cut at a phone's edge: the page shows it as text that wraps (as Compare does)."""
+    at = data_page()
+    at.button(key="load_sample").click().run()
+    assert not at.exception
+    original = empirical_figure(SAMPLES["worms"].empirical(), 2).layout.title
+    assert original.text and original.subtitle.text  # what the page must show instead
+    layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+    assert not layout.get("title", {}).get("text") and not layout.get("title", {}).get("subtitle", {}).get("text")
+    assert f"**{escape_markdown(original.text)}**" in [block.value for block in at.markdown]
+    assert escape_markdown(original.subtitle.text) in [caption.value for caption in at.caption]
 
 
 def test_sample_loads_with_preview_summary_and_figure():
@@ -42,7 +64,7 @@ def test_sample_loads_with_preview_summary_and_figure():
     assert at.selectbox(key="w_column").value == "teeth"
     assert at.radio(key="w_shape").value == "counts"
     assert at.dataframe[0].value.columns.tolist() == ["teeth", "worms"]
-    summary = dict(at.dataframe[1].value.to_numpy().tolist())
+    summary = summary_table(at)
     assert summary["Observations (N)"] == "100" and summary["Support size"] == "11"
     assert summary["Entropy (bits)"] == "3.262"
     table = SAMPLES["worms"].frame()  # (the preview shows its first rows only)
@@ -213,3 +235,15 @@ def test_large_frequency_table_is_binned_and_can_be_forced_discrete(tmp_path):
     at.selectbox(key="w_kind").set_value("discrete").run()
     assert not at.exception
     assert at.session_state["emp"].kind == "discrete" and at.session_state["emp"].k == (table["count"] > 0).sum()
+
+
+def test_an_excel_formula_without_a_saved_value_is_named_in_dropped_rows():
+    """Issue 13 row 8: the summary says why the row was left out (the cell A4), not just "missing"."""
+    at = choose_source(data_page(), "upload")
+    content = (Path(__file__).resolve().parent / "data" / "bad" / "xlsx_formula_without_value.xlsx").read_bytes()
+    at.file_uploader(key="w_upload").upload("formula.xlsx", content,
+                                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet").run()
+    assert not at.exception and not at.error
+    summary = summary_table(at)
+    assert summary["Observations (N)"] == "3"
+    assert "formula without a saved value (A4)" in summary["Dropped rows"] and "missing" not in summary["Dropped rows"]

@@ -88,8 +88,8 @@ def test_fit_button_shows_results_and_failures():
     assert not at.exception
     assert at.success and "Fitted 3 of 3" in at.success[0].value
     assert at.success[0].value.endswith("Best: uniform.")  # the display label, as on Compare
-    failures = at.dataframe[-1].value
-    assert failures["Model"].tolist() == ["binomial"] and "declare n" in failures["Why"].iloc[0]
+    failures = at.table[-1].value  # the whole reason, in a table whose cells wrap
+    assert failures["Model"].tolist() == ["binomial"] and "declare n ≥ 10" in failures["Why"].iloc[0].replace("\\", "")
     assert "bernoulli" not in dict(at.session_state["model_requests"])
 
 

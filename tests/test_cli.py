@@ -287,3 +287,40 @@ def test_python_m_kl_core_reads_with_one_worker(counts_csv):
                           check=True, env=env)
     assert "Poisson" in done.stdout
     assert done.stderr.strip().splitlines()[-1] == "1"
+
+
+# ------------------------------------------------------------------ exit while the ranking code is imported
+THREAD_PROBE = """
+import contextlib, io, json, sys, threading
+from kl_core.__main__ import main
+with contextlib.redirect_stderr(io.StringIO()) as err:
+    code = main(sys.argv[1:])
+alive = [thread.name for thread in threading.enumerate() if thread.name.startswith("import ")]
+print(json.dumps([code, alive, err.getvalue().strip().splitlines()]))
+"""
+
+
+def test_bad_data_returns_only_once_the_background_import_is_done(tmp_path):
+    """A missing file fails long before scipy is imported: main() still returns with no import thread running, so the
+    interpreter never exits mid-import (which can end in "Fatal Python error" instead of the one-line error)."""
+    missing = tmp_path / "nope.csv"
+    done = subprocess.run([sys.executable, "-c", THREAD_PROBE, "rank", str(missing)], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    code, alive, lines = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (code, alive) == (2, [])
+    assert len(lines) == 1 and lines[0].startswith("kl_core: error: cannot read")
+
+
+@pytest.mark.parametrize("name", ["missing", "text_only_header.csv"])
+def test_an_early_data_error_exits_cleanly_every_time(tmp_path, name):
+    """Ten fresh processes per file (a bounded number of runs, no clock): status 2 and one ``kl_core: error:`` line
+    on stderr each time, never a traceback or a fatal error from the import thread."""
+    path = tmp_path / "nope.csv" if name == "missing" else tmp_path / name
+    if name != "missing":
+        path.write_text("x\n")  # a header and no rows
+    for _ in range(10):
+        done = subprocess.run([sys.executable, "-m", "kl_core", "rank", str(path), "--column", "x"], cwd=ROOT,
+                              capture_output=True, text=True)
+        lines = done.stderr.strip().splitlines()
+        assert done.returncode == 2, done.stderr
+        assert len(lines) == 1 and lines[0].startswith("kl_core: error: "), done.stderr

@@ -161,3 +161,37 @@ def test_edited_sheet_xml_gives_a_table_or_a_data_error(edits) -> None:
         read_table(_workbook_with_sheet_xml(edit), "edited.xlsx")
     except DataError:
         pass
+
+
+def test_a_formula_without_a_saved_value_is_dropped_under_its_own_reason_naming_the_cell() -> None:
+    """Issue 13 row 8: the cell reads as empty, but "missing" would not say why; the reason names A4."""
+    from kl_core import to_empirical
+    from kl_core.display import format_dropped
+
+    frame = read_table((BAD / "xlsx_formula_without_value.xlsx").read_bytes(), "formula.xlsx")
+    emp = to_empirical(frame, "x")
+    assert (emp.n, emp.dropped) == (3, {"formula without a saved value (A4)": 1})
+    assert "formula without a saved value (A4)" in format_dropped(emp.dropped)  # the Data page's "Dropped rows"
+
+
+def test_formula_cells_are_found_in_a_counts_table_and_a_truly_empty_cell_stays_missing(tmp_path) -> None:
+    """A formula in the count column is named by its cell (B3, after an empty row 2 that is skipped); an empty value
+    cell elsewhere is still "missing"."""
+    from openpyxl import Workbook
+
+    from kl_core import to_empirical
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["v", "n"])
+    sheet.append([None, None])
+    sheet.append([1, "=1+1"])  # openpyxl saves the formula without a value, as a program that does not calculate
+    sheet.append([2, 5])
+    sheet.append([None, 4])
+    sheet.append([3, 7])
+    path = tmp_path / "counts.xlsx"
+    book.save(path)
+    frame = read_table(path.read_bytes(), "counts.xlsx")
+    emp = to_empirical(frame, "v", shape="counts", weight_column="n")
+    assert emp.n == 12 and emp.dropped["formula without a saved value (B3)"] == 1
+    assert sum(emp.dropped.values()) == 2  # and the row with no value, under its own reason

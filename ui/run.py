@@ -13,7 +13,7 @@ from kl_core.display import not_ranked
 from kl_core.models import default_models
 from kl_core.ranking import RANK_BY, Comparison, ranked_by
 from ui import cache, state
-from ui.text import error as show_error
+from ui.text import error as show_error, escape_markdown
 
 
 def settings() -> dict[str, Any]:
@@ -78,10 +78,15 @@ def _ordered(result: Comparison, emp: Empirical) -> Comparison:
 
 
 def show_failures(table: pd.DataFrame) -> None:
-    """List the models with an infinite KL or a failed fit, each with its reason (plain text)."""
+    """List the models with an infinite KL or a failed fit, each with its whole reason.
+
+    An HTML table, whose cells wrap at any width (a grid cuts a long reason at its column's
+    edge); every cell is shown as typed, never as Markdown.
+    """
     rows = not_ranked(table)
     if not rows:
         return
-    with st.container(border=True):
+    with st.container(border=True, key="not_ranked"):
         st.markdown(f"**Not ranked with a finite KL ({len(rows)})**")
-        st.dataframe(pd.DataFrame(rows, columns=["Model", "Why"]), hide_index=True, width="stretch")
+        shown = [(escape_markdown(model), escape_markdown(why)) for model, why in rows]
+        st.table(pd.DataFrame(shown, columns=["Model", "Why"]), hide_index=True)

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import state
+from ui.text import escape_markdown
 
 
 def bind(widget_key: str, plain_key: str, choices: Iterable[Any] | None = None) -> dict[str, Any]:
@@ -63,6 +64,7 @@ def forget(*widget_keys: str) -> None:
 
 
 def pairs_table(rows: list[tuple[str, str]], first: str = "", second: str = "") -> None:
-    """Show (label, value) pairs as a compact two-column table (user text stays plain)."""
-    frame = pd.DataFrame(rows, columns=[first or " ", second or "  "])
-    st.dataframe(frame, hide_index=True, width="stretch")
+    """Show (label, value) pairs as a two-column table whose cells wrap (a long "Dropped rows" reason is read whole,
+    where a grid cuts it at the column's edge); user text is shown as typed, never as Markdown."""
+    shown = [(escape_markdown(label), escape_markdown(value)) for label, value in rows]
+    st.table(pd.DataFrame(shown, columns=[first or " ", second or "  "]), hide_index=True)

@@ -43,14 +43,17 @@ from kl_core.io.sniffing import (
 __all__ = [
     "EXCEL_MAX_COLUMNS",
     "EXCEL_MAX_ROWS",
+    "FORMULA_CELLS",
     "SheetInfo",
     "SheetScan",
     "XLSX_ERRORS",
+    "drop_formula_rows",
     "scan_sheet",
 ]
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLUMNS = 16_384
+FORMULA_CELLS = "formula_cells"  # frame.attrs key: {column: {row position: "A4"}}, formulas without a saved value
 
 XLSX_ERRORS = (
     zipfile.BadZipFile,
@@ -95,7 +98,53 @@ def _read_xlsx(data: bytes, filename: str, limits: Limits, sheet: str | None = N
     frame.attrs["sheet"] = chosen.name
     frame.attrs["sheets"] = [info.name for info in sheets]
     frame.attrs["warnings"] = _reading_notes(chosen, sheets, active, sheet, scan)
+    frame.attrs[FORMULA_CELLS] = _formula_cells(frame, scan, header=len(rows) - len(frame))
     return frame
+
+
+def _formula_cells(frame: pd.DataFrame, scan: SheetScan, header: int) -> dict[str, dict[int, str]]:
+    """Where in ``frame`` the formula cells without a saved value are: {column: {row position: "A4"}}."""
+    position_of_row = {number: index - header for index, number in enumerate(scan.kept_rows) if index >= header}
+    found: dict[str, dict[int, str]] = {}
+    for reference in scan.formulas_without_values:
+        letters = reference.rstrip("0123456789")
+        column = _column_index(letters)
+        position = position_of_row.get(int(reference[len(letters):]))
+        if position is not None and column < len(frame.columns):
+            found.setdefault(str(frame.columns[column]), {})[position] = reference
+    return found
+
+
+def _column_index(letters: str) -> int:
+    """0 for A, 25 for Z, 26 for AA."""
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - ord("A") + 1
+    return index - 1
+
+
+def drop_formula_rows(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, str, int]:
+    """``frame`` without the rows whose cell in ``columns`` is a formula without a saved value, the reason, and how many.
+
+    The reason names up to three of the cells (``A4``), for ``Empirical.dropped``: such a cell
+    reads as empty, but "missing" would not say why.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"x": [1.0, 2.0, None, 4.0]})
+    >>> frame.attrs[FORMULA_CELLS] = {"x": {2: "A4"}}
+    >>> kept, reason, count = drop_formula_rows(frame, ["x"])
+    >>> kept["x"].tolist(), reason, count, FORMULA_CELLS in kept.attrs
+    ([1.0, 2.0, 4.0], 'formula without a saved value (A4)', 1, False)
+    """
+    cells = frame.attrs.get(FORMULA_CELLS) or {}
+    found = {position: reference for column in dict.fromkeys(columns) for position, reference in cells.get(column, {}).items()
+             if position < len(frame) and pd.isna(frame[column].iloc[position])}
+    kept = frame.drop(index=frame.index[sorted(found)]).reset_index(drop=True) if found else frame.copy()
+    kept.attrs = {key: value for key, value in frame.attrs.items() if key != FORMULA_CELLS}
+    named = sorted(found.values(), key=lambda reference: (len(reference), reference))
+    shown = ", ".join(named[:3]) + (f" and {len(named) - 3:,} more" if len(named) > 3 else "")
+    return kept, f"formula without a saved value ({shown})", len(found)
 
 
 def _not_xlsx_error(data: bytes, filename: str) -> DataError:
@@ -221,6 +270,7 @@ class SheetScan:
     columns: int = 0  # last column with a value (or a formula)
     formula_rows: dict[int, int] = field(default_factory=dict)  # row -> last column of a formula without a value
     formulas_without_values: list[str] = field(default_factory=list)  # their references, A1 style
+    kept_rows: list[int] = field(default_factory=list)  # the sheet's row numbers read, in order (empty rows left out)
 
 
 # The grammar of a cell, written so that no two quantifiers compete for the same bytes: each
@@ -370,6 +420,7 @@ def _sheet_rows(sheet: Any, scan: SheetScan, limits: Limits) -> list[list[Any]]:
         if width == 0:
             continue
         rows.append(list(row[:width]))
+        scan.kept_rows.append(number)
         if len(rows) > limits.max_rows + 1:  # +1 for a header row
             raise DataError(
                 f"The sheet has more than {limits.max_rows:,} rows; the limit is "

@@ -166,6 +166,89 @@ def choose_upload_source(page: Page) -> None:
     wait_idle(page)
 
 
+# Text that collides inside visible plots: tick labels of one axis, the panel titles, any title text at all,
+# and any text cut at the figure's edge.
+PLOT_TEXT = """() => {
+  const found = [];
+  const overlap = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+  for (const plot of document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')) {
+    if (!plot.offsetParent) continue;
+    const edge = plot.getBoundingClientRect();
+    for (const text of plot.querySelectorAll('svg text')) {  // plotly draws one line, cut at the figure's edge
+      const box = text.getBoundingClientRect();
+      if (text.textContent.trim() && box.width > 0 && (box.left < edge.left - 1 || box.right > edge.right + 1)) {
+        found.push('text cut at the figure edge: ' + text.textContent.slice(0, 60));
+      }
+    }
+    for (const title of plot.querySelectorAll('.gtitle, .gtitle-subtitle, [class*="title-subtitle"]')) {
+      if ((title.textContent || '').trim()) found.push('a title inside the plot, under the toolbar: ' + title.textContent);
+    }
+    for (const layer of plot.querySelectorAll('.xaxislayer-above, .yaxislayer-above')) {
+      const boxes = [...layer.querySelectorAll('text')].filter(t => t.textContent.trim())
+        .map(t => [t.textContent, t.getBoundingClientRect()]);
+      for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+        if (overlap(boxes[i][1], boxes[j][1])) found.push(`ticks ${boxes[i][0]} and ${boxes[j][0]} run together`);
+      }
+    }
+    const notes = [...plot.querySelectorAll('g.annotation')].filter(a => a.textContent.trim())
+      .map(a => [a.textContent, a.getBoundingClientRect()]);
+    for (let i = 0; i < notes.length; i++) for (let j = i + 1; j < notes.length; j++) {
+      if (overlap(notes[i][1], notes[j][1])) found.push(`titles "${notes[i][0]}" and "${notes[j][0]}" overlap`);
+    }
+  }
+  return found;
+}"""
+
+
+def plot_text_problems(page: Page) -> list[str]:
+    """Text of the visible plotly figures that is cut at a figure's edge, sits under the toolbar as a title, or overlaps."""
+    return page.evaluate(PLOT_TEXT)
+
+
+# Cells of a table that are wider than their box or reach past the table's container (text cut or scrolled away).
+CUT_CELLS = """table => {
+  const edge = table.getBoundingClientRect();
+  const cut = [];
+  if (table.scrollWidth > table.clientWidth + 1) cut.push(`table scrollWidth ${table.scrollWidth} > ${table.clientWidth}`);
+  for (const cell of table.querySelectorAll('td, th')) {
+    const box = cell.getBoundingClientRect();
+    if (cell.scrollWidth > cell.clientWidth + 1 || box.right > edge.right + 1) cut.push(cell.innerText.slice(0, 40));
+  }
+  return cut;
+}"""
+
+
+def cut_cells(table: Locator) -> list[str]:
+    """The cells of an HTML table (``st.table``) whose text is cut or scrolled away; [] when every cell is read whole."""
+    return table.evaluate(CUT_CELLS)
+
+
+# Words and numbers split across two lines ("negativ|e binomia|l", "0.41|29", "1.3e-|14") in the cells a selector
+# names; a space is where a line breaks, and so is a hyphen between letters ("beta-|binomial").
+SPLIT_WORDS = """cells => {
+  const split = [];
+  for (const cell of document.querySelectorAll(cells)) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent;
+      for (const match of text.matchAll(/[^\\s]+?(?=\\s|$|(?<=[A-Za-z]-)[A-Za-z])/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+        if (lines.size > 1) split.push(match[0]);
+      }
+    }
+  }
+  return split;
+}"""
+
+
+def split_words(page: Page, cells: str) -> list[str]:
+    """The words and numbers that run onto a second line inside the elements ``cells`` (a CSS selector) picks."""
+    return page.evaluate(SPLIT_WORDS, cells)
+
+
 # ------------------------------------------------------------------------ screenshots
 def screenshot(page: Page, name: str) -> Path:
     """A screenshot of the whole page (the app scrolls inside its main area, so the window is made as

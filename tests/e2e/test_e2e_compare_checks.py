@@ -10,7 +10,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import TIMEOUT, open_app, open_worm_teeth, ranking, ranking_grid, table_rows, wait_charts, wait_idle
+from tests.e2e.helpers import (
+    TIMEOUT, cut_cells, open_app, open_worm_teeth, ranking, ranking_grid, screenshot, table_rows, wait_charts, wait_idle,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -78,3 +80,26 @@ def test_continuous_data_show_the_binned_kl_the_gof_columns_and_give_draws(page:
     expect(page.locator(".st-key-w_draws_download").get_by_role("button")).to_be_disabled()
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert not page.js_errors, page.js_errors
+
+
+@pytest.mark.parametrize("width, height", [(390, 844), (1280, 900)])
+def test_models_not_ranked_show_their_whole_reason(new_page, base_url: str, width: int, height: int):
+    from kl_core import compare
+    from kl_core.display import not_ranked
+    from kl_core.samples import SAMPLES
+
+    # Fixed parameters that leave observed teeth (up to 10) without probability: an infinite KL each, with its reason.
+    requests = ["poisson", ("binomial", {"p": 0}), ("uniform", {"low": 0, "high": 4})]
+    expected = dict(not_ranked(compare(SAMPLES["worms"].empirical(), requests).table))
+    assert len(expected) == 2 and max(len(why) for why in expected.values()) > 100  # more than a grid column shows
+    page = new_page(width=width, height=height, suffix=f"-{width}")
+    page.goto(f"{base_url}/compare?sample=worms&models=poisson,binomial,uniform&opt=binomial.p:0,uniform.low:0,uniform.high:4",
+              wait_until="domcontentloaded")
+    table = page.locator(".st-key-not_ranked [data-testid='stTable']")
+    expect(table).to_be_visible(timeout=TIMEOUT)
+    wait_idle(page)
+    assert [header.strip() for header in table.locator("thead th").all_inner_texts()] == ["Model", "Why"]
+    shown = [[cell.strip() for cell in row.locator("td").all_inner_texts()] for row in table.locator("tbody tr").all()]
+    assert dict(shown) == expected  # every word of each reason, as typed
+    assert cut_cells(table) == []
+    screenshot(page, f"not-ranked-{width}x{height}")

@@ -4,7 +4,9 @@ For each size the page opens from a link (``view=present``), each figure tab is 
 and the browser itself measures: no table, grid, chart or text block is wider than its
 box (``scrollWidth`` against ``clientWidth``) or sticks out of its parent, no plot title
 sits where the plotly toolbar goes, no text runs past its figure's edge, no two small-multiple
-titles overlap, and no two tick labels of an axis run together. Screenshots go to ``test-artifacts/e2e/``.
+titles overlap, no two tick labels of an axis run together, and no word or number of the ranking table runs onto
+a second line ("1.3e-|14"). Old Faithful, uploaded, is compared with its default models (nine, long p-values and
+parameters) as well as the worm-teeth sample. Screenshots go to ``test-artifacts/e2e/``.
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import TIMEOUT, screenshot, wait_charts, wait_idle
+from tests.e2e.helpers import (TIMEOUT, choose_upload_source, go, open_app, plot_text_problems, screenshot, split_words, upload,
+                               wait_charts, wait_idle)
+from tests.reference_data import REAL
 
 pytestmark = pytest.mark.browser
 
 SIZES = {"phone": (390, 844), "laptop": (1280, 900), "screen": (1920, 1080)}
 TABS = ("Small multiples", "Where bits are lost", "CDFs", "Ranking")
+TABLE_CELLS = ".st-key-present_view [data-testid='stTable'] td, .st-key-present_view [data-testid='stTable'] th"
 
 # Every visible table, grid, chart and text block of the main area that is wider than its own box or its parent.
 OVERFLOWING = """() => {
@@ -34,45 +39,13 @@ OVERFLOWING = """() => {
   return found;
 }"""
 
-# Text that collides inside visible plots: tick labels of one axis, the panel titles, any title text at all,
-# and any text cut at the figure's edge.
-COLLISIONS = """() => {
-  const found = [];
-  const overlap = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
-  for (const plot of document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')) {
-    if (!plot.offsetParent) continue;
-    const edge = plot.getBoundingClientRect();
-    for (const text of plot.querySelectorAll('svg text')) {  // plotly draws one line, cut at the figure's edge
-      const box = text.getBoundingClientRect();
-      if (text.textContent.trim() && box.width > 0 && (box.left < edge.left - 1 || box.right > edge.right + 1)) {
-        found.push('text cut at the figure edge: ' + text.textContent.slice(0, 60));
-      }
-    }
-    for (const title of plot.querySelectorAll('.gtitle, .gtitle-subtitle, [class*="title-subtitle"]')) {
-      if ((title.textContent || '').trim()) found.push('a title inside the plot, under the toolbar: ' + title.textContent);
-    }
-    for (const layer of plot.querySelectorAll('.xaxislayer-above, .yaxislayer-above')) {
-      const boxes = [...layer.querySelectorAll('text')].filter(t => t.textContent.trim())
-        .map(t => [t.textContent, t.getBoundingClientRect()]);
-      for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
-        if (overlap(boxes[i][1], boxes[j][1])) found.push(`ticks ${boxes[i][0]} and ${boxes[j][0]} run together`);
-      }
-    }
-    const notes = [...plot.querySelectorAll('g.annotation')].filter(a => a.textContent.trim())
-      .map(a => [a.textContent, a.getBoundingClientRect()]);
-    for (let i = 0; i < notes.length; i++) for (let j = i + 1; j < notes.length; j++) {
-      if (overlap(notes[i][1], notes[j][1])) found.push(`titles "${notes[i][0]}" and "${notes[j][0]}" overlap`);
-    }
-  }
-  return found;
-}"""
-
-
 def check(page: Page, where: str) -> None:
     overflowing = page.evaluate(OVERFLOWING)
     assert not overflowing, f"{where}: {overflowing}"
-    collisions = page.evaluate(COLLISIONS)
+    collisions = plot_text_problems(page)
     assert not collisions, f"{where}: {collisions}"
+    split = split_words(page, TABLE_CELLS)
+    assert not split, f"{where}: split across two lines: {split}"
     width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1] + 1, f"{where}: the page scrolls sideways {width}"
 
@@ -98,6 +71,27 @@ def test_presentation_view_fits(new_page, base_url: str, size: str):
     wait_idle(page)
     wait_charts(page.locator("[role=tabpanel]:visible"))
     screenshot(page, f"present-{size}-{width}x{height}-small-multiples")
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_presentation_view_of_old_faithful_fits(new_page, base_url: str, size: str):
+    width, height = SIZES[size]
+    page = new_page(width=1280, height=900, suffix=f"-{size}")  # upload and navigate at a laptop's width, then resize
+    open_app(page, base_url, "data")
+    choose_upload_source(page)
+    upload(page, "faithful.csv", (REAL / "faithful.csv").read_bytes())
+    expect(page.get_by_text("Uploaded file faithful.csv (272 rows)")).to_be_visible(timeout=TIMEOUT)
+    wait_idle(page)
+    wait_charts(page)
+    go(page, "Compare")
+    page.set_viewport_size({"width": width, "height": height})
+    page.locator(".st-key-w_present label").first.click()
+    expect(page.locator(".st-key-present_view [data-testid='stTable']")).to_contain_text("p-value", timeout=TIMEOUT)
+    wait_idle(page)
+    wait_charts(page)
+    expect(page.locator(".st-key-present_view [data-testid='stTable'] tbody tr")).to_have_count(5)
+    check(page, f"Old Faithful, {size}")
+    screenshot(page, f"present-faithful-{size}-{width}x{height}")
 
 
 def test_bootstrap_keeps_the_ranking_tab_open(new_page, base_url: str):

@@ -8,7 +8,7 @@ from kl_core import compare
 from kl_core.export.html import html_report, report_figures
 from kl_core.samples import SAMPLES
 from tests.e2e.conftest import ROOT
-from tests.e2e.helpers import TIMEOUT
+from tests.e2e.helpers import TIMEOUT, split_words
 
 pytestmark = pytest.mark.browser
 
@@ -54,26 +54,6 @@ CLIPPED_TEXT = """() => [...document.querySelectorAll('.plotly-graph-div')].flat
       .map(t => div.id + ': ' + t.textContent.slice(0, 60));
 })"""
 
-# Words and numbers of the ranking tables split across two lines ("negativ|e binomia|l", "0.41|29", "1.3e-|14"); a
-# hyphen between letters is a fair place to break ("beta-|binomial").
-SPLIT_WORDS = """() => {
-  const split = [];
-  const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (!node.parentElement.closest('table.ranking td, table.ranking th')) continue;
-    const text = node.textContent;
-    for (const match of text.matchAll(/[^\\s]+?(?=\\s|$|(?<=[A-Za-z]-)[A-Za-z])/g)) {
-      const range = document.createRange();
-      range.setStart(node, match.index);
-      range.setEnd(node, match.index + match[0].length);
-      const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
-      if (lines.size > 1) split.push(match[0]);
-    }
-  }
-  return split;
-}"""
-
-
 @pytest.mark.parametrize("width, height", [(390, 844), (1280, 900)])
 def test_html_report_tables_and_figures_fit_the_page(new_page, tmp_path, width, height):
     models = ["uniform", "binomial", "poisson", "nbinom", "geom", "betabinom", "logser",
@@ -90,7 +70,7 @@ def test_html_report_tables_and_figures_fit_the_page(new_page, tmp_path, width, 
         .map(t => t.className + ' ' + Math.round(t.getBoundingClientRect().right))""")
     assert wide == []
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
-    assert page.evaluate(SPLIT_WORDS) == []  # on a phone each row is a card, one line per cell
+    assert split_words(page, "main table.ranking td, main table.ranking th") == []  # on a phone each row is a card
     page.wait_for_function("() => [...document.querySelectorAll('.plotly-graph-div')].every(d => d.querySelector('svg.main-svg'))",
                            timeout=TIMEOUT)
     assert page.evaluate(CLIPPED_TEXT) == []
