@@ -28,7 +28,7 @@ import numpy as np
 
 from kl_core.errors import DataError
 from kl_core import sketch as sketch_module
-from kl_core.sketch import ValueSketch, first_pass
+from kl_core.sketch import FirstPass, ValueSketch, first_pass
 
 if TYPE_CHECKING:  # pandas is imported where a frame or Series is built: reading numbers needs none
     import pandas as pd
@@ -729,11 +729,9 @@ def _binned_from_numbers(
         display = _DisplayCounts(edges)
         sketch = ValueSketch.from_values(numbers)
     else:
-        with ThreadPoolExecutor(1) as pool:  # the display rule's quartiles while the first pass runs
-            iqr = pool.submit(_sample_iqr, numbers) if bins is None or (isinstance(bins, str) and bins in ("fd", "auto")) else None
-            first = first_pass(numbers)
-            low, high = (float(numbers.min()) if first.low == 0 else first.low), (float(numbers.max()) if first.high == 0 else first.high)
-            edges, warnings = _bin_edges(numbers, bins, low, high, None if iqr is None else iqr.result())  # (the sign of a zero extreme as numpy's min/max give it)
+        first, iqr = _first_pass_and_iqr(numbers, bins is None or (isinstance(bins, str) and bins in ("fd", "auto")))
+        low, high = (float(numbers.min()) if first.low == 0 else first.low), (float(numbers.max()) if first.high == 0 else first.high)
+        edges, warnings = _bin_edges(numbers, bins, low, high, iqr)  # (the sign of a zero extreme as numpy's min/max give it)
         display = _DisplayCounts(edges)
         sketch = ValueSketch.from_values(numbers, first=first, visit=display.visit)
     edges = edges.astype(float)
@@ -958,6 +956,35 @@ def _freedman_diaconis_count(numbers: np.ndarray, span: float, iqr: float | None
     with np.errstate(over="ignore"):
         count = span / width if width > 0 else math.inf
     return math.ceil(count) if math.isfinite(count) else math.inf
+
+
+_EXACT_IQR_UP_TO = 1 << 22  # beyond, the display rule's quartiles come from a sample
+
+
+def _first_pass_and_iqr(numbers: np.ndarray, wants_iqr: bool) -> tuple[FirstPass, float | None]:
+    """The sketch's first pass over ``numbers`` and, if wanted, the interquartile range for the display rule.
+
+    Up to 2**22 values the quartiles are numpy's, computed in a second thread while the first
+    pass runs. Beyond, they are the quartiles of the first pass's own sample (about 2**16
+    distinct values chosen by hash, with their counts): no extra pass over the array, and the
+    same sample in every engine. The display bins move by a fraction of a percent at most.
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).normal(size=(1 << 22) + 1)
+    >>> first, iqr = _first_pass_and_iqr(x, True)
+    >>> first.n, bool(abs(iqr - 1.349) < 0.03)
+    (4194305.0, True)
+    """
+    if not wants_iqr:
+        return first_pass(numbers), None
+    if numbers.size > _EXACT_IQR_UP_TO:
+        first = first_pass(numbers)
+        quartiles = first.quantiles([0.25, 0.75])
+        return first, (_sample_iqr(numbers) if quartiles is None else float(quartiles[1] - quartiles[0]))
+    with ThreadPoolExecutor(1) as pool:
+        iqr = pool.submit(_sample_iqr, numbers)
+        return first_pass(numbers), iqr.result()
 
 
 def _sample_iqr(numbers: np.ndarray) -> float:

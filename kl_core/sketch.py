@@ -266,12 +266,26 @@ class FirstPass:
         """Number of distinct values: exact when :attr:`complete`, else the sample's size scaled up."""
         return float(self.values.size) * 2.0 ** (64 - self.level)
 
+    def quantiles(self, probabilities: Sequence[float]) -> np.ndarray | None:
+        """The sample's quantiles (observed values, each weighted by its count); None when the sample is empty.
+
+        Examples
+        --------
+        >>> x = np.random.default_rng(0).normal(size=300_000)
+        >>> q1, q3 = first_pass(x).quantiles([0.25, 0.75])
+        >>> bool(abs((q3 - q1) - 1.349) < 0.03)  # the normal's interquartile range
+        True
+        """
+        if self.values.size == 0:  # no hash fell below the level
+            return None
+        return np.quantile(self.values, probabilities, weights=self.counts, method="inverted_cdf")
+
     def body(self) -> tuple[float, float]:
         """The sample's 0.1 % and 99.9 % quantiles (observed values), where the equal-width cells go."""
-        if self.values.size == 0:  # no hash fell below the level: cells over the whole range
+        body = self.quantiles([_TAIL_QUANTILE, 1 - _TAIL_QUANTILE])
+        if body is None:  # cells over the whole range
             return self.low, self.high
-        low, high = np.quantile(self.values, [_TAIL_QUANTILE, 1 - _TAIL_QUANTILE], weights=self.counts, method="inverted_cdf")
-        return float(low), float(high)
+        return float(body[0]), float(body[1])
 
     def edges(self) -> np.ndarray:
         """The fine cells' edges for these values: :func:`sketch_edges` on min, max and :meth:`body`."""

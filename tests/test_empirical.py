@@ -63,6 +63,15 @@ def test_binned_uses_freedman_diaconis_and_caps_bins():
     assert wide.k <= MAX_BINS
 
 
+def test_display_bins_of_over_four_million_values_follow_numpys_rule_from_the_sketch_sample():
+    # Beyond 2**22 values the quartiles come from the first pass's hash sample, not from every value.
+    values = np.random.default_rng(5).uniform(size=(1 << 22) + 1)
+    emp = Empirical.from_samples(values)
+    numpy_bins = np.histogram_bin_edges(values, bins="auto").size - 1  # Freedman–Diaconis here: about 161
+    assert abs(emp.k - numpy_bins) <= 0.01 * numpy_bins + 1
+    assert emp.counts.sum() == values.size and emp.edges[0] == values.min() and emp.edges[-1] == values.max()
+
+
 def test_binned_rejects_a_single_value():
     with pytest.raises(DataError, match="All 3 values equal 2"):
         Empirical.from_samples([2.0, 2.0, 2.0], kind="binned")

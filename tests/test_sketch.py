@@ -8,7 +8,7 @@ from scipy import stats
 
 from kl_core.empirical import Empirical
 from kl_core.models import fit
-from kl_core.sketch import BODY_CELLS, Moments, ValueSketch, cell_index, sketch_edges
+from kl_core.sketch import BODY_CELLS, FirstPass, Moments, ValueSketch, cell_index, first_pass, sketch_edges
 
 
 def test_exact_sketch_keeps_every_distinct_value():
@@ -260,3 +260,13 @@ def test_first_pass_in_threads_equals_the_chunks_first_passes_merged(draw, monke
     for field in ("n", "low", "high", "whole", "level"):
         assert repr(getattr(threaded, field)) == repr(getattr(merged, field))
     assert threaded.values.tobytes() == merged.values.tobytes() and threaded.counts.tobytes() == merged.counts.tobytes()
+
+
+def test_first_pass_quantiles_are_the_weighted_quantiles_of_its_sample():
+    x = np.random.default_rng(3).gamma(2.0, size=400_000)
+    first = first_pass(x)
+    expected = np.quantile(np.repeat(first.values, first.counts.astype(int)), [0.25, 0.75], method="inverted_cdf")
+    assert np.array_equal(first.quantiles([0.25, 0.75]), expected)
+    assert first.body() == tuple(float(q) for q in first.quantiles([0.001, 0.999]))
+    empty = FirstPass.of(np.empty(0))
+    assert empty.quantiles([0.5]) is None and empty.body() == (empty.low, empty.high)
