@@ -64,3 +64,29 @@ def test_a_bounded_family_through_the_summary_is_as_good_as_the_search_on_every_
     assert math.isfinite(theirs)
     assert ours >= theirs - 1e-6 * abs(theirs), (name, ours, theirs, model.params, on_values)
 
+
+
+# ------------------------------------------------------------ the pseudo-sample for scipy's starts
+def _raw_pseudo_sample(spread) -> np.ndarray:
+    from kl_core.models.continuous.search import _pseudo_sample
+
+    return _pseudo_sample(spread) * spread.spread + spread.shift
+
+
+def test_the_pseudo_sample_of_many_raw_values_spreads_over_the_data_not_its_top():
+    x = np.sort(np.random.default_rng(3).gamma(2.0, 3.0, 10_000))  # more points than the pseudo-sample's 1,000
+    sample = _raw_pseudo_sample(points(x, np.ones(x.size)))
+    assert sample.size == 1_000
+    for q in (0.1, 0.25, 0.5, 0.75, 0.9):
+        rank = np.searchsorted(x, np.quantile(sample, q)) / x.size  # where the sample's quantile sits in the data
+        assert rank == pytest.approx(q, abs=0.01)
+
+
+def test_the_pseudo_sample_gives_each_cell_the_floor_or_ceiling_of_its_share():
+    weights = np.random.default_rng(4).integers(1, 50, 37).astype(float)  # fewer cells than points
+    values = np.arange(37.0)
+    sample = _raw_pseudo_sample(points(values, weights))
+    share = weights / weights.sum() * sample.size
+    counts = np.bincount(np.rint(sample).astype(int), minlength=37)
+    assert sample.size == min(1_000, int(weights.sum()))
+    assert np.all((counts == np.floor(share)) | (counts == np.ceil(share)))
