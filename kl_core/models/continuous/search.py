@@ -7,8 +7,8 @@ taken as S(l) − S(r) in the right tail so it stays accurate). Both are O(K) in
 of points or cells.
 
 The search is deterministic: robust starts (plain shapes placed on the data's quartiles,
-the family's own rough start, scipy's ``fit`` on a 1,000-point pseudo-sample with an
-evaluation budget), then Nelder–Mead in median/IQR coordinates with a budget of
+the family's own rough start, scipy's ``fit`` on two 1,000-point pseudo-samples with an
+evaluation budget), then Nelder–Mead in median/IQR coordinates from each pseudo-sample's best start, with a budget of
 likelihood evaluations. The time limit is only a safety net for users
 (:class:`~kl_core.models.base.FitTimeout`), never what decides a result.
 
@@ -742,6 +742,7 @@ class Search:
     evaluations: int  # likelihood evaluations of the Nelder–Mead stage (0 when nothing was free)
     budget: int
     exhausted: bool  # True: the budget ran out before the fit settled (the best point found is returned)
+    others: tuple[dict[str, float], ...] = ()  # the other descents' ends (raw units, worse here): starts for a later stage
 
 
 def search(
@@ -808,15 +809,23 @@ def search(
         )
     # One descent from each pseudo-sample's best start (each a local search; the likelihood picks the better end).
     ends = [_searched(family, cells, fixed, start, best, polish, rough, deadline, time_limit) for best, start in seeds]
-    params, calls, budget, exhausted = min(ends, key=lambda end: _safe_nll(objective, end[0]))
-    calls, budget = sum(end[1] for end in ends), sum(end[2] for end in ends)
-    raw = {name: float(cells.to_raw(name, params[name])) for name in family.parameters}
-    raw.update(fixed_raw)  # passed through, never standardised and back
+    ends.sort(key=lambda end: _safe_nll(objective, end[0]))
+    calls, budget, exhausted = sum(end[1] for end in ends), sum(end[2] for end in ends), ends[0][3]
+    raw = _raw_end(family, cells, fixed_raw, ends[0][0])
     if not all(math.isfinite(v) for v in raw.values()):
         raise DataError(f"{family.name}: the fit did not converge to finite parameters ({raw})")
-    if cells.density and "loc" not in fixed_raw:
+    others = tuple(other for other in (_raw_end(family, cells, fixed_raw, end[0]) for end in ends[1:])
+                   if all(math.isfinite(v) for v in other.values()))
+    return Search(raw, calls, budget, exhausted, others)
+
+
+def _raw_end(family: Family, cells: Cells, fixed_raw: dict[str, float], params: dict[str, float]) -> dict[str, float]:
+    """A search's end in raw units, fixed parameters exactly as given, loc nudged to cover the data's ends."""
+    raw = {name: float(cells.to_raw(name, params[name])) for name in family.parameters}
+    raw.update(fixed_raw)  # passed through, never standardised and back
+    if cells.density and "loc" not in fixed_raw and all(math.isfinite(v) for v in raw.values()):
         raw["loc"] = _loc_covering(family, raw, cells.raw_low, cells.raw_high)
-    return Search(raw, calls, budget, exhausted)
+    return raw
 
 
 def _searched(
