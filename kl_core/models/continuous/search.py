@@ -759,7 +759,8 @@ def search(
     ``starts`` (raw units) are tried besides the family's own; fixed parameters come back
     exactly as given. ``polish``: the first start is already close (a fit on a coarser summary
     of the same data): search from it alone, with a small first simplex. The search spends at most 200 + :data:`EVALUATIONS_PER_PARAMETER` ×
-    (free parameters) likelihood evaluations after its starts; ``time_limit`` seconds is only a
+    (free parameters) likelihood evaluations after its starts, from each pseudo-sample's best start (two at most:
+    :func:`_pseudo_samples`); ``time_limit`` seconds is only a
     safety net (:class:`FitTimeout`).
 
     ``rough``: a first stage that a polishing stage follows; it counts as settled once a window
