@@ -810,8 +810,8 @@ def search(
         )
     # One descent from each pseudo-sample's best start (each a local search; the likelihood picks the better end).
     ends = [_searched(family, cells, fixed, start, best, polish, rough, deadline, time_limit) for best, start in seeds]
-    ends.sort(key=lambda end: _safe_nll(objective, end[0]))
-    calls, budget, exhausted = sum(end[1] for end in ends), sum(end[2] for end in ends), ends[0][3]
+    ends.sort(key=lambda end: nll if not math.isnan(nll := _safe_nll(objective, end[0])) else math.inf)
+    _, calls, budget, exhausted = ends[0]  # the chosen descent's: "used its whole budget" speaks of that one
     raw = _raw_end(family, cells, fixed_raw, ends[0][0])
     if not all(math.isfinite(v) for v in raw.values()):
         raise DataError(f"{family.name}: the fit did not converge to finite parameters ({raw})")
