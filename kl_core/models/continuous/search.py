@@ -801,6 +801,7 @@ def search(
         found for group in _generic_starts(family, cells, fixed, objective, deadline, time_limit)
         if (found := best_of(group))[1] is not None
     ]
+    seeds = [seed for i, seed in enumerate(seeds) if all(seed[1] != other for _, other in seeds[:i])]  # one descent per start
     if not seeds:
         spans = f"[{cells.to_raw('loc', float(cells.points[0])):.6g}, {cells.to_raw('loc', float(cells.points[-1])):.6g}]"
         detail = f" with {', '.join(f'{k}={v:g}' for k, v in fixed_raw.items())} fixed" if fixed_raw else ""
