@@ -201,3 +201,22 @@ def test_the_frechet_log_density_is_scipys_where_scipys_is_finite_and_finite_bel
     # log c − (1 + c) log z − z^(−c) by hand at c = 1, z = 1e-4: 0 + 2·9.2103… − 10,000
     assert scipy_bridge.invweibull_logpdf(np.array([1e-4]), 1.0)[0] == pytest.approx(2 * np.log(1e4) - 1e4, rel=1e-14)
     assert np.all(np.isneginf(scipy_bridge.invweibull_logpdf(np.array([0.0, -1.0]), 1.0)))
+
+
+@pytest.mark.parametrize("name", ["foldnorm", "rice"])
+def test_the_folded_normal_and_rice_log_densities_are_scipys_where_scipys_is_finite_and_finite_beyond(name):
+    ours_of = {"foldnorm": scipy_bridge.foldnorm_logpdf, "rice": scipy_bridge.rice_logpdf}[name]
+    dist = getattr(stats, name)
+    z = np.linspace(0.01, 30.0, 400)
+    for shape in (0.0, 0.3, 2.0, 12.0):
+        assert np.allclose(ours_of(z, shape), dist.logpdf(z, shape), rtol=1e-12, atol=1e-12), (name, shape)
+        # Standard std_logpdf dispatch takes ours.
+        assert np.array_equal(scipy_bridge.std_logpdf(dist, z, [shape]), ours_of(z, shape))
+    far = np.array([60.0, 300.0])
+    with np.errstate(divide="ignore"):
+        assert np.all(np.isneginf(dist.logpdf(far, 0.5)))  # scipy: log(pdf) underflows
+    # By hand far out: log φ(z − c) dominates (foldnorm); rice: log z − (z − b)²/2 − ½ log(2π z b) (I₀e's asymptote).
+    expected = {"foldnorm": -0.5 * (far - 0.5) ** 2 - 0.5 * np.log(2 * np.pi),
+                "rice": np.log(far) - 0.5 * (far - 0.5) ** 2 - 0.5 * np.log(2 * np.pi * far * 0.5)}[name]
+    assert np.allclose(ours_of(far, 0.5), expected, rtol=1e-5)
+    assert np.all(np.isneginf(ours_of(np.array([-1.0]), 0.5)))

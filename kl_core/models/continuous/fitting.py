@@ -319,11 +319,28 @@ def _fit_summarised(family: Family, sketch: Any, fixed: dict[str, float], limit:
     deadline = time.perf_counter() + limit
     coarse, fine = summaries(sketch)
     first = search(family, points(coarse.values, coarse.weights, sketch.total), fixed, limit, rough=True)
+    # The coarse search's other end (a descent from another pseudo-sample's start) is polished too: the coarse
+    # summary's optimum is not always the fine one's (dweibull's cusp, truncpareto's edge). Each is judged on its own
+    # summary, exact around its own cusp.
+    chains = [_polished(family, sketch, fine, fixed, first.params, deadline, limit)]
+    for start in first.others:
+        try:
+            chains.append(_polished(family, sketch, fine, fixed, start, deadline, limit))
+        except (FitTimeout, DataError):  # the safety net reached in a second chance: keep the first chain's fit
+            break
+    best = max(chains, key=lambda chain: chain[1])[0]
+    return best.params, _join("" if sketch.exact else "fitted on the fine sketch's cell means", budget_note(best))
+
+
+def _polished(
+    family: Family, sketch: Any, fine: Any, fixed: dict[str, float], start: dict[str, float], deadline: float, limit: float,
+) -> tuple[Search, float]:
+    """The polishing stages from one coarse optimum, and the polished fit's log-likelihood on its summary."""
     # Where the model's log f has a kink or a singularity inside a group (dgamma's and dweibull's at loc), the
     # summary's error has local optima of its own: those groups become exact values and the polish runs again
     # (loc may move on to a group that is not exact yet), then the polished fits are compared on a summary exact
     # around each of them.
-    summary, polished, start, exact = fine, [], first.params, None
+    summary, polished, exact = fine, [], None
     for _ in range(_EXACT_ROUNDS):
         rough = _rough_groups(family, start, summary)
         if polished and not rough.any():
@@ -344,7 +361,7 @@ def _fit_summarised(family: Family, sketch: Any, fixed: dict[str, float], limit:
         if rough.any():
             summary = with_exact_groups(summary, *(exact_values(sketch) if exact is None else exact), rough)
     best = polished[-1] if len(polished) == 1 else max(polished, key=lambda found: _summary_loglik(family, found.params, summary))
-    return best.params, _join("" if sketch.exact else "fitted on the fine sketch's cell means", budget_note(best))
+    return best, _summary_loglik(family, best.params, summary)
 
 
 _EXACT_ROUNDS = 3  # polishing rounds, each on exact values where the last one's optimum left the summary inexact
