@@ -137,3 +137,26 @@ def test_pasted_csv_roundtrip_through_read_table():
     text = io.StringIO("year,discoveries\n" + "".join(f"{1860 + i},{d}\n" for i, d in enumerate(DISCOVERIES)))
     frame = read_table(text.getvalue().encode(), "d.csv")
     assert guess_reading(frame).options["column"] == "discoveries"
+
+
+def test_a_date_column_labels_the_rows_and_the_measurement_is_read():
+    # R's fitdistrplus::danishuni as saved by write.csv: (Date, Loss); the Danish fire losses are the data.
+    from tests.reference_data import REAL
+
+    frame = read_table((REAL / "danishuni.csv").read_bytes(), "danishuni.csv")
+    guess = guess_reading(frame)
+    assert guess.options["column"] == "Loss" and guess.options["shape"] == "observations"
+    assert "`Date` holds dates or times (1980-01-03 to 1990-12-31)" in guess.reason
+    assert guess.alternative is not None and guess.alternative["column"] == "Date"
+
+
+def test_dates_with_counts_read_the_counts_as_a_year_column_does():
+    frame = pd.DataFrame({"day": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"]), "calls": [4, 0, 7]})
+    guess = guess_reading(frame)
+    assert guess.options["column"] == "calls" and guess.options["shape"] == "observations"
+    assert guess.alternative == {"column": "day", "shape": "counts", "weight_column": "calls", "kind": "auto", "bins": "auto"}
+
+
+def test_a_table_of_dates_alone_is_still_read():
+    frame = pd.DataFrame({"when": pd.to_datetime(["2024-01-01", "2024-01-02"])})
+    assert guess_reading(frame).options["column"] == "when"

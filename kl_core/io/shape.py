@@ -30,6 +30,7 @@ __all__ = [
     "INDEX_NAMES",
     "MAX_PASTED_CHARS",
     "Guess",
+    "dates_reason",
     "describe",
     "drop_text_rows",
     "guess_reading",
@@ -111,6 +112,29 @@ def index_reason(values: pd.Series, name: str) -> str | None:
     return f"`{name}` looks like an index: {ordered[0]:g}–{ordered[-1]:g}{step}, one row each"
 
 
+def dates_reason(values: pd.Series, name: str) -> str | None:
+    """Why column ``name`` labels the rows with dates or times rather than measuring something, or None.
+
+    Examples
+    --------
+    >>> import datetime
+    >>> dates_reason(pd.Series([datetime.date(1980, 1, 3), datetime.date(1990, 12, 31)]), "Date")
+    '`Date` holds dates or times (1980-01-03 to 1990-12-31), which label the rows'
+    >>> dates_reason(pd.Series([1.5, 2.0]), "Loss") is None
+    True
+    """
+    from kl_core.empirical import _is_temporal  # the one test of what counts as a date or a time
+
+    present = values.dropna()
+    if present.empty or not _is_temporal(present):
+        return None
+    try:
+        span = f" ({present.min()} to {present.max()})"
+    except TypeError:  # dates mixed with times do not order
+        span = ""
+    return f"`{name}` holds dates or times{span}, which label the rows"
+
+
 def _weights_kind(values: pd.Series) -> str | None:
     """'probabilities' (non-negative, sum ≈ 1), 'counts' (non-negative whole numbers), or None."""
     if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values) or len(values) == 0:
@@ -137,11 +161,13 @@ def guess_reading(frame: pd.DataFrame) -> Guess:
     'probabilities'
     >>> guess_reading(pd.DataFrame({"id": [1, 2, 3], "weight": [2, 3, 5]})).options["column"]
     'weight'
+    >>> guess_reading(pd.DataFrame({"Date": pd.to_datetime(["1980-01-03", "1980-01-04"]), "Loss": [1.7, 2.1]})).options["column"]
+    'Loss'
     """
     columns = [str(c) for c in frame.columns]
     if not columns:
         return Guess(_options(""), "Nothing to read: the table has no columns")
-    indexes = {c: why for c in columns if (why := index_reason(frame[c], c)) is not None}
+    indexes = {c: why for c in columns if (why := index_reason(frame[c], c) or dates_reason(frame[c], c)) is not None}
     if len(columns) == 2 and not indexes:
         value, weight = columns
         kind = _weights_kind(frame[weight])
