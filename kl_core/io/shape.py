@@ -125,9 +125,9 @@ def dates_reason(values: pd.Series, name: str) -> str | None:
     """
     from kl_core.empirical import _is_temporal  # the one test of what counts as a date or a time
 
-    present = values.dropna()
-    if present.empty or not _is_temporal(present):
+    if not _is_temporal(values):  # first: a numeric column is answered by its dtype, never copied
         return None
+    present = values.dropna()
     try:
         span = f" ({present.min()} to {present.max()})"
     except TypeError:  # dates mixed with times do not order
