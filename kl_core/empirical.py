@@ -574,9 +574,13 @@ def _precision_warnings(numbers: np.ndarray, low: float | None = None, high: flo
 def _numeric_empirical(
     numeric: np.ndarray, kind: Kind | None, bins: int | str | Sequence[float] | None, dropped: dict[str, int], name: str
 ) -> Empirical:
-    chosen = kind or _guess_numeric_kind(numeric)
+    first = None
+    if numeric.size > sketch_module.MAX_EXACT_VALUES and kind in (None, "binned"):
+        # the sketch's first pass also says whether every value is whole: the guess needs no pass of its own
+        first = _first_pass_and_iqr(numeric, _wants_iqr(bins))
+    chosen = kind or _guess_numeric_kind(numeric, None if first is None else first[0])
     if chosen == "binned":
-        emp = _binned_from_numbers(numeric, bins, dropped, name)
+        emp = _binned_from_numbers(numeric, bins, dropped, name, first)
     else:
         emp = _discrete_from_numbers(numeric, dropped, name)
     return replace(emp, warnings=emp.warnings + _precision_warnings(numeric, emp.low, emp.high))
@@ -612,12 +616,16 @@ def _all_whole(numbers: np.ndarray) -> bool:
     return True
 
 
-def _guess_numeric_kind(numbers: np.ndarray) -> Kind:
-    if not _all_whole(numbers) or max(abs(float(numbers.min())), abs(float(numbers.max()))) > MAX_EXACT_INTEGER:
-        return "binned"  # fractions, or numbers too large for every whole number to be exact
-    with np.errstate(over="ignore"):
-        span = numbers.max() - numbers.min()
-    if span < MAX_DISCRETE_VALUES:
+def _guess_numeric_kind(numbers: np.ndarray, first: FirstPass | None = None) -> Kind:
+    """Discrete for whole numbers with at most MAX_DISCRETE_VALUES distinct values, else binned (``first``: the
+    values' first pass, which already knows whether they are whole and their range)."""
+    whole = _all_whole(numbers) if first is None else first.whole
+    if not whole:
+        return "binned"  # fractions
+    low, high = (float(numbers.min()), float(numbers.max())) if first is None else (first.low, first.high)
+    if max(abs(low), abs(high)) > MAX_EXACT_INTEGER:
+        return "binned"  # numbers too large for every whole number to be exact
+    if high - low < MAX_DISCRETE_VALUES:
         return "discrete"
     return "discrete" if np.unique(numbers).size <= MAX_DISCRETE_VALUES else "binned"
 
@@ -716,9 +724,11 @@ def _categorical_from_labels(labels: np.ndarray, dropped: dict[str, int], name: 
 
 
 def _binned_from_numbers(
-    numbers: np.ndarray, bins: int | str | Sequence[float] | None, dropped: dict[str, int], name: str
+    numbers: np.ndarray, bins: int | str | Sequence[float] | None, dropped: dict[str, int], name: str,
+    first_and_iqr: tuple[FirstPass, float | None] | None = None,
 ) -> Empirical:
-    """Finite raw values as bins for display and the sketch the fits use.
+    """Finite raw values as bins for display and the sketch the fits use (``first_and_iqr``: the first pass's,
+    when the caller already has it).
 
     The display counts are ``np.histogram``'s, taken from the sketch (:class:`_DisplayCounts`)
     rather than from another pass over every value.
@@ -729,7 +739,7 @@ def _binned_from_numbers(
         display = _DisplayCounts(edges)
         sketch = ValueSketch.from_values(numbers)
     else:
-        first, iqr = _first_pass_and_iqr(numbers, bins is None or (isinstance(bins, str) and bins in ("fd", "auto")))
+        first, iqr = first_and_iqr or _first_pass_and_iqr(numbers, _wants_iqr(bins))
         low, high = (float(numbers.min()) if first.low == 0 else first.low), (float(numbers.max()) if first.high == 0 else first.high)
         edges, warnings = _bin_edges(numbers, bins, low, high, iqr)  # (the sign of a zero extreme as numpy's min/max give it)
         display = _DisplayCounts(edges)
@@ -985,6 +995,11 @@ def _first_pass_and_iqr(numbers: np.ndarray, wants_iqr: bool) -> tuple[FirstPass
     with ThreadPoolExecutor(1) as pool:
         iqr = pool.submit(_sample_iqr, numbers)
         return first_pass(numbers), iqr.result()
+
+
+def _wants_iqr(bins: int | str | Sequence[float] | None) -> bool:
+    """Whether the display rule for ``bins`` uses the interquartile range (Freedman–Diaconis, numpy's ``auto``)."""
+    return bins is None or (isinstance(bins, str) and bins in ("fd", "auto"))
 
 
 def _sample_iqr(numbers: np.ndarray) -> float:

@@ -317,55 +317,16 @@ def value_hashes(numbers: np.ndarray, out: np.ndarray | None = None) -> np.ndarr
     (True, True)
     """
     numbers = np.asarray(numbers, dtype=float)
-    flat = numbers.ravel()
+    flat = np.ascontiguousarray(numbers.ravel())
     hashes = np.empty(flat.size, dtype=np.uint64) if out is None else out[:flat.size]
-    shifted = np.empty(min(flat.size, _BLOCK), dtype=np.uint64)
-    for start in range(0, flat.size, _BLOCK):  # in place, a cache-sized block at a time
-        z = hashes[start:start + _BLOCK]
-        carry = shifted[:z.size]
-        np.add(flat[start:start + _BLOCK], 0.0, out=z.view(np.float64))  # -0.0 + 0.0 is 0.0
-        z += np.uint64(0x9E3779B97F4A7C15)
-        for shift, multiplier in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):
-            np.right_shift(z, np.uint64(shift), out=carry)
-            z ^= carry
-            z *= np.uint64(multiplier)
-        np.right_shift(z, np.uint64(31), out=carry)
-        z ^= carry
+    _kernels().value_hashes(flat, hashes)
     return hashes.reshape(numbers.shape)
 
 
-def _hashes_below(numbers: np.ndarray, level: int, out: np.ndarray) -> np.ndarray:
-    """``value_hashes(numbers) < 2**level`` into ``out`` (level < 64), a cache-sized block at a time.
+def _kernels():  # noqa: ANN202 - the compiled loops' module, imported on first use (numba is a large import)
+    from kl_core import sketch_kernels
 
-    The hash's last step, ``z ^= z >> 31``, leaves bits 33 and up unchanged, so below 2**level
-    with level >= 33 the hash is small exactly when ``z`` before that step is: it is skipped.
-
-    Examples
-    --------
-    >>> x = np.random.default_rng(0).normal(size=200_000)
-    >>> below = _hashes_below(x, 60, np.empty(x.size, dtype=bool))
-    >>> bool(np.array_equal(below, value_hashes(x) < np.uint64(2**60)))
-    True
-    >>> bool(np.array_equal(_hashes_below(x, 45, below), value_hashes(x) < np.uint64(2**45)))
-    True
-    """
-    if level < 33:
-        return np.less(value_hashes(numbers), np.uint64(1 << level), out=out[:numbers.size])
-    below = out[:numbers.size]
-    size = min(numbers.size, _BLOCK)
-    z_block, carry_block = np.empty(size, dtype=np.uint64), np.empty(size, dtype=np.uint64)
-    bound = np.uint64(1 << level)
-    for start in range(0, numbers.size, _BLOCK):
-        part = numbers[start:start + _BLOCK]
-        z, carry = z_block[:part.size], carry_block[:part.size]
-        np.add(part, 0.0, out=z.view(np.float64))  # -0.0 + 0.0 is 0.0
-        z += np.uint64(0x9E3779B97F4A7C15)
-        for shift, multiplier in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):
-            np.right_shift(z, np.uint64(shift), out=carry)
-            z ^= carry
-            z *= np.uint64(multiplier)
-        np.less(z, bound, out=below[start:start + _BLOCK])
-    return below
+    return sketch_kernels
 
 
 def _sample(numbers: np.ndarray, level: int, weights: np.ndarray | None = None) -> tuple[int, np.ndarray, np.ndarray]:
@@ -542,11 +503,10 @@ class ValueSketch:
     @classmethod
     def binned_chunk(cls, numbers: np.ndarray, edges: np.ndarray) -> "ValueSketch":
         """One chunk's fine-cell sketch on ``edges`` (which must hold every value): merge chunks."""
-        index = cell_index(numbers, edges)
-        cells = edges.size - 1
-        cell_counts = np.bincount(index, minlength=cells).astype(float)
-        cell_sums = np.bincount(index, weights=numbers, minlength=cells)
-        return cls._from_cells(edges, cell_counts, cell_sums, Moments.of(numbers))
+        numbers = np.ascontiguousarray(numbers, dtype=float)
+        run = _Grid.run_of(edges)
+        cells, _, moments = _chunk_cells(numbers, edges, run, _Scratch(numbers.size))
+        return cls._from_cells(edges, cells[:, 0].copy(), cells[:, 1].copy(), moments)
 
     @classmethod
     def from_cells_of(cls, numbers: np.ndarray, edges: np.ndarray, visit: CellVisitor | None = None) -> "ValueSketch":
@@ -564,29 +524,28 @@ class ValueSketch:
         >>> bool(np.array_equal(whole.cell_sums, merged.cell_sums)), whole.moments == merged.moments
         (True, True)
         """
-        grid = _Grid.of(edges)
-        cell_counts = np.zeros(edges.size - 1, dtype=np.int64)
+        edges = np.ascontiguousarray(edges, dtype=float)
+        run = _Grid.run_of(edges)
+        cell_counts = np.zeros(edges.size - 1)
         cell_sums: np.ndarray | None = None
         moments: Moments | None = None
 
-        def reduce(chunk: np.ndarray, scratch: _Scratch) -> tuple[np.ndarray, np.ndarray, Moments]:
-            index = _cell_index(chunk, edges, grid, scratch.floats.view(np.intp))
+        def reduce(chunk: np.ndarray, scratch: _Scratch) -> tuple[np.ndarray, Moments]:
+            cells, index, part = _chunk_cells(chunk, edges, run, scratch)
             if visit is not None:
                 visit(chunk, index, edges)
-            counts = np.bincount(index, minlength=cell_counts.size)
-            sums = np.bincount(index, weights=chunk, minlength=cell_counts.size)
-            return counts, sums, Moments.of(chunk, scratch=scratch)  # (the index's buffer holds deviations now)
+            return cells, part
 
-        for counts, sums, part in _in_order(reduce, numbers):
-            cell_counts += counts
+        for cells, part in _in_order(reduce, numbers):
+            cell_counts += cells[:, 0]
             if cell_sums is None:
-                cell_sums = sums
+                cell_sums = cells[:, 1].copy()
             else:
-                cell_sums += sums  # the order of binned_chunk(...).merge(...): the same rounding
+                cell_sums += cells[:, 1]  # the order of binned_chunk(...).merge(...): the same rounding
             moments = part if moments is None else moments.merge(part)
         if cell_sums is None or moments is None:
             raise ValueError("no values to sketch")
-        return cls._from_cells(edges, cell_counts.astype(float), cell_sums, moments)
+        return cls._from_cells(edges, cell_counts, cell_sums, moments)
 
     @classmethod
     def _from_cells(cls, edges: np.ndarray, cell_counts: np.ndarray, cell_sums: np.ndarray, moments: Moments) -> "ValueSketch":
@@ -724,7 +683,10 @@ def cell_index(numbers: np.ndarray, edges: np.ndarray) -> np.ndarray:
     True
     """
     numbers = np.asarray(numbers, dtype=float)
-    return _cell_index(numbers.ravel(), edges, _Grid.of(edges)).reshape(numbers.shape)
+    flat = np.ascontiguousarray(numbers.ravel())
+    index = np.empty(flat.size, dtype=np.intp)
+    _kernels().cell_indices(flat, np.ascontiguousarray(edges, dtype=float), *_Grid.run_of(edges), index)
+    return index.reshape(numbers.shape)
 
 
 @dataclass(frozen=True)
@@ -734,7 +696,7 @@ class _Grid:
     ``slack`` is the largest distance of an edge's computed position from its index (plus a
     margin): a value whose position's fraction lies farther than that from 0 and 1 is in
     the cell its position's floor names. When rounding is coarse (a narrow body far from
-    zero), ``slack`` is 0.5 or more and each guess is checked against its two edges instead.
+    zero), ``slack`` is 0.5 or more and every value is binary-searched instead.
     """
 
     first: int
@@ -758,41 +720,31 @@ class _Grid:
         slack = float(np.max(np.abs(positions - np.arange(stop - first + 1)))) + 1e-9
         return cls(first, stop, origin, scale, slack)
 
+    @classmethod
+    def run_of(cls, edges: np.ndarray) -> tuple[float, float, int, int, float]:
+        """(origin, scale, first, stop, slack) for the compiled loops; an empty run (search every value) if none."""
+        grid = cls.of(edges)
+        return (0.0, 0.0, 0, 0, 1.0) if grid is None else (grid.origin, grid.scale, grid.first, grid.stop, grid.slack)
 
-def _cell_index(numbers: np.ndarray, edges: np.ndarray, grid: _Grid | None, out: np.ndarray | None = None) -> np.ndarray:
-    """:func:`cell_index` given the edges' :class:`_Grid`, a cache-sized block at a time (into ``out`` if given)."""
-    last = edges.size - 2
-    if grid is None:
-        return np.clip(np.searchsorted(edges, numbers, side="right") - 1, 0, last)
-    index = np.empty(numbers.size, dtype=np.intp) if out is None else out[:numbers.size]
-    size = min(numbers.size, _BLOCK)
-    position, whole = np.empty(size), np.empty(size)
-    unsure, beyond = np.empty(size, dtype=bool), np.empty(size, dtype=bool)
-    for start in range(0, numbers.size, _BLOCK):
-        part, cells = numbers[start:start + _BLOCK], index[start:start + _BLOCK]
-        width = part.size
-        at, floor, near, far = position[:width], whole[:width], unsure[:width], beyond[:width]
-        np.subtract(part, grid.origin, out=at)
-        at *= grid.scale
-        np.maximum(at, 0, out=at)  # np.clip, without its Python wrapper's cost on every block
-        np.minimum(at, grid.stop - grid.first - 1, out=at)  # a clipped position is whole: binary-searched
-        np.floor(at, out=floor)
-        np.copyto(cells, floor, casting="unsafe")
-        cells += grid.first
-        if grid.slack < 0.25:
-            at -= floor  # the fraction (exact)
-            np.less_equal(at, grid.slack, out=near)
-            np.greater_equal(at, 1 - grid.slack, out=far)
-        else:
-            np.take(edges, cells, out=at, mode="clip")
-            np.greater(at, part, out=near)
-            np.take(edges[1:], cells, out=at, mode="clip")
-            np.less_equal(at, part, out=far)
-        near |= far
-        misplaced = np.flatnonzero(near)
-        if misplaced.size:
-            cells[misplaced] = np.clip(np.searchsorted(edges, part[misplaced], side="right") - 1, 0, last)
-    return index
+
+def _signed_extremes(chunk: np.ndarray, low: float, high: float) -> tuple[float, float]:
+    """The compiled loops' min and max, with numpy's sign where an extreme is a zero (-0.0 and 0.0 compare equal)."""
+    return (float(chunk.min()) if low == 0 else low), (float(chunk.max()) if high == 0 else high)
+
+
+def _chunk_cells(
+    chunk: np.ndarray, edges: np.ndarray, run: tuple[float, float, int, int, float], scratch: "_Scratch",
+) -> tuple[np.ndarray, np.ndarray, Moments]:
+    """One chunk's cells (counts in column 0, sums in column 1), each value's cell (in the scratch) and Moments."""
+    chunk = np.ascontiguousarray(chunk)  # (a strided column is copied a chunk at a time)
+    cells = np.zeros((edges.size - 1, 2))
+    index = scratch.floats.view(np.intp)[:chunk.size]
+    n, mean, m2, log_mean, log_m2, low, high = _kernels().cells_and_moments(chunk, edges, *run, index, cells)
+    low, high = _signed_extremes(chunk, low, high)
+    scale = max(-low, high)
+    if not (scale == 0 or 1 / _PLAIN_SCALE <= scale <= _PLAIN_SCALE):  # values near the float limits: scaled sums
+        return cells, index, Moments.of(chunk)
+    return cells, index, Moments(n, mean, m2, log_mean, log_m2, low, high)
 
 
 def _log_steps(distance: float, first: float) -> np.ndarray:
@@ -820,13 +772,13 @@ def first_pass(numbers: np.ndarray) -> FirstPass:
     if numbers.size <= _CHUNK:
         return FirstPass.of(numbers)
     trial = _trial_level(numbers.size, 64)
+    bound = np.uint64(1 << trial) if trial < 64 else np.uint64(0)
 
     def look(chunk: np.ndarray, scratch: _Scratch) -> tuple[float, float, bool, np.ndarray]:
-        kept = chunk if trial >= 64 else chunk[_hashes_below(chunk, trial, scratch.mask)]
-        head = chunk[:1024]  # _all_whole, its temporaries in the scratch
-        whole = bool(np.all(head == np.floor(head))) and bool(
-            np.equal(chunk, np.floor(chunk, out=scratch.floats[:chunk.size]), out=scratch.mask[:chunk.size]).all())
-        return float(chunk.min()), float(chunk.max()), whole, kept
+        chunk = np.ascontiguousarray(chunk)  # (a strided column is copied a chunk at a time)
+        low, high, whole, k = _kernels().first_look(chunk, bound, scratch.floats)
+        low, high = _signed_extremes(chunk, low, high)
+        return low, high, whole, chunk if trial >= 64 else scratch.floats[:k].copy()
 
     looks = list(_in_order(look, numbers))
     values, counts = np.unique(np.concatenate([kept for *_, kept in looks]) + 0.0, return_counts=True)  # -0.0 is 0.0

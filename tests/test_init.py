@@ -17,7 +17,7 @@ import pytest
 import kl_core
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("plotly", "duckdb", "openpyxl", "dask", "distributed", "streamlit", "scipy.stats")
+HEAVY = ("plotly", "duckdb", "openpyxl", "dask", "distributed", "streamlit", "scipy.stats", "numba")
 
 
 def loaded_after(code: str) -> list[str]:
@@ -49,12 +49,22 @@ def test_reading_modules_load_no_heavy_module(module):
 
 
 def test_counting_numbers_loads_neither_scipy_nor_pandas():
-    """Numbers are counted without scipy or pandas; fitting, measuring and reading tables load them."""
+    """Numbers are counted without scipy or pandas; fitting, measuring and reading tables load them. numba
+    (the fine sketch's loops) only where a fine sketch is built."""
     probe = ("import numpy as np, sys\nfrom kl_core.empirical import Empirical\n"
              "Empirical.from_samples(np.arange(10.0) / 3)\nEmpirical.from_samples(np.arange(10))\n"
-             "print(sorted({m.split('.')[0] for m in sys.modules} & {'scipy', 'pandas'}))")
+             "print(sorted({m.split('.')[0] for m in sys.modules} & {'scipy', 'pandas', 'numba'}))")
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"  # numbers in, Empirical out: neither scipy nor pandas (the stream path's case)
+
+
+def test_a_fine_sketch_loads_numba():
+    """The probe above can fail: many distinct floats build the fine sketch, which loads the compiled loops."""
+    probe = ("import numpy as np, sys\nfrom kl_core.sketch import ValueSketch\n"
+             "ValueSketch.from_values(np.random.default_rng(0).normal(size=3_000), max_exact=1_000)\n"
+             "print('numba' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "True"
 
 
 def test_probe_sees_a_heavy_module_when_one_is_imported():

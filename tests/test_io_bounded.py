@@ -92,8 +92,9 @@ def test_a_worker_that_dies_during_a_read_is_a_plain_data_error_and_the_pool_car
         return checked_out[-1]
 
     def send_then_die(pipe, message, block=None) -> None:
-        delivered(pipe, message, block)
         worker = next(worker for worker in checked_out if worker.process.stdin is pipe)
+        os.kill(worker.process.pid, signal.SIGSTOP)  # stopped first, so it cannot answer before it dies (a loaded machine)
+        delivered(pipe, message, block)
         os.kill(worker.process.pid, signal.SIGKILL)
         killed.append(worker.process.pid)
 

@@ -24,7 +24,7 @@ APP_FILES = sorted([ROOT / "app.py", *(ROOT / "ui").rglob("*.py"), *(ROOT / "pag
 
 # Lowest first. A module belongs to the first entry that is its name or a package above it.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("kl_core.errors", "kl_core.vocabulary", "kl_core.plain", "kl_core.options", "kl_core.sketch", "kl_core.formula"),
+    ("kl_core.errors", "kl_core.vocabulary", "kl_core.plain", "kl_core.options", "kl_core.sketch", "kl_core.sketch_kernels", "kl_core.formula"),
     ("kl_core.measures",),
     ("kl_core.io", "kl_core.empirical", "kl_core.sketched", "kl_core.samples", "kl_core.stream", "kl_core.cluster"),
     ("kl_core.models",),
