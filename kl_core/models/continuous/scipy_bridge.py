@@ -118,6 +118,8 @@ def std_logpdf(dist: stats.rv_continuous, z: np.ndarray, shapes: Sequence[float]
 
 
 def _scalars_or_broadcast(shapes: Sequence[Any], like: np.ndarray) -> list[Any]:
+    if all(type(s) is float for s in shapes):  # a search's shapes (np.ndim costs a microsecond each)
+        return list(shapes)
     if all(np.ndim(s) == 0 for s in shapes):
         return [float(s) for s in shapes]
     return _broadcast(shapes, like)

@@ -231,12 +231,18 @@ def _public_cdf_sf(dist: stats.rv_continuous, shapes: Sequence[float], z: np.nda
     return np.asarray(dist.cdf(z, *shapes), dtype=float), np.asarray(dist.sf(z, *shapes), dtype=float)
 
 
-def std_logpdf(dist: stats.rv_continuous, shapes: Sequence[float], z: np.ndarray) -> np.ndarray | None:
-    """Standard log density at ``z``, −inf off the support; None if the shapes are invalid."""
+def std_logpdf(dist: stats.rv_continuous, shapes: Sequence[float], z: np.ndarray, ascending: bool = False) -> np.ndarray | None:
+    """Standard log density at ``z``, −inf off the support; None if the shapes are invalid.
+
+    ``ascending``: ``z`` is sorted, so its ends alone say whether it lies inside the support (a
+    likelihood evaluation's common case, without two passes over the points).
+    """
     facts = _shape_facts(dist, tuple(shapes))
     if facts is None:
         return None
     a, b = facts
+    if ascending and z.size and z[0] >= a and z[-1] <= b:
+        return scipy_bridge.std_logpdf(dist, z, shapes)
     inside = (z >= a) & (z <= b)
     if inside.all():
         return scipy_bridge.std_logpdf(dist, z, shapes)
@@ -313,6 +319,7 @@ class _Objective:
         self.calls, self.best, self.best_theta, self.checkpoint, self.window = 0, math.inf, None, math.inf, 1 << 62
         self.budget, self.exhausted, self.stall = 1 << 62, False, _STALL
         self._walls: np.ndarray | None = None
+        self._wall_list: list[float] = []
         self.cdf_sf: Callable[..., Any] = _std_cdf_sf
         # Points are scored by the log density alone: no cdf, so nothing to check (and a cdf can cost seconds).
         self._point_order = cells.left if cells.density and not np.array_equal(cells.left, np.arange(cells.left.size)) else None
@@ -332,8 +339,8 @@ class _Objective:
 
     def values(self, theta: np.ndarray) -> dict[str, float]:
         params = dict(self.fixed)
-        for name, u in zip(self.coords, theta):
-            params[name] = _COORD_TRANSFORMS.get(name, self.family.transforms.get(name)).backward(float(u))
+        for name, u in zip(self.coords, theta.tolist()):
+            params[name] = _COORD_TRANSFORMS.get(name, self.family.transforms.get(name)).backward(u)
         if self.edge_coords:
             a, b = self._support(params)
             low, high = float(self.cells.points[0]) - params.pop("low_gap"), float(self.cells.points[-1]) + params.pop("high_gap")
@@ -365,7 +372,7 @@ class _Objective:
 
     def inside_walls(self, theta: np.ndarray) -> bool:
         """Sanity bounds (standardised units) that stop run-offs such as gamma's a → ∞ on normal data."""
-        return bool(np.all(np.abs(theta) <= self.walls()))
+        return all(abs(u) <= wall for u, wall in zip(theta.tolist(), self._wall_list or self.walls().tolist()))
 
     def walls(self, around: np.ndarray | None = None) -> np.ndarray:
         """Per-coordinate bounds on |θ|: the defaults, widened to contain the start."""
@@ -377,7 +384,7 @@ class _Objective:
         ])
         if around is not None:
             limits = np.maximum(limits, np.abs(around) + 10.0)
-        self._walls = limits
+        self._walls, self._wall_list = limits, limits.tolist()
         return limits
 
     def theta(self, params: dict[str, float]) -> np.ndarray:
@@ -399,7 +406,7 @@ class _Objective:
         z = (self.cells.points - params["loc"]) / scale
         shapes = [params[s] for s in self.family.shape_names]
         if self.cells.density:
-            logpdf = std_logpdf(self.family.dist, shapes, z)
+            logpdf = std_logpdf(self.family.dist, shapes, z, ascending=True)  # points sorted, scale > 0
             if logpdf is None:
                 return math.inf
             at_points = logpdf if self._point_order is None else logpdf[self._point_order]
