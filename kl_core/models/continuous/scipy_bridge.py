@@ -223,6 +223,7 @@ def _tukey_grid() -> np.ndarray:
 
 
 _TUKEY_LOG_P = _tukey_grid()
+_TUKEY_P = np.exp(_TUKEY_LOG_P)
 
 
 def tukeylambda_logpdf(z: np.ndarray, lam: float) -> np.ndarray:
@@ -249,7 +250,7 @@ def tukeylambda_logpdf(z: np.ndarray, lam: float) -> np.ndarray:
     """
     left = -np.abs(z)  # f(z) = f(−z): solve Q(p) = −|z| with p ≤ ½
     with np.errstate(all="ignore"):
-        table = special.boxcox(np.exp(_TUKEY_LOG_P), lam) - special.boxcox1p(-np.exp(_TUKEY_LOG_P), lam)
+        table = special.boxcox(_TUKEY_P, lam) - special.boxcox1p(-_TUKEY_P, lam)
         log_p = np.interp(left, table, _TUKEY_LOG_P)
         settled = np.zeros(left.shape, dtype=bool)
         for _ in range(_TUKEY_NEWTON_STEPS):
