@@ -124,3 +124,22 @@ def test_foldnorm_and_rice_fit_the_danish_fire_losses_at_least_as_well_as_scipy(
     ours = _textbook_loglik(name, model.params[dist.shapes], model.params["scale"], x)
     assert math.isfinite(reference)
     assert ours >= reference - 1e-6 * abs(reference), (name, ours, reference, model.params)
+
+
+def test_a_likelihood_asked_again_on_the_same_cells_is_remembered_exactly():
+    from kl_core.models.continuous.search import _Objective
+
+    x = np.random.default_rng(11).gamma(2.0, 3.0, 300)
+    data = points(x, np.ones_like(x))
+    first, again = _Objective(family("gamma"), data, {}), _Objective(family("gamma"), data, {})
+    params = {"a": 1.7, "loc": -3.0, "scale": 0.6}
+    value = first.nll(params)
+    assert math.isfinite(value) and data.memo and value == first._nll(params)
+    remembered = len(data.memo)
+    assert again.nll(dict(params)) == value and len(data.memo) == remembered  # another search on the same cells
+    nearby = {**params, "a": 1.7000000000000002}  # one unit in the last place: computed, not looked up
+    assert first.nll(nearby) == first._nll(nearby) and len(data.memo) == remembered + 1
+    first.nll({**params, "loc": 0.0}), first.nll({**params, "loc": -0.0})  # equal floats, different bits: two entries
+    assert len(data.memo) == remembered + 3
+    other = points(x, np.ones_like(x))
+    assert not other.memo  # each summary has its own

@@ -220,3 +220,18 @@ def test_the_folded_normal_and_rice_log_densities_are_scipys_where_scipys_is_fin
                 "rice": np.log(far) - 0.5 * (far - 0.5) ** 2 - 0.5 * np.log(2 * np.pi * far * 0.5)}[name]
     assert np.allclose(ours_of(far, 0.5), expected, rtol=1e-5)
     assert np.all(np.isneginf(ours_of(np.array([-1.0]), 0.5)))
+
+
+def test_the_truncpareto_log_density_is_scipys_to_the_last_bit_for_either_sign_of_b():
+    for b in (-3.0, -0.4, 1e-9, 0.3, 2.0, 40.0):
+        for c in (1.0 + 1e-7, 1.5, 30.0, 1e6):
+            z = _inside(stats.truncpareto, [b, c])
+            with np.errstate(all="ignore"):
+                got, want = scipy_bridge.std_logpdf(stats.truncpareto, z, [b, c]), stats.truncpareto.logpdf(z, b, c)
+            assert got.size and np.array_equal(got, want), (b, c)
+    twin = scipy_bridge.fitting_twin(stats.truncpareto)
+    sample = stats.truncpareto.rvs(1.5, 4.0, loc=0.5, scale=2.0, size=300, random_state=np.random.default_rng(9))
+    start = dict(loc=0.4, scale=2.1)
+    assert twin is not stats.truncpareto
+    assert np.array_equal(twin.fit(sample, 1.4, 4.2, **start, optimizer=_budgeted),
+                          stats.truncpareto.fit(sample, 1.4, 4.2, **start, optimizer=_budgeted))  # the same steps

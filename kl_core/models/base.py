@@ -483,8 +483,7 @@ def minimize_nll(
     def objective(theta: np.ndarray) -> float:
         if time.perf_counter() > deadline:
             raise FitTimeout(time_box_message("the fit", time_limit))
-        with np.errstate(all="ignore"):
-            value = negative_loglik(np.asarray(theta, dtype=float))
+        value = negative_loglik(np.asarray(theta, dtype=float))
         return value if math.isfinite(value) else 1e300
 
     start_array = np.asarray(start, dtype=float)
@@ -497,8 +496,10 @@ def minimize_nll(
         options = {"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000 * start_array.size, "initial_simplex": simplex}
         if max_evaluations is not None:
             options["maxfev"] = max_evaluations
-    result = optimize.minimize(objective, start_array, method=method, options=options)
-    if objective(result.x) >= 1e300:
+    with np.errstate(all="ignore"):  # once around the search, not at each of its evaluations
+        result = optimize.minimize(objective, start_array, method=method, options=options)
+        last = objective(result.x)
+    if last >= 1e300:
         raise DataError("no parameter values give the data a positive probability")
     return np.asarray(result.x, dtype=float)
 

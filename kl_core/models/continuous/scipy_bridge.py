@@ -19,7 +19,7 @@ import numpy as np
 from scipy import special, stats
 
 __all__ = [
-    "SCIPY_CHECKED", "continuous_names", "fitstart", "fitting_twin", "foldnorm_logpdf", "has_fast_ppf", "invweibull_logpdf", "kappa4_logpdf", "kappa4_ppf", "kappa4_support", "kstwobign_logpdf", "problems", "rice_logpdf", "shape_domains", "std_cdf", "std_logpdf", "std_ppf", "std_sf", "support", "trapezoid_logpdf", "trapezoid_ppf", "triang_logpdf", "tukeylambda_logpdf", "valid_shapes",
+    "SCIPY_CHECKED", "continuous_names", "fitstart", "fitting_twin", "foldnorm_logpdf", "has_fast_ppf", "invweibull_logpdf", "kappa4_logpdf", "kappa4_ppf", "kappa4_support", "kstwobign_logpdf", "problems", "rice_logpdf", "shape_domains", "std_cdf", "std_logpdf", "std_ppf", "std_sf", "support", "trapezoid_logpdf", "trapezoid_ppf", "triang_logpdf", "truncpareto_logpdf", "tukeylambda_logpdf", "valid_shapes",
 ]
 
 SCIPY_CHECKED = "1.17.1"
@@ -118,6 +118,8 @@ def std_logpdf(dist: stats.rv_continuous, z: np.ndarray, shapes: Sequence[float]
 
 
 def _scalars_or_broadcast(shapes: Sequence[Any], like: np.ndarray) -> list[Any]:
+    if all(type(s) is float for s in shapes):  # a search's shapes (np.ndim costs a microsecond each)
+        return list(shapes)
     if all(np.ndim(s) == 0 for s in shapes):
         return [float(s) for s in shapes]
     return _broadcast(shapes, like)
@@ -221,6 +223,7 @@ def _tukey_grid() -> np.ndarray:
 
 
 _TUKEY_LOG_P = _tukey_grid()
+_TUKEY_P = np.exp(_TUKEY_LOG_P)
 
 
 def tukeylambda_logpdf(z: np.ndarray, lam: float) -> np.ndarray:
@@ -247,7 +250,7 @@ def tukeylambda_logpdf(z: np.ndarray, lam: float) -> np.ndarray:
     """
     left = -np.abs(z)  # f(z) = f(−z): solve Q(p) = −|z| with p ≤ ½
     with np.errstate(all="ignore"):
-        table = special.boxcox(np.exp(_TUKEY_LOG_P), lam) - special.boxcox1p(-np.exp(_TUKEY_LOG_P), lam)
+        table = special.boxcox(_TUKEY_P, lam) - special.boxcox1p(-_TUKEY_P, lam)
         log_p = np.interp(left, table, _TUKEY_LOG_P)
         settled = np.zeros(left.shape, dtype=bool)
         for _ in range(_TUKEY_NEWTON_STEPS):
@@ -356,7 +359,24 @@ def kappa4_support(h: float, k: float) -> tuple[float, float]:
     return low, high
 
 
-_SCALAR_LOGPDF = {"trapezoid": trapezoid_logpdf, "triang": triang_logpdf, "kappa4": kappa4_logpdf}
+def truncpareto_logpdf(z: np.ndarray, b: float, c: float) -> np.ndarray:
+    """truncpareto's standard log density, scipy's ``_logpdf`` arithmetic for one (b, c) without its per-point
+    selection of the sign of b (which costs three times the arithmetic on a few hundred points).
+
+    Examples
+    --------
+    >>> z = np.array([1.0, 1.5, 2.9, 3.0])
+    >>> all(np.array_equal(truncpareto_logpdf(z, b, 3.0), stats.truncpareto.logpdf(z, b, 3.0)) for b in (2.5, -0.7))
+    True
+    """
+    b64, c64 = np.float64(b), np.float64(c)
+    if not b64 > 0:
+        return stats.truncpareto._logpdf(z, b64, c64)  # scipy's log of its _pdf
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(b64) - np.log(-np.expm1(-b64 * np.log(c64))) - (b64 + 1) * np.log(z)
+
+
+_SCALAR_LOGPDF = {"trapezoid": trapezoid_logpdf, "triang": triang_logpdf, "kappa4": kappa4_logpdf, "truncpareto": truncpareto_logpdf}
 _SCALAR_PPF = {"trapezoid": trapezoid_ppf, "kappa4": kappa4_ppf}
 
 

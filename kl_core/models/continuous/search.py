@@ -22,7 +22,7 @@ import functools
 import math
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -65,6 +65,9 @@ class Cells:
     density: bool = False  # points, not cells
     raw_low: float = -math.inf  # the smallest and largest raw boundary, exactly (no standardising round trip)
     raw_high: float = math.inf
+    # −log-likelihoods already computed on these cells, by family and exact parameter bits: a search asks again for
+    # its start and its best point (a few per cent of its evaluations, more on the larger polishing summary)
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def lows(self) -> np.ndarray:
@@ -231,12 +234,18 @@ def _public_cdf_sf(dist: stats.rv_continuous, shapes: Sequence[float], z: np.nda
     return np.asarray(dist.cdf(z, *shapes), dtype=float), np.asarray(dist.sf(z, *shapes), dtype=float)
 
 
-def std_logpdf(dist: stats.rv_continuous, shapes: Sequence[float], z: np.ndarray) -> np.ndarray | None:
-    """Standard log density at ``z``, −inf off the support; None if the shapes are invalid."""
+def std_logpdf(dist: stats.rv_continuous, shapes: Sequence[float], z: np.ndarray, ascending: bool = False) -> np.ndarray | None:
+    """Standard log density at ``z``, −inf off the support; None if the shapes are invalid.
+
+    ``ascending``: ``z`` is sorted, so its ends alone say whether it lies inside the support (a
+    likelihood evaluation's common case, without two passes over the points).
+    """
     facts = _shape_facts(dist, tuple(shapes))
     if facts is None:
         return None
     a, b = facts
+    if ascending and z.size and z[0] >= a and z[-1] <= b:
+        return scipy_bridge.std_logpdf(dist, z, shapes)
     inside = (z >= a) & (z <= b)
     if inside.all():
         return scipy_bridge.std_logpdf(dist, z, shapes)
@@ -313,6 +322,7 @@ class _Objective:
         self.calls, self.best, self.best_theta, self.checkpoint, self.window = 0, math.inf, None, math.inf, 1 << 62
         self.budget, self.exhausted, self.stall = 1 << 62, False, _STALL
         self._walls: np.ndarray | None = None
+        self._wall_list: list[float] = []
         self.cdf_sf: Callable[..., Any] = _std_cdf_sf
         # Points are scored by the log density alone: no cdf, so nothing to check (and a cdf can cost seconds).
         self._point_order = cells.left if cells.density and not np.array_equal(cells.left, np.arange(cells.left.size)) else None
@@ -332,8 +342,8 @@ class _Objective:
 
     def values(self, theta: np.ndarray) -> dict[str, float]:
         params = dict(self.fixed)
-        for name, u in zip(self.coords, theta):
-            params[name] = _COORD_TRANSFORMS.get(name, self.family.transforms.get(name)).backward(float(u))
+        for name, u in zip(self.coords, theta.tolist()):
+            params[name] = _COORD_TRANSFORMS.get(name, self.family.transforms.get(name)).backward(u)
         if self.edge_coords:
             a, b = self._support(params)
             low, high = float(self.cells.points[0]) - params.pop("low_gap"), float(self.cells.points[-1]) + params.pop("high_gap")
@@ -365,7 +375,7 @@ class _Objective:
 
     def inside_walls(self, theta: np.ndarray) -> bool:
         """Sanity bounds (standardised units) that stop run-offs such as gamma's a → ∞ on normal data."""
-        return bool(np.all(np.abs(theta) <= self.walls()))
+        return all(abs(u) <= wall for u, wall in zip(theta.tolist(), self._wall_list or self.walls().tolist()))
 
     def walls(self, around: np.ndarray | None = None) -> np.ndarray:
         """Per-coordinate bounds on |θ|: the defaults, widened to contain the start."""
@@ -377,7 +387,7 @@ class _Objective:
         ])
         if around is not None:
             limits = np.maximum(limits, np.abs(around) + 10.0)
-        self._walls = limits
+        self._walls, self._wall_list = limits, limits.tolist()
         return limits
 
     def theta(self, params: dict[str, float]) -> np.ndarray:
@@ -393,13 +403,24 @@ class _Objective:
         return np.array([_COORD_TRANSFORMS.get(n, self.family.transforms.get(n)).forward(float(params[n])) for n in self.coords])
 
     def nll(self, params: dict[str, float]) -> float:
+        """−(1/N) log-likelihood at ``params`` (standardised units), +inf where the data get no probability."""
+        memo = self.cells.memo
+        key = (self.family.dist, self.cdf_sf, np.array([params[name] for name in self.family.parameters]).tobytes())
+        value = memo.get(key)
+        if value is None:
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            value = memo[key] = self._nll(params)
+        return value
+
+    def _nll(self, params: dict[str, float]) -> float:
         scale = params["scale"]
         if not scale > 0:
             return math.inf
         z = (self.cells.points - params["loc"]) / scale
         shapes = [params[s] for s in self.family.shape_names]
         if self.cells.density:
-            logpdf = std_logpdf(self.family.dist, shapes, z)
+            logpdf = std_logpdf(self.family.dist, shapes, z, ascending=True)  # points sorted, scale > 0
             if logpdf is None:
                 return math.inf
             at_points = logpdf if self._point_order is None else logpdf[self._point_order]
@@ -444,6 +465,7 @@ class _Objective:
 
 
 _QUARTILES = np.array([0.25, 0.5, 0.75])
+_MEMO_SIZE = 4_096  # remembered likelihoods per cells (a search's start and best point come back within one search)
 _WALL = 1e-3  # a support's end within this fraction of the data's range from the data's end: the optimum is on that wall
 
 
