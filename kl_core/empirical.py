@@ -743,7 +743,7 @@ def _binned_from_numbers(
         low, high = (float(numbers.min()) if first.low == 0 else first.low), (float(numbers.max()) if first.high == 0 else first.high)
         edges, warnings = _bin_edges(numbers, bins, low, high, iqr)  # (the sign of a zero extreme as numpy's min/max give it)
         display = _DisplayCounts(edges)
-        sketch = ValueSketch.from_values(numbers, first=first, visit=display.visit)
+        sketch = ValueSketch.from_values(numbers, first=first, visit=display)
     edges = edges.astype(float)
     centres = edges[:-1] + np.diff(edges) / 2  # not (a + b) / 2, which overflows near ±1.8e308
     return Empirical(
@@ -758,15 +758,15 @@ class _DisplayCounts:
     An exact sketch is a (value, count) table: it is binned with its counts as weights. In
     a fine sketch a cell that no display edge comes near (not in it, nor in either
     neighbouring cell) lies inside one display bin and counts there whole; the values of the
-    few cells near a display edge are collected while the sketch is built (:meth:`visit`,
-    a ``ValueSketch.from_values`` visitor) and binned one by one by numpy.
+    few cells near a display edge are collected while the sketch is built (:meth:`marked` and
+    :meth:`keep`: a ``ValueSketch.from_values`` visitor) and binned one by one by numpy.
 
     Examples
     --------
     >>> x = np.random.default_rng(0).gamma(2.0, size=50_000)
     >>> edges = np.linspace(x.min(), x.max(), 31)
     >>> display = _DisplayCounts(edges)
-    >>> sketch = ValueSketch.from_values(x, max_exact=1_000, visit=display.visit)
+    >>> sketch = ValueSketch.from_values(x, max_exact=1_000, visit=display)
     >>> bool(np.array_equal(display.counts(sketch), np.histogram(x, bins=edges)[0]))
     True
     """
@@ -776,13 +776,14 @@ class _DisplayCounts:
         self.near_edges: np.ndarray | None = None  # per fine cell: whether a display edge is in it or a neighbour
         self.near_values: list[np.ndarray] = []
 
-    def visit(self, chunk: np.ndarray, index: np.ndarray, fine_edges: np.ndarray) -> None:
-        """Keep the values of ``chunk`` whose fine cell (``index``) is near a display edge."""
-        if self.near_edges is None:
-            self.near_edges = self._cells_near_edges(fine_edges)
-        near = np.flatnonzero(self.near_edges.take(index))
-        if near.size:
-            self.near_values.append(chunk[near])
+    def marked(self, fine_edges: np.ndarray) -> np.ndarray:
+        """The fine cells a display edge is in or next to (:class:`kl_core.sketch.CellVisitor`)."""
+        self.near_edges = self._cells_near_edges(fine_edges)
+        return self.near_edges
+
+    def keep(self, values: np.ndarray) -> None:
+        """Keep one chunk's values of the marked cells."""
+        self.near_values.append(values)
 
     def counts(self, sketch: ValueSketch) -> np.ndarray:
         """The display counts of the values ``sketch`` was built from (visited, when it is fine)."""

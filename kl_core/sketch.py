@@ -29,7 +29,7 @@ import queue
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Callable, Iterator, Sequence, TypeVar
+from typing import Callable, Iterator, Protocol, Sequence, TypeVar
 
 import numpy as np
 
@@ -377,7 +377,14 @@ def _shrink(level: int, values: np.ndarray, counts: np.ndarray) -> tuple[int, np
     return level, values[keep], counts[keep]
 
 
-CellVisitor = Callable[[np.ndarray, np.ndarray, np.ndarray], None]  # (chunk of values, their cells, edges)
+class CellVisitor(Protocol):
+    """Who wants the raw values of some fine cells while a fine sketch is built (the display bins that cut them)."""
+
+    def marked(self, edges: np.ndarray) -> np.ndarray:
+        """One flag per fine cell on ``edges``: True where its values are wanted."""
+
+    def keep(self, values: np.ndarray) -> None:
+        """Take one chunk's values in the marked cells (called from a worker thread)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -504,8 +511,7 @@ class ValueSketch:
     def binned_chunk(cls, numbers: np.ndarray, edges: np.ndarray) -> "ValueSketch":
         """One chunk's fine-cell sketch on ``edges`` (which must hold every value): merge chunks."""
         numbers = np.ascontiguousarray(numbers, dtype=float)
-        run = _Grid.run_of(edges)
-        cells, _, moments = _chunk_cells(numbers, edges, run, _Scratch(numbers.size))
+        cells, _, moments = _chunk_cells(numbers, edges, _Grid.run_of(edges), _NO_CELLS, _Scratch(numbers.size))
         return cls._from_cells(edges, cells[:, 0].copy(), cells[:, 1].copy(), moments)
 
     @classmethod
@@ -513,8 +519,8 @@ class ValueSketch:
         """The fine sketch of finite ``numbers`` on ``edges``: :meth:`binned_chunk` of each chunk of
         ``_CHUNK`` values merged in order (the same numbers), without the intermediate sketches.
 
-        ``visit(chunk, index, edges)``, when given, sees each chunk with the cell of each of its values,
-        from a worker thread, the chunks in any order.
+        ``visit``, when given, marks some cells (:meth:`CellVisitor.marked`, once) and is handed each
+        chunk's values in them (:meth:`CellVisitor.keep`, from a worker thread, the chunks in any order).
 
         Examples
         --------
@@ -526,14 +532,15 @@ class ValueSketch:
         """
         edges = np.ascontiguousarray(edges, dtype=float)
         run = _Grid.run_of(edges)
+        marked = _NO_CELLS if visit is None else np.ascontiguousarray(visit.marked(edges), dtype=bool)
         cell_counts = np.zeros(edges.size - 1)
         cell_sums: np.ndarray | None = None
         moments: Moments | None = None
 
         def reduce(chunk: np.ndarray, scratch: _Scratch) -> tuple[np.ndarray, Moments]:
-            cells, index, part = _chunk_cells(chunk, edges, run, scratch)
-            if visit is not None:
-                visit(chunk, index, edges)
+            cells, kept, part = _chunk_cells(chunk, edges, run, marked, scratch)
+            if visit is not None and kept.size:
+                visit.keep(kept)
             return cells, part
 
         for cells, part in _in_order(reduce, numbers):
@@ -733,18 +740,21 @@ def _signed_extremes(chunk: np.ndarray, low: float, high: float) -> tuple[float,
 
 
 def _chunk_cells(
-    chunk: np.ndarray, edges: np.ndarray, run: tuple[float, float, int, int, float], scratch: "_Scratch",
+    chunk: np.ndarray, edges: np.ndarray, run: tuple[float, float, int, int, float], marked: np.ndarray, scratch: "_Scratch",
 ) -> tuple[np.ndarray, np.ndarray, Moments]:
-    """One chunk's cells (counts in column 0, sums in column 1), each value's cell (in the scratch) and Moments."""
+    """One chunk's cells (counts in column 0, sums in column 1), its values in ``marked`` cells, and its Moments."""
     chunk = np.ascontiguousarray(chunk)  # (a strided column is copied a chunk at a time)
     cells = np.zeros((edges.size - 1, 2))
-    index = scratch.floats.view(np.intp)[:chunk.size]
-    n, mean, m2, log_mean, log_m2, low, high = _kernels().cells_and_moments(chunk, edges, *run, index, cells)
+    n, mean, m2, log_mean, log_m2, low, high, k = _kernels().cells_and_moments(chunk, edges, *run, cells, marked, scratch.floats)
+    kept = scratch.floats[:k].copy()
     low, high = _signed_extremes(chunk, low, high)
     scale = max(-low, high)
     if not (scale == 0 or 1 / _PLAIN_SCALE <= scale <= _PLAIN_SCALE):  # values near the float limits: scaled sums
-        return cells, index, Moments.of(chunk)
-    return cells, index, Moments(n, mean, m2, log_mean, log_m2, low, high)
+        return cells, kept, Moments.of(chunk)
+    return cells, kept, Moments(n, mean, m2, log_mean, log_m2, low, high)
+
+
+_NO_CELLS = np.zeros(0, dtype=bool)  # no cell's values wanted
 
 
 def _log_steps(distance: float, first: float) -> np.ndarray:

@@ -10,8 +10,9 @@ definitions they replace, which the tests check value by value:
 * :func:`first_look` — ``min``, ``max``, whether every value is whole, and the values
   with ``value_hashes(chunk) < 2**level``, bit for bit;
 * :func:`cell_indices` — ``searchsorted(edges, x, "right") - 1``, clipped, exactly;
-* :func:`cells_and_moments` — each value's cell, the cells' counts and sums added in
-  value order (``np.bincount``'s order, so the sums are bit-identical), and the chunk's
+* :func:`cells_and_moments` — the cells' counts and sums added in value order
+  (``np.bincount``'s order, so the sums are bit-identical), the values of chosen cells
+  (those a display bin's edge crosses), and the chunk's
   mean, squared deviations and the same of log x: numpy's two-pass statistics to
   rounding (summed in blocks, the logs shifted by log(mean)).
 
@@ -146,15 +147,16 @@ def cell_indices(
 @compiled()
 def cells_and_moments(
     chunk: np.ndarray, edges: np.ndarray, origin: float, scale: float, first: int, stop: int, slack: float,
-    index: np.ndarray, cells: np.ndarray,
-) -> tuple[float, float, float, float, float, float, float]:
-    """Each value's cell into ``index``, counted in ``cells[:, 0]`` and summed in ``cells[:, 1]``; the chunk's
-    (n, mean, m2, log mean, log m2, min, max).
+    cells: np.ndarray, marked: np.ndarray, kept: np.ndarray,
+) -> tuple[float, float, float, float, float, float, float, int]:
+    """Each value counted in its cell's ``cells[c, 0]`` and summed in ``cells[c, 1]``; the values in ``marked``
+    cells copied to ``kept[:k]`` in order; the chunk's (n, mean, m2, log mean, log m2, min, max, k).
 
     ``origin``, ``scale``, ``first``, ``stop`` and ``slack`` describe the edges' equal-width run
     (``kl_core.sketch._Grid``): cell ``first + floor((x - origin)·scale)`` for a position more than
     ``slack`` from a whole number; a value outside the run or that close to an edge is found by
-    bisection. A cell's count and sum sit side by side: one cache line per value.
+    bisection. A cell's count and sum sit side by side: one cache line per value. ``marked`` is
+    one flag per cell, or empty when no values are wanted.
 
     The mean is the first pass's (summed in blocks), m2 the squared deviations from it; the
     log moments (NaN unless every value is positive) come from the same second pass, as sums
@@ -165,22 +167,24 @@ def cells_and_moments(
     --------
     >>> x = np.array([0.5, 1.5, 2.5, 9.0])
     >>> edges = np.array([0.0, 1.0, 2.0, 3.0, 10.0])
-    >>> index, cells = np.empty(4, dtype=np.intp), np.zeros((4, 2))
-    >>> n, mean, m2, log_mean, log_m2, low, high = cells_and_moments(x, edges, 0.0, 1.0, 0, 3, 1e-9, index, cells)
-    >>> index.tolist(), cells[:, 0].tolist(), cells[:, 1].tolist(), n, mean, m2, low, high
-    ([0, 1, 2, 3], [1.0, 1.0, 1.0, 1.0], [0.5, 1.5, 2.5, 9.0], 4.0, 3.375, 44.1875, 0.5, 9.0)
+    >>> cells, marked, kept = np.zeros((4, 2)), np.array([False, True, False, True]), np.empty(4)
+    >>> n, mean, m2, log_mean, log_m2, low, high, k = cells_and_moments(x, edges, 0.0, 1.0, 0, 3, 1e-9, cells, marked, kept)
+    >>> cells[:, 0].tolist(), cells[:, 1].tolist(), kept[:k].tolist(), n, mean, m2, low, high
+    ([1.0, 1.0, 1.0, 1.0], [0.5, 1.5, 2.5, 9.0], [1.5, 9.0], 4.0, 3.375, 44.1875, 0.5, 9.0)
     >>> bool(np.isclose(log_mean, np.log(x).mean(), rtol=1e-15)), bool(np.isclose(log_m2, np.log(x).var() * 4, rtol=1e-14))
     (True, True)
     """
-    low, high, total = chunk[0], chunk[0], 0.0
+    low, high, total, k, watch = chunk[0], chunk[0], 0.0, 0, marked.size > 0
     for start in range(0, chunk.size, _SUM_BLOCK):
         block = 0.0
         for i in range(start, min(start + _SUM_BLOCK, chunk.size)):
             value = chunk[i]
             cell = _cell(value, edges, origin, scale, first, stop, slack)
-            index[i] = cell
             cells[cell, 0] += 1.0
             cells[cell, 1] += value
+            if watch and marked[cell]:
+                kept[k] = value
+                k += 1
             low = min(low, value)
             high = max(high, value)
             block += value
@@ -203,5 +207,5 @@ def cells_and_moments(
         logs += block_logs
         log_squares += block_log_squares
     if not positive:
-        return n, mean, m2, math.nan, math.nan, low, high
-    return n, mean, m2, shift + logs / n, max(log_squares - logs * logs / n, 0.0), low, high
+        return n, mean, m2, math.nan, math.nan, low, high, k
+    return n, mean, m2, shift + logs / n, max(log_squares - logs * logs / n, 0.0), low, high, k

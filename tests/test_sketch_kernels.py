@@ -47,10 +47,12 @@ def test_first_look_sees_whole_numbers():
     assert kernels.first_look(x, np.uint64(0), np.empty(x.size))[2] is False
 
 
-def _run(x: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple]:
-    index, cells = np.empty(x.size, dtype=np.intp), np.zeros((edges.size - 1, 2))
-    result = kernels.cells_and_moments(x, edges, *_Grid.run_of(edges), index, cells)
-    return index, cells, result
+def _run(x: np.ndarray, edges: np.ndarray, marked: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """(cells, kept values, (n, mean, m2, log mean, log m2, min, max))."""
+    cells, kept = np.zeros((edges.size - 1, 2)), np.empty(x.size)
+    marked = np.zeros(0, dtype=bool) if marked is None else marked
+    *result, k = kernels.cells_and_moments(x, edges, *_Grid.run_of(edges), cells, marked, kept)
+    return cells, kept[:k], tuple(result)
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -59,11 +61,16 @@ def test_cells_are_the_binary_search_and_bincounts_bit_for_bit(seed):
     x = rng.lognormal(0.0, 2.0, 50_000)
     edges = sketch_edges(float(x.min()), float(x.max()), *np.quantile(x, [0.001, 0.999]))
     x = np.r_[x, edges[::997]]  # values exactly on edges (the cell to their right)
-    index, cells, _ = _run(x, edges)
     expected = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, edges.size - 2)
+    index = np.empty(x.size, dtype=np.intp)
+    kernels.cell_indices(x, edges, *_Grid.run_of(edges), index)
     assert np.array_equal(index, expected)
+    marked = rng.random(edges.size - 1) < 0.01
+    cells, kept, _ = _run(x, edges, marked)
     assert np.array_equal(cells[:, 0], np.bincount(expected, minlength=edges.size - 1))
     assert cells[:, 1].tobytes() == np.bincount(expected, weights=x, minlength=edges.size - 1).tobytes()
+    assert kept.tobytes() == x[marked[expected]].tobytes()  # the marked cells' values, in order
+    assert _run(x, edges)[1].size == 0  # nothing marked, nothing kept
 
 
 def test_cells_without_an_equal_width_run_are_searched():
