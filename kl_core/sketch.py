@@ -667,7 +667,9 @@ def sketch_edges(low: float, high: float, body_low: float, body_high: float) -> 
         parts.append(body_high + _log_steps(high - body_high, width))
     if low < body_low:
         parts.insert(0, (body_low - _log_steps(body_low - low, width))[::-1])
-    edges = np.unique(np.concatenate(parts))
+    edges = np.concatenate(parts)
+    if not np.all(edges[1:] > edges[:-1]):  # (a tail's first step rounds onto the body's end)
+        edges = np.unique(edges)
     edges[0], edges[-1] = low, high
     return edges[np.concatenate([[True], np.diff(edges) > 0])]
 

@@ -270,3 +270,32 @@ def test_first_pass_quantiles_are_the_weighted_quantiles_of_its_sample():
     assert first.body() == tuple(float(q) for q in first.quantiles([0.001, 0.999]))
     empty = FirstPass.of(np.empty(0))
     assert empty.quantiles([0.5]) is None and empty.body() == (empty.low, empty.high)
+
+
+def test_sketch_edges_are_the_sorted_distinct_parts():
+    """The body and both tails joined in order are already increasing (np.unique only where a tail's first
+    step rounds onto the body's end); written plainly here, with np.unique always."""
+    from kl_core.sketch import _log_steps
+
+    def plainly(low, high, body_low, body_high):
+        body_low, body_high = max(body_low, low), min(body_high, high)
+        if not body_high > body_low:
+            body_low, body_high = low, high
+        width = (body_high - body_low) / BODY_CELLS
+        parts = [np.linspace(body_low, body_high, BODY_CELLS + 1)]
+        if high > body_high:
+            parts.append(body_high + _log_steps(high - body_high, width))
+        if low < body_low:
+            parts.insert(0, (body_low - _log_steps(body_low - low, width))[::-1])
+        edges = np.unique(np.concatenate(parts))
+        edges[0], edges[-1] = low, high
+        return edges[np.concatenate([[True], np.diff(edges) > 0])]
+
+    rng = np.random.default_rng(8)
+    cases = [(-100.0, 1e6, -3.0, 3.0), (1e-300, 1e300, 1.0, 2.0), (-1e308, 1e308, -1.0, 1.0), (5.0, 5.0000001, 5.00000001, 5.00000009),
+             (1e10, 1e10 + 10, 1e10 + 1, 1e10 + 1.001)]  # a body narrower than its rounding: repeated edges
+    for _ in range(300):
+        low, high = np.sort(rng.standard_cauchy(2) * 10.0 ** rng.integers(-5, 5))
+        cases.append((float(low), float(high), *map(float, np.sort(rng.uniform(low, high, 2)))))
+    for case in cases:
+        assert sketch_edges(*case).tobytes() == plainly(*case).tobytes(), case
