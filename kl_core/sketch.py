@@ -403,6 +403,10 @@ class ValueSketch:
         The fine cells' edges (not exact), aligned with every cell, occupied or not.
     cell_counts, cell_sums : ndarray or None
         Per fine cell (all of them): count and sum of values; what :meth:`merge` adds.
+    cell_errors : ndarray or None
+        Per fine cell: the rounding errors of ``cell_sums`` (compensated summation), so that
+        ``cell_sums + cell_errors`` is the same in every engine, however the values were split
+        into chunks and in whatever order the chunks were merged.
     moments : Moments
         Sufficient statistics of the raw values.
 
@@ -420,6 +424,7 @@ class ValueSketch:
     edges: np.ndarray | None = None
     cell_counts: np.ndarray | None = None
     cell_sums: np.ndarray | None = None
+    cell_errors: np.ndarray | None = None
 
     @property
     def low(self) -> float:
@@ -512,7 +517,7 @@ class ValueSketch:
         """One chunk's fine-cell sketch on ``edges`` (which must hold every value): merge chunks."""
         numbers = np.ascontiguousarray(numbers, dtype=float)
         cells, _, moments = _chunk_cells(numbers, edges, _Grid.run_of(edges), _NO_CELLS, _Scratch(numbers.size))
-        return cls._from_cells(edges, cells[:, 0].copy(), cells[:, 1].copy(), moments)
+        return cls._from_cells(edges, cells[:, 0].copy(), cells[:, 1].copy(), cells[:, 2].copy(), moments)
 
     @classmethod
     def from_cells_of(cls, numbers: np.ndarray, edges: np.ndarray, visit: CellVisitor | None = None) -> "ValueSketch":
@@ -527,7 +532,7 @@ class ValueSketch:
         >>> x = np.random.default_rng(0).gamma(2.0, size=5_000)
         >>> edges = sketch_edges(float(x.min()), float(x.max()), 0.1, 9.0)
         >>> whole, merged = ValueSketch.from_cells_of(x, edges), ValueSketch.binned_chunk(x, edges)
-        >>> bool(np.array_equal(whole.cell_sums, merged.cell_sums)), whole.moments == merged.moments
+        >>> bool(np.array_equal(whole.values, merged.values)), whole.moments == merged.moments
         (True, True)
         """
         edges = np.ascontiguousarray(edges, dtype=float)
@@ -535,6 +540,7 @@ class ValueSketch:
         marked = _NO_CELLS if visit is None else np.ascontiguousarray(visit.marked(edges), dtype=bool)
         cell_counts = np.zeros(edges.size - 1)
         cell_sums: np.ndarray | None = None
+        cell_errors: np.ndarray | None = None
         moments: Moments | None = None
 
         def reduce(chunk: np.ndarray, scratch: _Scratch) -> tuple[np.ndarray, Moments]:
@@ -545,21 +551,23 @@ class ValueSketch:
 
         for cells, part in _in_order(reduce, numbers):
             cell_counts += cells[:, 0]
-            if cell_sums is None:
-                cell_sums = cells[:, 1].copy()
+            if cell_sums is None or cell_errors is None:
+                cell_sums, cell_errors = cells[:, 1].copy(), cells[:, 2].copy()
             else:
-                cell_sums += cells[:, 1]  # the order of binned_chunk(...).merge(...): the same rounding
+                cell_sums, cell_errors = _sums_added(cell_sums, cell_errors, cells[:, 1], cells[:, 2])
             moments = part if moments is None else moments.merge(part)
-        if cell_sums is None or moments is None:
+        if cell_sums is None or cell_errors is None or moments is None:
             raise ValueError("no values to sketch")
-        return cls._from_cells(edges, cell_counts, cell_sums, moments)
+        return cls._from_cells(edges, cell_counts, cell_sums, cell_errors, moments)
 
     @classmethod
-    def _from_cells(cls, edges: np.ndarray, cell_counts: np.ndarray, cell_sums: np.ndarray, moments: Moments) -> "ValueSketch":
+    def _from_cells(
+        cls, edges: np.ndarray, cell_counts: np.ndarray, cell_sums: np.ndarray, cell_errors: np.ndarray, moments: Moments,
+    ) -> "ValueSketch":
         used = cell_counts > 0
-        means = cell_sums[used] / cell_counts[used]
+        means = (cell_sums[used] + cell_errors[used]) / cell_counts[used]  # the exact sum, rounded once
         means = np.clip(means, edges[:-1][used], edges[1:][used])  # rounding never leaves the cell
-        return cls(means, cell_counts[used], False, moments, edges, cell_counts, cell_sums)
+        return cls(means, cell_counts[used], False, moments, edges, cell_counts, cell_sums, cell_errors)
 
     def merge(self, other: "ValueSketch") -> "ValueSketch":
         """The sketch of both samples: fine sketches on the same edges add cell by cell.
@@ -578,7 +586,8 @@ class ValueSketch:
         if self.edges.size != other.edges.size or not np.array_equal(self.edges, other.edges):
             raise ValueError("sketches on different edges cannot be merged")
         return ValueSketch._from_cells(
-            self.edges, self.cell_counts + other.cell_counts, self.cell_sums + other.cell_sums,
+            self.edges, self.cell_counts + other.cell_counts,
+            *_sums_added(self.cell_sums, self.cell_errors, other.cell_sums, other.cell_errors),
             self.moments.merge(other.moments),
         )
 
@@ -596,7 +605,7 @@ class ValueSketch:
         cell_counts[occupied] = counts
         cell_sums = np.zeros_like(self.cell_sums)
         cell_sums[occupied] = counts * self.values
-        return ValueSketch(values, counts[keep], False, moments, self.edges, cell_counts, cell_sums)
+        return ValueSketch(values, counts[keep], False, moments, self.edges, cell_counts, cell_sums, np.zeros_like(cell_sums))
 
     def to_plain(self) -> dict:
         """JSON-ready lists that :meth:`from_plain` turns back into the same sketch.
@@ -612,7 +621,7 @@ class ValueSketch:
         moments = self.moments
         return {
             "exact": False, "edges": self.edges.tolist(), "cell_counts": self.cell_counts.tolist(),
-            "cell_sums": self.cell_sums.tolist(),
+            "cell_sums": self.cell_sums.tolist(), "cell_errors": self.cell_errors.tolist(),
             "moments": [None if math.isnan(v) else v for v in (
                 moments.n, moments.mean, moments.m2, moments.log_mean, moments.log_m2, moments.low, moments.high)],
         }
@@ -627,15 +636,17 @@ class ValueSketch:
             return cls.from_table(values, counts)
         edges = np.asarray(data["edges"], dtype=float)
         cell_counts, cell_sums = np.asarray(data["cell_counts"], dtype=float), np.asarray(data["cell_sums"], dtype=float)
-        if edges.ndim != 1 or cell_counts.size != edges.size - 1 or cell_sums.size != cell_counts.size:
+        cell_errors = np.asarray(data.get("cell_errors", np.zeros(cell_sums.size)), dtype=float)  # (older plain forms: none)
+        if edges.ndim != 1 or cell_counts.size != edges.size - 1 or not cell_sums.size == cell_errors.size == cell_counts.size:
             raise ValueError("sketch edges and cells do not line up")
-        return cls._from_cells(edges, cell_counts, cell_sums, Moments(*(math.nan if v is None else float(v) for v in data["moments"])))
+        moments = Moments(*(math.nan if v is None else float(v) for v in data["moments"]))
+        return cls._from_cells(edges, cell_counts, cell_sums, cell_errors, moments)
 
     def digest_bytes(self) -> bytes:
         """The bytes that identify this sketch (for :meth:`kl_core.empirical.Empirical.fingerprint`)."""
         if self.exact:
             return b"exact" + self.values.tobytes() + self.counts.tobytes()
-        return b"fine" + self.edges.tobytes() + self.cell_counts.tobytes() + self.cell_sums.tobytes()
+        return b"fine" + self.edges.tobytes() + self.cell_counts.tobytes() + self.values.tobytes()
 
     def cells(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(left edges, right edges, counts) of the occupied fine cells (not exact only)."""
@@ -736,6 +747,20 @@ class _Grid:
         return (0.0, 0.0, 0, 0, 1.0) if grid is None else (grid.origin, grid.scale, grid.first, grid.stop, grid.slack)
 
 
+def _sums_added(sums: np.ndarray, errors: np.ndarray, other_sums: np.ndarray, other_errors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two compensated sums added (Knuth's two-sum on the sums, the errors carried): (sums, errors).
+
+    Examples
+    --------
+    >>> sums, errors = _sums_added(np.array([1.0]), np.array([0.0]), np.array([1e-16]), np.array([0.0]))
+    >>> sums.tolist(), errors.tolist()
+    ([1.0], [1e-16])
+    """
+    total = sums + other_sums
+    part = total - sums
+    return total, errors + other_errors + ((sums - (total - part)) + (other_sums - part))
+
+
 def _signed_extremes(chunk: np.ndarray, low: float, high: float) -> tuple[float, float]:
     """The compiled loops' min and max, with numpy's sign where an extreme is a zero (-0.0 and 0.0 compare equal)."""
     return (float(chunk.min()) if low == 0 else low), (float(chunk.max()) if high == 0 else high)
@@ -744,9 +769,9 @@ def _signed_extremes(chunk: np.ndarray, low: float, high: float) -> tuple[float,
 def _chunk_cells(
     chunk: np.ndarray, edges: np.ndarray, run: tuple[float, float, int, int, float], marked: np.ndarray, scratch: "_Scratch",
 ) -> tuple[np.ndarray, np.ndarray, Moments]:
-    """One chunk's cells (counts in column 0, sums in column 1), its values in ``marked`` cells, and its Moments."""
+    """One chunk's cells (counts, sums and the sums' rounding errors), its values in ``marked`` cells, and its Moments."""
     chunk = np.ascontiguousarray(chunk)  # (a strided column is copied a chunk at a time)
-    cells = np.zeros((edges.size - 1, 2))
+    cells = np.zeros((edges.size - 1, 3))
     n, mean, m2, log_mean, log_m2, low, high, k = _kernels().cells_and_moments(chunk, edges, *run, cells, marked, scratch.floats)
     kept = scratch.floats[:k].copy()
     low, high = _signed_extremes(chunk, low, high)

@@ -10,8 +10,8 @@ definitions they replace, which the tests check value by value:
 * :func:`first_look` — ``min``, ``max``, whether every value is whole, and the values
   with ``value_hashes(chunk) < 2**level``, bit for bit;
 * :func:`cell_indices` — ``searchsorted(edges, x, "right") - 1``, clipped, exactly;
-* :func:`cells_and_moments` — the cells' counts and sums added in value order
-  (``np.bincount``'s order, so the sums are bit-identical), the values of chosen cells
+* :func:`cells_and_moments` — the cells' counts and sums (compensated: the sum and its
+  rounding error, so that every order of the values gives the same total), the values of chosen cells
   (those a display bin's edge crosses), and the chunk's
   mean, squared deviations and the same of log x: numpy's two-pass statistics to
   rounding (summed in blocks, the logs shifted by log(mean)).
@@ -149,14 +149,16 @@ def cells_and_moments(
     chunk: np.ndarray, edges: np.ndarray, origin: float, scale: float, first: int, stop: int, slack: float,
     cells: np.ndarray, marked: np.ndarray, kept: np.ndarray,
 ) -> tuple[float, float, float, float, float, float, float, int]:
-    """Each value counted in its cell's ``cells[c, 0]`` and summed in ``cells[c, 1]``; the values in ``marked``
-    cells copied to ``kept[:k]`` in order; the chunk's (n, mean, m2, log mean, log m2, min, max, k).
+    """Each value counted in its cell's ``cells[c, 0]`` and summed in ``cells[c, 1]``, with the sum's rounding
+    errors in ``cells[c, 2]`` (Knuth's two-sum: ``cells[c, 1] + cells[c, 2]`` is the exact sum to ~ε² of it,
+    whatever the order of the values); the values in ``marked`` cells copied to ``kept[:k]`` in order; the
+    chunk's (n, mean, m2, log mean, log m2, min, max, k).
 
     ``origin``, ``scale``, ``first``, ``stop`` and ``slack`` describe the edges' equal-width run
     (``kl_core.sketch._Grid``): cell ``first + floor((x - origin)·scale)`` for a position more than
     ``slack`` from a whole number; a value outside the run or that close to an edge is found by
-    bisection. A cell's count and sum sit side by side: one cache line per value. ``marked`` is
-    one flag per cell, or empty when no values are wanted.
+    bisection. A cell's count, sum and error sit side by side: one cache line per value. ``marked``
+    is one flag per cell, or empty when no values are wanted.
 
     The mean is the first pass's (summed in blocks), m2 the squared deviations from it; the
     log moments (NaN unless every value is positive) come from the same second pass, as sums
@@ -167,7 +169,7 @@ def cells_and_moments(
     --------
     >>> x = np.array([0.5, 1.5, 2.5, 9.0])
     >>> edges = np.array([0.0, 1.0, 2.0, 3.0, 10.0])
-    >>> cells, marked, kept = np.zeros((4, 2)), np.array([False, True, False, True]), np.empty(4)
+    >>> cells, marked, kept = np.zeros((4, 3)), np.array([False, True, False, True]), np.empty(4)
     >>> n, mean, m2, log_mean, log_m2, low, high, k = cells_and_moments(x, edges, 0.0, 1.0, 0, 3, 1e-9, cells, marked, kept)
     >>> cells[:, 0].tolist(), cells[:, 1].tolist(), kept[:k].tolist(), n, mean, m2, low, high
     ([1.0, 1.0, 1.0, 1.0], [0.5, 1.5, 2.5, 9.0], [1.5, 9.0], 4.0, 3.375, 44.1875, 0.5, 9.0)
@@ -181,7 +183,11 @@ def cells_and_moments(
             value = chunk[i]
             cell = _cell(value, edges, origin, scale, first, stop, slack)
             cells[cell, 0] += 1.0
-            cells[cell, 1] += value
+            total_before = cells[cell, 1]
+            total_after = total_before + value
+            part = total_after - total_before
+            cells[cell, 1] = total_after
+            cells[cell, 2] += (total_before - (total_after - part)) + (value - part)
             if watch and marked[cell]:
                 kept[k] = value
                 k += 1

@@ -223,7 +223,8 @@ def _splitmix64(values: np.ndarray) -> np.ndarray:
 
 def _reference_binned(x: np.ndarray, limit: int, sample: int, chunk: int) -> dict:
     """What Empirical.from_samples(x) must hold for continuous x, computed the obvious way: np.histogram over
-    every value, np.unique over every value, np.searchsorted for every fine cell, chunk moments merged in order."""
+    every value, np.unique over every value, np.searchsorted for every fine cell, each cell's mean from math.fsum,
+    chunk moments merged in order."""
     from kl_core.sketch import Moments, sketch_edges
 
     finite = x[np.isfinite(x)]
@@ -242,15 +243,18 @@ def _reference_binned(x: np.ndarray, limit: int, sample: int, chunk: int) -> dic
         return {**reference, "exact": True, "values": distinct, "weights": counts.astype(float)}
     body = np.quantile(distinct[in_sample], [0.001, 0.999], weights=counts[in_sample], method="inverted_cdf")
     fine = sketch_edges(float(finite.min()), float(finite.max()), *map(float, body))
-    cell_counts, cell_sums, moments = np.zeros(fine.size - 1), np.zeros(fine.size - 1), None
+    cells = np.clip(np.searchsorted(fine, finite, side="right") - 1, 0, fine.size - 2)
+    cell_counts = np.bincount(cells, minlength=fine.size - 1).astype(float)
+    order = np.argsort(cells, kind="stable")
+    groups = np.split(finite[order], np.cumsum(cell_counts)[:-1].astype(int))
+    used = cell_counts > 0  # each cell's mean from its exactly rounded sum (math.fsum)
+    means = np.array([math.fsum(group) for group, occupied in zip(groups, used) if occupied]) / cell_counts[used]
+    means = np.clip(means, fine[:-1][used], fine[1:][used])
+    moments = None
     for start in range(0, finite.size, chunk):
         part = finite[start:start + chunk]
-        cells = np.clip(np.searchsorted(fine, part, side="right") - 1, 0, fine.size - 2)
-        cell_counts += np.bincount(cells, minlength=fine.size - 1)
-        sums = np.bincount(cells, weights=part, minlength=fine.size - 1)
-        cell_sums = sums if start == 0 else cell_sums + sums
         moments = Moments.of(part) if moments is None else moments.merge(Moments.of(part))
-    return {**reference, "exact": False, "fine": fine, "cell_counts": cell_counts, "cell_sums": cell_sums, "moments": moments}
+    return {**reference, "exact": False, "fine": fine, "cell_counts": cell_counts, "means": means, "moments": moments}
 
 
 def _awkward_samples() -> dict[str, np.ndarray]:
@@ -271,7 +275,8 @@ def _awkward_samples() -> dict[str, np.ndarray]:
 @pytest.mark.parametrize("limit", [2_000_000, 10_000])
 @pytest.mark.parametrize("name", list(_awkward_samples()))
 def test_continuous_empirical_equals_the_straightforward_construction(name, limit, monkeypatch):
-    """Counts, bins and sketch cells bit for bit, moments to rounding; small limits, chunks and blocks take every path."""
+    """Counts, bins, sketch cells and their means bit for bit, moments to rounding; small limits, chunks and blocks
+    take every path."""
     from kl_core import sketch
 
     sample, chunk = 512, 7_000
@@ -294,7 +299,7 @@ def test_continuous_empirical_equals_the_straightforward_construction(name, limi
     else:
         assert emp.sketch.edges.tobytes() == expected["fine"].tobytes()
         assert emp.sketch.cell_counts.tobytes() == expected["cell_counts"].tobytes()
-        assert emp.sketch.cell_sums.tobytes() == expected["cell_sums"].tobytes()
+        assert emp.sketch.values.tobytes() == expected["means"].tobytes()
         _assert_moments_close(emp.sketch.moments, expected["moments"])
 
 

@@ -49,14 +49,14 @@ def test_first_look_sees_whole_numbers():
 
 def _run(x: np.ndarray, edges: np.ndarray, marked: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, tuple]:
     """(cells, kept values, (n, mean, m2, log mean, log m2, min, max))."""
-    cells, kept = np.zeros((edges.size - 1, 2)), np.empty(x.size)
+    cells, kept = np.zeros((edges.size - 1, 3)), np.empty(x.size)
     marked = np.zeros(0, dtype=bool) if marked is None else marked
     *result, k = kernels.cells_and_moments(x, edges, *_Grid.run_of(edges), cells, marked, kept)
     return cells, kept[:k], tuple(result)
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_cells_are_the_binary_search_and_bincounts_bit_for_bit(seed):
+def test_cells_are_the_binary_search_with_exact_counts_and_sums(seed):
     rng = np.random.default_rng(seed)
     x = rng.lognormal(0.0, 2.0, 50_000)
     edges = sketch_edges(float(x.min()), float(x.max()), *np.quantile(x, [0.001, 0.999]))
@@ -68,9 +68,14 @@ def test_cells_are_the_binary_search_and_bincounts_bit_for_bit(seed):
     marked = rng.random(edges.size - 1) < 0.01
     cells, kept, _ = _run(x, edges, marked)
     assert np.array_equal(cells[:, 0], np.bincount(expected, minlength=edges.size - 1))
-    assert cells[:, 1].tobytes() == np.bincount(expected, weights=x, minlength=edges.size - 1).tobytes()
     assert kept.tobytes() == x[marked[expected]].tobytes()  # the marked cells' values, in order
     assert _run(x, edges)[1].size == 0  # nothing marked, nothing kept
+    order = np.argsort(expected, kind="stable")
+    groups = np.split(x[order], np.cumsum(np.bincount(expected, minlength=edges.size - 1))[:-1])
+    exact = np.array([math.fsum(group) for group in groups])
+    assert (cells[:, 1] + cells[:, 2]).tobytes() == exact.tobytes()  # the sum and its error: the exact sum, rounded once
+    shuffled = _run(rng.permutation(x), edges)[0]
+    assert (shuffled[:, 1] + shuffled[:, 2]).tobytes() == exact.tobytes()  # in any order
 
 
 def test_cells_without_an_equal_width_run_are_searched():
