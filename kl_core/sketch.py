@@ -42,7 +42,6 @@ MAX_EXACT_VALUES = 2_000_000  # distinct values kept exactly; beyond, the fine s
 BODY_CELLS = 2**17  # equal-width cells between the 0.1 % and 99.9 % quantiles
 TAIL_CELLS = 2**12  # log-spaced cells in each tail, out to the exact min / max
 _CHUNK = 1 << 20  # values per pass in the chunked reduction (bounded extra memory)
-_BLOCK = 1 << 16  # values per step of an elementwise pipeline, so that its temporaries stay in the CPU cache
 _MERGE_EVERY = 8  # chunk first passes merged at once (bounded memory)
 SAMPLE_VALUES = 1 << 16  # distinct values the first pass keeps to place the body
 _TAIL_QUANTILE = 0.001
@@ -72,14 +71,12 @@ class Moments:
     high: float
 
     @classmethod
-    def of(cls, values: np.ndarray, weights: np.ndarray | None = None, scratch: "_Scratch | None" = None) -> "Moments":
-        """Statistics of ``values`` (optionally weighted by counts); ``scratch`` holds the temporaries if given."""
+    def of(cls, values: np.ndarray, weights: np.ndarray | None = None) -> "Moments":
+        """Statistics of ``values`` (optionally weighted by counts)."""
         low, high = float(values.min()), float(values.max())
-        deviations = None if scratch is None else scratch.floats[:values.size]
-        n, mean, m2 = _weighted_mean_m2(values, weights, max(-low, high), deviations)
+        n, mean, m2 = _weighted_mean_m2(values, weights, max(-low, high))
         if low > 0:
-            logs = np.log(values) if deviations is None else np.log(values, out=deviations)  # (x's deviations are done with)
-            log_mean_m2 = _weighted_mean_m2(logs, weights, 1000.0, deviations)  # |log x| < 745; in place in the scratch
+            log_mean_m2 = _weighted_mean_m2(np.log(values), weights, 1000.0)  # |log x| < 745
             log_mean, log_m2 = log_mean_m2[1], log_mean_m2[2]
         else:
             log_mean = log_m2 = math.nan
@@ -142,9 +139,7 @@ _PLAIN_SCALE = 2.0**480  # below it (and above its inverse) squared deviations a
 _PLAIN_COUNT = 2.0**60
 
 
-def _weighted_mean_m2(
-    values: np.ndarray, weights: np.ndarray | None, scale: float, deviations: np.ndarray | None = None,
-) -> tuple[float, float, float]:
+def _weighted_mean_m2(values: np.ndarray, weights: np.ndarray | None, scale: float) -> tuple[float, float, float]:
     """(n, mean, sum of squared deviations), weighted by counts when given; ``scale`` is the largest |value|.
 
     Values beyond ±2**480 (or all below 2**-480) are divided by a power of two first (exactly),
@@ -158,17 +153,17 @@ def _weighted_mean_m2(
     """
     n = float(values.size) if weights is None else float(weights.sum())
     if scale == 0 or (1 / _PLAIN_SCALE <= scale <= _PLAIN_SCALE and n <= _PLAIN_COUNT):
-        return n, *_mean_m2(values, weights, n, deviations)
+        return n, *_mean_m2(values, weights, n)
     exponent = math.frexp(scale)[1]
     mean, m2 = _mean_m2(np.ldexp(values, -exponent), weights, n)
     return n, _ldexp(mean, exponent), _ldexp(m2, 2 * exponent)
 
 
-def _mean_m2(values: np.ndarray, weights: np.ndarray | None, n: float, out: np.ndarray | None = None) -> tuple[float, float]:
+def _mean_m2(values: np.ndarray, weights: np.ndarray | None, n: float) -> tuple[float, float]:
     # einsum, not np.dot: OpenBLAS threads a long dot product and its idle threads then spin.
     if weights is None:
         mean = float(values.sum() / n)
-        deviations = values - mean if out is None else np.subtract(values, mean, out=out)
+        deviations = values - mean
         return mean, float(np.einsum("i,i->", deviations, deviations))
     mean = float(np.einsum("i,i->", weights, values) / n)
     deviations = values - mean
@@ -679,7 +674,7 @@ def sketch_edges(low: float, high: float, body_low: float, body_high: float) -> 
     if low < body_low:
         parts.insert(0, (body_low - _log_steps(body_low - low, width))[::-1])
     edges = np.concatenate(parts)
-    if not np.all(edges[1:] > edges[:-1]):  # (a tail's first step rounds onto the body's end)
+    if not np.all(edges[1:] > edges[:-1]):  # (a body narrower than its rounding repeats edges)
         edges = np.unique(edges)
     edges[0], edges[-1] = low, high
     return edges[np.concatenate([[True], np.diff(edges) > 0])]
@@ -855,7 +850,7 @@ class _Scratch:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.floats = np.empty(size)  # cell indices, then deviations, then logs (or shifted integers)
+        self.floats = np.empty(size)  # the values a pass keeps (hash sample, marked cells), or shifted integers
 
     @functools.cached_property
     def mask(self) -> np.ndarray:
@@ -863,7 +858,7 @@ class _Scratch:
 
 
 Result = TypeVar("Result")
-_WORKERS = 2  # threads over the chunks (numpy's loops release the GIL)
+_WORKERS = 2  # threads over the chunks (the compiled loops and numpy's release the GIL)
 
 
 def _in_order(work: Callable[[np.ndarray, _Scratch], Result], numbers: np.ndarray) -> Iterator[Result]:

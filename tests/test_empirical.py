@@ -275,15 +275,14 @@ def _awkward_samples() -> dict[str, np.ndarray]:
 @pytest.mark.parametrize("limit", [2_000_000, 10_000])
 @pytest.mark.parametrize("name", list(_awkward_samples()))
 def test_continuous_empirical_equals_the_straightforward_construction(name, limit, monkeypatch):
-    """Counts, bins, sketch cells and their means bit for bit, moments to rounding; small limits, chunks and blocks
-    take every path."""
+    """Counts, bins, sketch cells and their means bit for bit, moments to rounding; small limits and chunks take
+    every path."""
     from kl_core import sketch
 
     sample, chunk = 512, 7_000
     monkeypatch.setattr(sketch, "MAX_EXACT_VALUES", limit)
     monkeypatch.setattr(sketch, "SAMPLE_VALUES", sample)
     monkeypatch.setattr(sketch, "_CHUNK", chunk)
-    monkeypatch.setattr(sketch, "_BLOCK", 1_000)
     x = _awkward_samples()[name]
     emp = Empirical.from_samples(x)
     expected = _reference_binned(x, limit, sample, chunk)
