@@ -511,7 +511,8 @@ class ValueSketch:
     def binned_chunk(cls, numbers: np.ndarray, edges: np.ndarray) -> "ValueSketch":
         """One chunk's fine-cell sketch on ``edges`` (which must hold every value): merge chunks."""
         numbers = np.ascontiguousarray(numbers, dtype=float)
-        cells, _, moments = _chunk_cells(numbers, edges, _Grid.run_of(edges), _NO_CELLS, _Scratch(numbers.size))
+        cells = np.zeros((edges.size - 1, 3))
+        _, moments = _chunk_cells(numbers, edges, _Grid.run_of(edges), _NO_CELLS, _Scratch(numbers.size), cells)
         return cls._from_cells(edges, cells[:, 0].copy(), cells[:, 1].copy(), cells[:, 2].copy(), moments)
 
     @classmethod
@@ -533,26 +534,29 @@ class ValueSketch:
         edges = np.ascontiguousarray(edges, dtype=float)
         run = _Grid.run_of(edges)
         marked = _NO_CELLS if visit is None else np.ascontiguousarray(visit.marked(edges), dtype=bool)
-        cell_counts = np.zeros(edges.size - 1)
-        cell_sums: np.ndarray | None = None
-        cell_errors: np.ndarray | None = None
+        # One running (count, sum, error) table per worker: the compensated sums give the same
+        # cells whichever worker counted which chunk, and no chunk allocates or merges a table.
+        workers = [_Scratch(min(numbers.size, _CHUNK)) for _ in range(_WORKERS)]
+        tables = {id(worker): np.zeros((edges.size - 1, 3)) for worker in workers}
+        used: dict[int, np.ndarray] = {}
         moments: Moments | None = None
 
-        def reduce(chunk: np.ndarray, scratch: _Scratch) -> tuple[np.ndarray, Moments]:
-            cells, kept, part = _chunk_cells(chunk, edges, run, marked, scratch)
+        def reduce(chunk: np.ndarray, scratch: _Scratch) -> Moments:
+            used[id(scratch)] = tables[id(scratch)]
+            kept, part = _chunk_cells(chunk, edges, run, marked, scratch, used[id(scratch)])
             if visit is not None and kept.size:
                 visit.keep(kept)
-            return cells, part
+            return part
 
-        for cells, part in _in_order(reduce, numbers):
-            cell_counts += cells[:, 0]
-            if cell_sums is None or cell_errors is None:
-                cell_sums, cell_errors = cells[:, 1].copy(), cells[:, 2].copy()
-            else:
-                cell_sums, cell_errors = _sums_added(cell_sums, cell_errors, cells[:, 1], cells[:, 2])
+        for part in _in_order(reduce, numbers, workers):
             moments = part if moments is None else moments.merge(part)
-        if cell_sums is None or cell_errors is None or moments is None:
+        if moments is None:
             raise ValueError("no values to sketch")
+        first, *others = used.values()
+        for table in others:
+            first[:, 0] += table[:, 0]
+            _kernels().sums_added(first[:, 1], first[:, 2], table[:, 1], table[:, 2])
+        cell_counts, cell_sums, cell_errors = np.ascontiguousarray(first.T)
         return cls._from_cells(edges, cell_counts, cell_sums, cell_errors, moments)
 
     @classmethod
@@ -580,10 +584,10 @@ class ValueSketch:
             raise ValueError("only fine sketches on the same edges merge; build both with binned_chunk")
         if self.edges.size != other.edges.size or not np.array_equal(self.edges, other.edges):
             raise ValueError("sketches on different edges cannot be merged")
+        sums, errors = self.cell_sums.copy(), self.cell_errors.copy()
+        _kernels().sums_added(sums, errors, other.cell_sums, other.cell_errors)
         return ValueSketch._from_cells(
-            self.edges, self.cell_counts + other.cell_counts,
-            *_sums_added(self.cell_sums, self.cell_errors, other.cell_sums, other.cell_errors),
-            self.moments.merge(other.moments),
+            self.edges, self.cell_counts + other.cell_counts, sums, errors, self.moments.merge(other.moments),
         )
 
     def with_counts(self, counts: np.ndarray) -> "ValueSketch":
@@ -742,20 +746,6 @@ class _Grid:
         return (0.0, 0.0, 0, 0, 1.0) if grid is None else (grid.origin, grid.scale, grid.first, grid.stop, grid.slack)
 
 
-def _sums_added(sums: np.ndarray, errors: np.ndarray, other_sums: np.ndarray, other_errors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Two compensated sums added (Knuth's two-sum on the sums, the errors carried): (sums, errors).
-
-    Examples
-    --------
-    >>> sums, errors = _sums_added(np.array([1.0]), np.array([0.0]), np.array([1e-16]), np.array([0.0]))
-    >>> sums.tolist(), errors.tolist()
-    ([1.0], [1e-16])
-    """
-    total = sums + other_sums
-    part = total - sums
-    return total, errors + other_errors + ((sums - (total - part)) + (other_sums - part))
-
-
 def _signed_extremes(chunk: np.ndarray, low: float, high: float) -> tuple[float, float]:
     """The compiled loops' min and max, with numpy's sign where an extreme is a zero (-0.0 and 0.0 compare equal)."""
     return (float(chunk.min()) if low == 0 else low), (float(chunk.max()) if high == 0 else high)
@@ -763,17 +753,18 @@ def _signed_extremes(chunk: np.ndarray, low: float, high: float) -> tuple[float,
 
 def _chunk_cells(
     chunk: np.ndarray, edges: np.ndarray, run: tuple[float, float, int, int, float], marked: np.ndarray, scratch: "_Scratch",
-) -> tuple[np.ndarray, np.ndarray, Moments]:
-    """One chunk's cells (counts, sums and the sums' rounding errors), its values in ``marked`` cells, and its Moments."""
+    cells: np.ndarray,
+) -> tuple[np.ndarray, Moments]:
+    """One chunk counted and summed into ``cells`` (counts, sums and the sums' rounding errors, added to
+    what they hold); the chunk's values in ``marked`` cells, and its Moments."""
     chunk = np.ascontiguousarray(chunk)  # (a strided column is copied a chunk at a time)
-    cells = np.zeros((edges.size - 1, 3))
     n, mean, m2, log_mean, log_m2, low, high, k = _kernels().cells_and_moments(chunk, edges, *run, cells, marked, scratch.floats)
     kept = scratch.floats[:k].copy()
     low, high = _signed_extremes(chunk, low, high)
     scale = max(-low, high)
     if not (scale == 0 or 1 / _PLAIN_SCALE <= scale <= _PLAIN_SCALE):  # values near the float limits: scaled sums
-        return cells, kept, Moments.of(chunk)
-    return cells, kept, Moments(n, mean, m2, log_mean, log_m2, low, high)
+        return kept, Moments.of(chunk)
+    return kept, Moments(n, mean, m2, log_mean, log_m2, low, high)
 
 
 _NO_CELLS = np.zeros(0, dtype=bool)  # no cell's values wanted
@@ -861,22 +852,25 @@ Result = TypeVar("Result")
 _WORKERS = 2  # threads over the chunks (the compiled loops and numpy's release the GIL)
 
 
-def _in_order(work: Callable[[np.ndarray, _Scratch], Result], numbers: np.ndarray) -> Iterator[Result]:
+def _in_order(
+    work: Callable[[np.ndarray, _Scratch], Result], numbers: np.ndarray, scratches: Sequence[_Scratch] = (),
+) -> Iterator[Result]:
     """``work(chunk, scratch)`` for each chunk of ``_CHUNK`` values, the results in chunk order.
 
     Up to :data:`_WORKERS` chunks are worked on at once, each worker with its own
-    :class:`_Scratch`; at most one more result waits to be taken, so memory stays bounded.
+    :class:`_Scratch` (one of ``scratches`` if given, at least ``_WORKERS`` of them, each used
+    by one worker at a time); at most one more result waits to be taken, so memory stays bounded.
     """
     starts = range(0, numbers.size, _CHUNK)
     workers = min(_WORKERS, len(starts))
     if workers < 2:
-        scratch = _Scratch(min(numbers.size, _CHUNK))
+        scratch = scratches[0] if scratches else _Scratch(min(numbers.size, _CHUNK))
         for chunk in _chunks(numbers):
             yield work(chunk, scratch)
         return
     free: queue.SimpleQueue[_Scratch] = queue.SimpleQueue()
-    for _ in range(workers):
-        free.put(_Scratch(_CHUNK))
+    for scratch in scratches[:workers] if scratches else [_Scratch(_CHUNK) for _ in range(workers)]:
+        free.put(scratch)
 
     def run(start: int) -> Result:
         scratch = free.get()

@@ -10,6 +10,7 @@ definitions they replace, which the tests check value by value:
 * :func:`first_look` — ``min``, ``max``, whether every value is whole, and the values
   with ``value_hashes(chunk) < 2**level``, bit for bit;
 * :func:`cell_indices` — ``searchsorted(edges, x, "right") - 1``, clipped, exactly;
+* :func:`sums_added` — two such compensated sums added (Knuth's two-sum, as each value is);
 * :func:`cells_and_moments` — the cells' counts and sums (compensated: the sum and its
   rounding error, so that every order of the values gives the same total), the values of chosen cells
   (those a display bin's edge crosses), and the chunk's
@@ -28,7 +29,7 @@ from typing import Any, Callable
 import numba
 import numpy as np
 
-__all__ = ["cell_indices", "compiled", "cells_and_moments", "first_look", "value_hashes"]
+__all__ = ["cell_indices", "compiled", "cells_and_moments", "first_look", "sums_added", "value_hashes"]
 
 _SUM_BLOCK = 256  # values summed naively before their block sum joins the total (error ~ (256 + n/256)·ε, not n·ε)
 
@@ -127,6 +128,32 @@ def _cell(value: float, edges: np.ndarray, origin: float, scale: float, first: i
     return min(max(low - 1, 0), edges.size - 2)
 
 
+@compiled(inline="always")
+def _two_sum(total: float, value: float) -> tuple[float, float]:
+    """Knuth's two-sum: ``total + value`` rounded, and the rounding error (exactly: the two add up to the exact sum)."""
+    rounded = total + value
+    part = rounded - total
+    return rounded, (total - (rounded - part)) + (value - part)
+
+
+@compiled()
+def sums_added(sums: np.ndarray, errors: np.ndarray, other_sums: np.ndarray, other_errors: np.ndarray) -> None:
+    """Two compensated sums added in place: ``sums`` by Knuth's two-sum with ``other_sums``, ``errors`` carrying
+    both sides' errors and the new rounding error (``sums + errors`` stays the exact total to ~ε² of it).
+
+    Examples
+    --------
+    >>> sums, errors = np.array([1.0]), np.array([0.0])
+    >>> sums_added(sums, errors, np.array([1e-16]), np.array([0.0]))
+    >>> sums.tolist(), errors.tolist()
+    ([1.0], [1e-16])
+    """
+    for i in range(sums.size):
+        total, error = _two_sum(sums[i], other_sums[i])
+        sums[i] = total
+        errors[i] = errors[i] + other_errors[i] + error
+
+
 @compiled()
 def cell_indices(
     numbers: np.ndarray, edges: np.ndarray, origin: float, scale: float, first: int, stop: int, slack: float, out: np.ndarray,
@@ -183,11 +210,9 @@ def cells_and_moments(
             value = chunk[i]
             cell = _cell(value, edges, origin, scale, first, stop, slack)
             cells[cell, 0] += 1.0
-            total_before = cells[cell, 1]
-            total_after = total_before + value
-            part = total_after - total_before
-            cells[cell, 1] = total_after
-            cells[cell, 2] += (total_before - (total_after - part)) + (value - part)
+            cell_sum, error = _two_sum(cells[cell, 1], value)
+            cells[cell, 1] = cell_sum
+            cells[cell, 2] += error
             if watch and marked[cell]:
                 kept[k] = value
                 k += 1

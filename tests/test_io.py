@@ -497,3 +497,39 @@ def test_truncated_binary_formats_give_data_error(cut: float, extension: str) ->
 def test_docstring_examples_hold() -> None:
     results = doctest.testmod(kl_io, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert results.failed == 0
+
+
+def _spy_on_pyarrow(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
+    """The column types of each ``pyarrow.csv.read_csv`` call the reader makes."""
+    import pyarrow.csv as pa_csv
+
+    calls: list[dict[str, object]] = []
+    real = pa_csv.read_csv
+
+    def read_csv(source, *, convert_options=None, **options):  # type: ignore[no-untyped-def]
+        calls.append(dict(convert_options.column_types) if convert_options is not None else {})
+        return real(source, convert_options=convert_options, **options)
+
+    monkeypatch.setattr(pa_csv, "read_csv", read_csv)
+    return calls
+
+
+def test_sampled_float_columns_are_read_as_floats_without_guessing(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _spy_on_pyarrow(monkeypatch)
+    frame = read_table(b"x,n,label\n1.5,3,a\n,4,b\n2e3,5,c\n", "floats.csv")
+    assert [list(types) for types in calls] == [["x"]]  # one parse, x typed; n and label guessed
+    assert frame["x"].tolist()[::2] == [1.5, 2000.0] and np.isnan(frame["x"].iloc[1])
+    assert frame["n"].tolist() == [3, 4, 5] and frame["label"].tolist() == ["a", "b", "c"]
+
+
+def test_a_float_column_with_text_beyond_the_sample_reads_as_if_guessed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kl_core.io.sniffing import SNIFF_BYTES
+
+    rows = b"1.5,a\n" * (2 * SNIFF_BYTES // 6)
+    data = b"x,label\n" + rows + b"abc,b\n" + rows
+    calls = _spy_on_pyarrow(monkeypatch)
+    frame = read_table(data, "late_text.csv")
+    assert [list(types) for types in calls] == [["x"], []]  # typed, failed at 'abc', read again guessing
+    guessed = pd.read_csv(io.BytesIO(data), dtype=str)
+    assert frame["x"].astype(str).tolist() == guessed["x"].tolist()
+    assert frame["label"].tolist() == guessed["label"].tolist()

@@ -78,6 +78,23 @@ def test_cells_are_the_binary_search_with_exact_counts_and_sums(seed):
     assert (shuffled[:, 1] + shuffled[:, 2]).tobytes() == exact.tobytes()  # in any order
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_sums_added_keep_the_exact_total_however_the_values_are_split(seed):
+    rng = np.random.default_rng(seed)
+    x = rng.lognormal(0.0, 3.0, 30_000) * rng.choice([-1.0, 1.0], 30_000)
+    edges = sketch_edges(float(x.min()), float(x.max()), *np.quantile(x, [0.01, 0.99]))
+    cell = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, edges.size - 2)
+    exact = np.array([math.fsum(x[cell == c]) for c in range(edges.size - 1)])
+    parts = np.split(rng.permutation(x), [7_000, 19_000])  # three uneven parts, each summed on its own
+    tables = [_run(part, edges)[0] for part in parts]
+    sums, errors = tables[0][:, 1].copy(), tables[0][:, 2].copy()
+    for table in tables[1:]:
+        kernels.sums_added(sums, errors, np.ascontiguousarray(table[:, 1]), table[:, 2])  # contiguous and strided
+    assert (sums + errors).tobytes() == exact.tobytes()
+    plain = tables[0][:, 1] + tables[1][:, 1] + tables[2][:, 1]
+    assert not np.array_equal(plain, exact)  # uncompensated, the split shows in the last bits
+
+
 def test_cells_without_an_equal_width_run_are_searched():
     edges = np.cumsum(np.r_[0.0, np.random.default_rng(3).random(300) + 0.01])  # no two widths alike
     assert _Grid.of(edges) is None

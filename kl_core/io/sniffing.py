@@ -98,6 +98,9 @@ class TextLayout:
     decimal: str
     has_header: bool
     column_names: tuple[str, ...]  # raw header fields, or default names without a header
+    # Columns whose every sampled value is a number and at least one has a fraction or exponent:
+    # a reader may parse them as floats without guessing their type again.
+    float_columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -250,7 +253,27 @@ def _sniff_layout(text_sample: TextSample, limits: Limits) -> TextLayout:
     _check_column_count(width, limits)
     _check_sample_rows(rows, width, has_header, limits)
     names = rows[0].fields if has_header else _default_column_names(width)
-    return TextLayout(text_sample.encoding, delimiter, decimal, has_header, tuple(names))
+    floats = _float_columns(rows[1:] if has_header else rows, names) if decimal == "." else ()
+    return TextLayout(text_sample.encoding, delimiter, decimal, has_header, tuple(names), floats)
+
+
+def _float_columns(rows: list[SampleRow], names: list[str]) -> tuple[str, ...]:
+    """The ``names`` of the columns whose non-blank sampled fields are all numbers, some with a
+    decimal point or an exponent (what a type-guessing parser would read as floats).
+
+    Examples
+    --------
+    >>> rows = [SampleRow(2, ["1.5", "3", "a"]), SampleRow(3, ["", "4", "b"]), SampleRow(4, ["2e3", "5", "1.0"])]
+    >>> _float_columns(rows, ["x", "n", "label"])
+    ('x',)
+    """
+    floats = []
+    for position, name in enumerate(names):
+        fields = [row.fields[position] for row in rows if position < len(row.fields) and row.fields[position]]
+        if (fields and all(NUMBER_PATTERN.fullmatch(field) for field in fields)
+                and any(not field.lstrip("+-").isdigit() for field in fields)):
+            floats.append(name)
+    return tuple(floats)
 
 
 def _guess_delimiter(sample: str) -> str:
