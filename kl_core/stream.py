@@ -201,6 +201,11 @@ class _Source:
         except BaseException:
             self.con.close()
             raise
+        if suffix not in PARQUET_SUFFIXES and len(self._columns) == 1:
+            # In a one-column CSV a blank line is a NULL row to DuckDB; the in-memory readers (pandas,
+            # pyarrow) skip blank lines, so the same file must not report them as missing values here.
+            (only,) = self._columns
+            self.reader = f"(SELECT * FROM {self.reader} WHERE {_quote(only)} IS NOT NULL)"
         return self
 
     def __exit__(self, *exc: object) -> None:

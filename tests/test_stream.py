@@ -253,3 +253,16 @@ def test_parquet_footers_of_narrow_integers_skip_the_head_scan_with_the_same_cou
         assert (emp.kind, emp.support.tobytes(), emp.counts.tobytes(), dict(emp.dropped)) == (
             scanned.kind, scanned.support.tobytes(), scanned.counts.tobytes(), dict(scanned.dropped))
     assert shortcut["narrow"].kind == "discrete" and shortcut["narrow"].n == 30_000
+
+
+@pytest.mark.parametrize("text", ["value\n1.5\n\n2.5\n\n3.5\nNA\n", "value\n1\n\n2\n\n\n3\nNA\n2\n\n"])
+def test_blank_lines_in_a_one_column_csv_are_skipped_as_in_memory(tmp_path, text):
+    from kl_core.io import read_table
+
+    path = tmp_path / "blank_lines.csv"
+    path.write_text(text)
+    streamed = count_values(path, "value")
+    in_memory = to_empirical(read_table(path.read_bytes(), path.name), "value")
+    assert (streamed.kind, streamed.n, streamed.dropped) == (in_memory.kind, in_memory.n, in_memory.dropped)
+    assert streamed.dropped == {"missing": 1}  # the NA only, not the blank lines
+    assert np.array_equal(streamed.counts, in_memory.counts)
