@@ -177,7 +177,9 @@ def _present_table(frame: pd.DataFrame, main_columns: list[str]):
     keep = [c for c in main_columns if header_name(c) not in (SWATCH, "Parameters", "Free parameters")]
     small = frame[keep].copy()
     small["Rank"] = [f"● {rank}" if dot else rank for dot, rank in zip(frame[SWATCH], frame["Rank"])]
-    small["Model"] = [f"{model} ({params})" if params else model for model, params in zip(frame["Model"], frame["Parameters"])]
+    # A model whose label already names its fixed parameters ("uniform (low=100, high=180)") is not given them twice.
+    small["Model"] = [f"{model} ({params})" if params and not model.endswith(f"({params})") else model
+                      for model, params in zip(frame["Model"], frame["Parameters"])]
     keys = [str(key) for key in table["model"]][:len(frame)]
     css = [f"color: {colors[key]}" if key in models else "" for key in keys]
     # Only the model's name wraps: "1.3e-14" never splits at its "-" (a table style, as each cell's text is a paragraph).
