@@ -366,8 +366,8 @@ def not_ranked(table: pd.DataFrame) -> list[tuple[str, str]]:
 def ranked_notes(table: pd.DataFrame) -> list[tuple[list[str], str]]:
     """(models, note) for every note a ranked model (finite KL) carries: each note once, with its models in rank order.
 
-    The notes of the models :func:`not_ranked` lists are left to that list. A note many models
-    share (every fit of a large sample is made on its fine sketch) is given once, naming them all.
+    The notes of the models :func:`not_ranked` lists are left to that list. A note several models
+    share (the fits a large sample makes on its fine sketch) is given once, naming them all.
 
     Examples
     --------
