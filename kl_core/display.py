@@ -35,7 +35,7 @@ __all__ = [
     "DATA_LABEL", "DELTA_NOTE", "GOF_NOTE", "INFINITY", "MISSING", "RANK_BY_WORDS", "EdgeLimit", "capitalised",
     "columns_named", "display_label", "displayed_params", "edge_limit", "family_label", "fitted_label", "format_count",
     "format_dropped", "format_estimate", "format_interval", "format_number", "header_name", "headers", "model_label",
-    "not_ranked", "params_with_errors", "ranking_display", "request_text", "summary_rows",
+    "not_ranked", "params_with_errors", "ranked_notes", "ranking_display", "request_text", "summary_rows",
 ]
 
 DIGITS = 4
@@ -361,6 +361,28 @@ def not_ranked(table: pd.DataFrame) -> list[tuple[str, str]]:
         if not math.isfinite(_as_float(row.get("kl"))):
             out.append((display_label(row), str(row.get("note") or "no reason given")))
     return out
+
+
+def ranked_notes(table: pd.DataFrame) -> list[tuple[list[str], str]]:
+    """(models, note) for every note a ranked model (finite KL) carries: each note once, with its models in rank order.
+
+    The notes of the models :func:`not_ranked` lists are left to that list. A note several models
+    share (the fits a large sample makes on its fine sketch) is given once, naming them all.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"model": ["norm", "gamma", "t", "geom"], "label": ["norm", "gamma", "t", "geom"],
+    ...                       "kl": [0.1, 0.2, 0.3, float("inf")],
+    ...                       "note": ["on the sketch", "on the sketch", "", "∞: zero at 3"]})
+    >>> ranked_notes(table)
+    [(['normal', 'gamma'], 'on the sketch')]
+    """
+    models: dict[str, list[str]] = {}
+    for _, row in table.iterrows():
+        note = str(row.get("note") or "").strip()
+        if note and math.isfinite(_as_float(row.get("kl"))):
+            models.setdefault(note, []).append(display_label(row))
+    return [(names, note) for note, names in models.items()]
 
 
 def summary_rows(summary: Mapping[str, Any], base: float = 2) -> list[tuple[str, str]]:

@@ -24,11 +24,11 @@ from ui import state, url
 from ui.charts import chart
 from ui.draws import draws_download
 from ui.model_checks import binned_resolutions, gof_by_model
-from ui.run import fit_with_progress, rank_by, requests_for, show_failures
+from ui.run import fit_with_progress, rank_by, requests_for, show_failures, show_notes
 from ui.styles import PRESENT_CSS
 from ui.uncertainty_view import bootstrap_intervals, errors_wanted, standard_errors_by_model
 from ui.sweep import sweep_section
-from ui.text import escape_markdown
+from ui.text import escape_markdown, listed
 from ui.widgets import bind
 from ui.frame import require_app
 from ui.diagnostic_tabs import agreement_tab, density_tab
@@ -36,9 +36,10 @@ from ui.diagnostic_tabs import agreement_tab, density_tab
 require_app()
 
 SWATCH = "Colour"  # the table column marking each drawn model's colour
-# Numbers first, so a bootstrap's extra columns never push the p-value off the screen.
+# Numbers first, so a bootstrap's extra columns never push the p-value off the screen. No Note: the grid would cut
+# it at the page's edge (one line a cell, on a canvas), so the notes are page text under the table (ui.run.show_notes).
 MAIN_COLUMNS = (SWATCH, "Rank", "Model", "KL", "KL 95% interval", "P(best)", "ΔAIC", "p-value", "Parameters",
-                "Free parameters", "Note")
+                "Free parameters")
 TAB_NAMES = ("Distributions", "Density", "Small multiples", "Where bits are lost", "CDFs", "Q-Q", "P-P", "Ranking", "Try a parameter")
 
 
@@ -172,11 +173,13 @@ def _swatch_style(frame: pd.DataFrame):
 
 def _present_table(frame: pd.DataFrame, main_columns: list[str]):
     """The few columns a room reads, narrow enough for a phone: the colour beside the rank, the parameters
-    under the model's name; the notes stay in the list of models not ranked below."""
-    keep = [c for c in main_columns if header_name(c) not in (SWATCH, "Parameters", "Free parameters", "Note")]
+    under the model's name; the notes are listed under the table (:func:`ui.run.show_notes`)."""
+    keep = [c for c in main_columns if header_name(c) not in (SWATCH, "Parameters", "Free parameters")]
     small = frame[keep].copy()
     small["Rank"] = [f"● {rank}" if dot else rank for dot, rank in zip(frame[SWATCH], frame["Rank"])]
-    small["Model"] = [f"{model} ({params})" if params else model for model, params in zip(frame["Model"], frame["Parameters"])]
+    # A model whose label already names its fixed parameters ("uniform (low=100, high=180)") is not given them twice.
+    small["Model"] = [f"{model} ({params})" if params and not model.endswith(f"({params})") else model
+                      for model, params in zip(frame["Model"], frame["Parameters"])]
     keys = [str(key) for key in table["model"]][:len(frame)]
     css = [f"color: {colors[key]}" if key in models else "" for key in keys]
     # Only the model's name wraps: "1.3e-14" never splits at its "-" (a table style, as each cell's text is a paragraph).
@@ -217,17 +220,15 @@ def _ranking_table() -> pd.DataFrame:
     else:
         st.dataframe(_swatch_style(frame), hide_index=True, width="stretch", column_order=main_columns, key="ranking_table",
                      column_config={SWATCH: st.column_config.TextColumn(SWATCH, width=52, help="The model's colour in the figures"),
-                                    "Parameters": st.column_config.TextColumn("Parameters", width="medium"),
-                                    "Note": st.column_config.TextColumn("Note", width="large")})
+                                    "Parameters": st.column_config.TextColumn("Parameters", width="medium")})
     errors = " ± : one standard error (observed information), shown where it exists." if with_errors else ""
     st.caption(f"Ordered by {RANK_BY_WORDS[order]}. {delta}: each model's {delta[1:]} minus the best one, in nats on the "
                f"−2 log L scale; 0 is the best. Free parameters: the ones fitted to the data.{errors}")
     unclear = {labels.get(key, key): why for key, why in no_errors.items() if why != "no free parameters"}
     if unclear and not present:
-        names = list(unclear)
-        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-        st.caption(f"No ± for {listed}: hover over ? for why.",
+        st.caption(f"No ± for {listed(list(unclear))}: hover over ? for why.",
                    help="\n\n".join(f"**{escape_markdown(name)}**: {escape_markdown(why)}" for name, why in unclear.items()))
+    show_notes(table)
     return shown
 
 

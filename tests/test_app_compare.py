@@ -37,6 +37,12 @@ def ranking(at: AppTest):
     return next(frame.value for frame in at.dataframe if "Rank" in frame.value.columns)
 
 
+def notes_on_the_fits(at: AppTest) -> list[str]:
+    """The lines of the notes under the ranking table, Markdown escapes undone."""
+    caption = next(c.value for c in at.caption if c.value.startswith("Notes on the fits:"))
+    return [line.replace("\\", "").replace("**", "") for line in caption.split("  \n")[1:]]
+
+
 def test_no_data_gives_a_friendly_message_and_a_link():
     at = compare_page(None)
     assert not at.exception
@@ -94,6 +100,8 @@ def test_infinite_kl_is_shown_with_its_reason():
     assert failures["Model"].tolist() == ["binomial"]
     reason = at.session_state["last_comparison"].table.set_index("model").loc["binomial", "note"]
     assert len(reason) > 100 and failures["Why"].str.replace("\\", "").tolist() == [reason]  # shown as typed
+    assert notes_on_the_fits(at) == ["uniform: range taken from the observed minimum and maximum",
+                                     "binomial: not ranked; why is listed at the end of the page."]
 
 
 def test_epsilon_floor_makes_it_finite_and_says_so():
@@ -103,6 +111,8 @@ def test_epsilon_floor_makes_it_finite_and_says_so():
     shown = ranking(at).set_index("Model")
     assert shown.loc["binomial", "KL (bits/obs)"] != "∞"
     assert "ε-floor" in shown.loc["binomial", "Note"]
+    note = at.session_state["last_comparison"].table.set_index("model").loc["binomial", "note"]
+    assert f"binomial: {note}" in notes_on_the_fits(at)  # the whole note, as page text that wraps
 
 
 def test_bootstrap_adds_intervals_and_keeps_the_tab_and_the_p_value_in_view():
@@ -115,7 +125,8 @@ def test_bootstrap_adds_intervals_and_keeps_the_tab_and_the_p_value_in_view():
     assert ranking(at)["KL 95% interval (bits)"].str.startswith("[").all()
     table = next(frame for frame in at.dataframe if "Rank" in frame.value.columns)
     order = list(table.proto.column_order)
-    assert order.index("p-value") < order.index("Parameters") < order.index("Note")  # numbers first
+    assert order.index("p-value") < order.index("Parameters")  # numbers first
+    assert "Note" not in order  # a grid cuts it at the page's edge: the notes are listed under the table
 
 
 def test_figures_draw_the_best_five_and_say_how_many_more_in_one_line():

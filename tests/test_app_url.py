@@ -242,6 +242,15 @@ def test_the_presentation_view_shows_the_verdict_then_the_plot_then_the_table():
     assert at.query_params["view"] == "present"
 
 
+def test_the_presentation_table_names_a_model_s_fixed_parameters_once_and_its_notes_follow():
+    at = open_link(sample="planets", view="present", page="compare")
+    assert not at.exception
+    models = at.table[0].value["Model"].tolist()
+    assert "uniform (low=100, high=180)" in models, models  # the label names them already: not "(…) (low=100, high=180)"
+    assert all(model.count("(") <= 1 for model in models), models
+    notes = next(c.value for c in at.caption if c.value.startswith("Notes on the fits:"))
+    assert "range taken from the observed minimum and maximum" in notes
+
 def test_the_normal_view_keeps_the_table_first_and_the_explanations():
     at = open_link(sample="worms", page="compare")
     order = [node.type for node in walk(at.main) if node.type in ("markdown", "plotly_chart", "table", "dataframe")]

@@ -24,6 +24,7 @@ from kl_core.display import (
     headers,
     model_label,
     not_ranked,
+    ranked_notes,
     ranking_display,
     summary_rows,
 )
@@ -107,6 +108,19 @@ def test_ranking_display_infinite_and_failed_rows(teeth):
     reasons = dict(not_ranked(table))
     assert set(reasons) == {"binomial", "your table"}
     assert by_model.loc["binomial", "ΔAIC (nats)"] == INFINITY and by_model.loc["uniform", "ΔAIC (nats)"] == "0"
+
+
+def test_ranked_notes_give_each_note_of_a_ranked_model_once_in_full(teeth):
+    # Three ranked models declare n = 10 from the data: one note naming the three, best first. The binomial with p
+    # fixed at 0 (∞) and the custom table without one (no fit) are not ranked: their reasons are not_ranked's.
+    table = rank(teeth, ["uniform", "binomial", ("binomial", {"p": 0.5}), "betabinom", ("binomial", {"p": 0.0}),
+                         ("custom", {})])
+    shown = ranking_display(table)
+    notes = ranked_notes(table)
+    assert notes == [(["beta-binomial", "binomial", "binomial (n=10, p=0.5)"], "n = 10, the largest observed value"),
+                     (["uniform"], "range taken from the observed minimum and maximum")]
+    assert all(shown.set_index("Model").loc[model, "Note"] == note for models, note in notes for model in models)
+    assert [model for model, _ in not_ranked(table)] == ["binomial (n=10, p=0)", "your table"]
 
 
 def test_ranking_display_in_nats_and_with_bootstrap(teeth):

@@ -1,4 +1,4 @@
-"""Running a comparison with a progress bar, and listing the models that could not be ranked."""
+"""Running a comparison with a progress bar, listing the models that could not be ranked and the notes on the others."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from kl_core import DataError, Empirical
-from kl_core.display import not_ranked
+from kl_core.display import not_ranked, ranked_notes
 from kl_core.models import default_models
 from kl_core.ranking import RANK_BY, Comparison, ranked_by
 from ui import cache, state
-from ui.text import error as show_error, escape_markdown
+from ui.text import error as show_error, escape_markdown, listed
 
 
 def settings() -> dict[str, Any]:
@@ -90,3 +90,21 @@ def show_failures(table: pd.DataFrame) -> None:
         st.markdown(f"**Not ranked with a finite KL ({len(rows)})**")
         shown = [(escape_markdown(model), escape_markdown(why)) for model, why in rows]
         st.table(pd.DataFrame(shown, columns=["Model", "Why"]), hide_index=True)
+
+
+def show_notes(table: pd.DataFrame) -> None:
+    """Every note on a ranked model, in full, each once with the models it concerns: one caption, a line a note.
+
+    Page text wraps at any width, where the ranking grid cuts a note at its column's edge (it draws
+    one line a cell on a canvas, with no tooltip). The models not ranked keep their own list
+    (:func:`show_failures`).
+    """
+    notes = ranked_notes(table)
+    unranked = [model for model, _ in not_ranked(table)]
+    if not notes and not unranked:
+        return
+    lines = [f"**{escape_markdown(listed(models))}**: {escape_markdown(note)}" for models, note in notes]
+    if unranked:
+        lines.append(f"**{escape_markdown(listed(unranked))}**: not ranked; why is listed at the end of the page.")
+    with st.container(key="ranking_notes"):
+        st.caption("  \n".join(["Notes on the fits:", *lines]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Sequence
 
 import streamlit as st
 
@@ -15,6 +16,18 @@ def escape_markdown(text: object) -> str:
     ``a_b [x](y)`` becomes ``a\\_b \\[x\\]\\(y\\)``: shown as typed, never as a link.
     """
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def listed(names: Sequence[str]) -> str:
+    """Names as a sentence lists them: ``a``, ``a and b``, ``a, b and c``.
+
+    Examples
+    --------
+    >>> listed(["normal"]), listed(["normal", "gamma", "Weibull"])
+    ('normal', 'normal, gamma and Weibull')
+    """
+    names = list(names)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def error(message: object) -> None:

@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.helpers import (
-    TIMEOUT, cut_cells, open_app, open_worm_teeth, ranking, ranking_grid, screenshot, table_rows, wait_charts, wait_idle,
+    TIMEOUT, cut_cells, open_app, open_worm_teeth, ranking, ranking_frame, ranking_grid, screenshot, table_rows, wait_charts,
+    wait_idle,
 )
 
 pytestmark = pytest.mark.browser
@@ -103,3 +104,36 @@ def test_models_not_ranked_show_their_whole_reason(new_page, base_url: str, widt
     assert dict(shown) == expected  # every word of each reason, as typed
     assert cut_cells(table) == []
     screenshot(page, f"not-ranked-{width}x{height}")
+
+
+# Whether every column of the ranking grid is in view: Glide scrolls the canvas inside its ``.dvn-scroller``.
+GRID_SCROLLS_SIDEWAYS = "frame => { const s = frame.querySelector('.dvn-scroller'); return s.scrollWidth > s.clientWidth + 1; }"
+
+
+@pytest.mark.parametrize("width, height", [(390, 844), (1280, 900), (1920, 1080)])
+def test_every_note_on_a_ranked_model_is_read_whole_under_the_ranking(new_page, base_url: str, width: int, height: int):
+    from kl_core import compare
+    from kl_core.display import ranked_notes
+    from kl_core.samples import SAMPLES
+    from ui.text import listed
+
+    # Probabilities without N: every model carries a note, longer than a grid column shows, two models the same one.
+    expected = ranked_notes(compare(SAMPLES["planets"].empirical(), list(SAMPLES["planets"].models)).table)
+    assert len(expected) == 2 and max(len(note) for _, note in expected) > 100
+    page = new_page(width=width, height=height, suffix=f"-{width}")
+    open_app(page, base_url, "compare?sample=planets")
+    notes = page.locator(".st-key-ranking_notes")
+    expect(notes).to_be_visible(timeout=TIMEOUT)
+    wait_idle(page)
+    lines = [line.strip() for line in notes.inner_text().splitlines() if line.strip()]
+    assert lines[1:] == [f"{listed(models)}: {note}" for models, note in expected]  # every word, as typed
+    box = notes.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width  # wrapped inside the window
+    assert notes.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
+    headers = list(ranking(page)[0])  # the columns in view (the grid's accessible table holds only those)
+    if width >= 1280:  # every column in view, nothing to scroll sideways for, and no Note for the grid to cut
+        assert not ranking_frame(page).evaluate(GRID_SCROLLS_SIDEWAYS)
+        assert headers[-1] == "Free parameters" and "Note" not in headers, headers
+    screenshot(page, f"ranking-notes-{width}x{height}")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert not page.js_errors, page.js_errors
