@@ -536,23 +536,23 @@ class ValueSketch:
         marked = _NO_CELLS if visit is None else np.ascontiguousarray(visit.marked(edges), dtype=bool)
         # One running (count, sum, error) table per worker: the compensated sums give the same
         # cells whichever worker counted which chunk, and no chunk allocates or merges a table.
-        workers = [_Scratch(min(numbers.size, _CHUNK)) for _ in range(_WORKERS)]
-        tables = {id(worker): np.zeros((edges.size - 1, 3)) for worker in workers}
-        used: dict[int, np.ndarray] = {}
+        tables: dict[int, np.ndarray] = {}  # by id of the worker's scratch (one worker uses it at a time)
         moments: Moments | None = None
 
         def reduce(chunk: np.ndarray, scratch: _Scratch) -> Moments:
-            used[id(scratch)] = tables[id(scratch)]
-            kept, part = _chunk_cells(chunk, edges, run, marked, scratch, used[id(scratch)])
+            table = tables.get(id(scratch))
+            if table is None:
+                table = tables[id(scratch)] = np.zeros((edges.size - 1, 3))
+            kept, part = _chunk_cells(chunk, edges, run, marked, scratch, table)
             if visit is not None and kept.size:
                 visit.keep(kept)
             return part
 
-        for part in _in_order(reduce, numbers, workers):
+        for part in _in_order(reduce, numbers):
             moments = part if moments is None else moments.merge(part)
         if moments is None:
             raise ValueError("no values to sketch")
-        first, *others = used.values()
+        first, *others = tables.values()
         for table in others:
             first[:, 0] += table[:, 0]
             _kernels().sums_added(first[:, 1], first[:, 2], table[:, 1], table[:, 2])
@@ -852,25 +852,23 @@ Result = TypeVar("Result")
 _WORKERS = 2  # threads over the chunks (the compiled loops and numpy's release the GIL)
 
 
-def _in_order(
-    work: Callable[[np.ndarray, _Scratch], Result], numbers: np.ndarray, scratches: Sequence[_Scratch] = (),
-) -> Iterator[Result]:
+def _in_order(work: Callable[[np.ndarray, _Scratch], Result], numbers: np.ndarray) -> Iterator[Result]:
     """``work(chunk, scratch)`` for each chunk of ``_CHUNK`` values, the results in chunk order.
 
     Up to :data:`_WORKERS` chunks are worked on at once, each worker with its own
-    :class:`_Scratch` (one of ``scratches`` if given, at least ``_WORKERS`` of them, each used
-    by one worker at a time); at most one more result waits to be taken, so memory stays bounded.
+    :class:`_Scratch` (used by one worker at a time); at most one more result waits to be
+    taken, so memory stays bounded.
     """
     starts = range(0, numbers.size, _CHUNK)
     workers = min(_WORKERS, len(starts))
     if workers < 2:
-        scratch = scratches[0] if scratches else _Scratch(min(numbers.size, _CHUNK))
+        scratch = _Scratch(min(numbers.size, _CHUNK))
         for chunk in _chunks(numbers):
             yield work(chunk, scratch)
         return
     free: queue.SimpleQueue[_Scratch] = queue.SimpleQueue()
-    for scratch in scratches[:workers] if scratches else [_Scratch(_CHUNK) for _ in range(workers)]:
-        free.put(scratch)
+    for _ in range(workers):
+        free.put(_Scratch(_CHUNK))
 
     def run(start: int) -> Result:
         scratch = free.get()
