@@ -601,7 +601,9 @@ def _plain_floats(values: Any) -> tuple[np.ndarray, dict[str, int]] | None:
     if not isinstance(array, np.ndarray) or array.dtype.kind != "f" or array.ndim != 1:
         return None
     array = array.astype(float, copy=False)
-    if all(sketch_module._in_order(lambda chunk, scratch: bool(np.isfinite(chunk, out=scratch.mask[:chunk.size]).all()), array)):
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = float(np.sum(array))
+    if math.isfinite(total):  # (a NaN or ±inf makes the sum so; a sum of finite values that overflows is checked below)
         return array, {}
     numbers, _, dropped = _finite_numbers(array)
     return numbers, dropped

@@ -23,7 +23,6 @@ and in ``tests/test_sketch.py``.
 
 from __future__ import annotations
 
-import functools
 import math
 import queue
 from collections import deque
@@ -758,8 +757,7 @@ def _chunk_cells(
     """One chunk counted and summed into ``cells`` (counts, sums and the sums' rounding errors, added to
     what they hold); the chunk's values in ``marked`` cells, and its Moments."""
     chunk = np.ascontiguousarray(chunk)  # (a strided column is copied a chunk at a time)
-    n, mean, m2, log_mean, log_m2, low, high, k = _kernels().cells_and_moments(chunk, edges, *run, cells, marked, scratch.floats)
-    kept = scratch.floats[:k].copy()
+    n, mean, m2, log_mean, log_m2, low, high, kept = _kernels().cells_and_moments(chunk, edges, *run, cells, marked, scratch.floats)
     low, high = _signed_extremes(chunk, low, high)
     scale = max(-low, high)
     if not (scale == 0 or 1 / _PLAIN_SCALE <= scale <= _PLAIN_SCALE):  # values near the float limits: scaled sums
@@ -801,10 +799,12 @@ def first_pass(numbers: np.ndarray) -> FirstPass:
         chunk = np.ascontiguousarray(chunk)  # (a strided column is copied a chunk at a time)
         low, high, whole, k = _kernels().first_look(chunk, bound, scratch.floats)
         low, high = _signed_extremes(chunk, low, high)
-        return low, high, whole, chunk if trial >= 64 else scratch.floats[:k].copy()
+        kept = (chunk if trial >= 64 else scratch.floats[:k]) + 0.0  # a copy, with -0.0 as 0.0
+        kept.sort()  # here in the workers: below, the sorted runs merge in a fraction of a sort's time
+        return low, high, whole, kept
 
     looks = list(_in_order(look, numbers))
-    values, counts = np.unique(np.concatenate([kept for *_, kept in looks]) + 0.0, return_counts=True)  # -0.0 is 0.0
+    values, counts = _distinct(np.sort(np.concatenate([kept for *_, kept in looks]), kind="stable"))
     if values.size <= SAMPLE_VALUES and trial < 64:
         return _merged_first_passes(numbers)  # too few distinct values below the trial level: raise it chunk by chunk
     level, values, counts = _shrink(trial, values, counts.astype(float))
@@ -812,6 +812,19 @@ def first_pass(numbers: np.ndarray) -> FirstPass:
         float(numbers.size), min(low for low, *_ in looks),
         max(high for _, high, *_ in looks), all(whole for _, _, whole, _ in looks), level, values, counts,
     )
+
+
+def _distinct(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(ordered, return_counts=True)`` of a sorted array, without sorting it again.
+
+    Examples
+    --------
+    >>> values, counts = _distinct(np.array([1.0, 1.0, 2.5, 4.0, 4.0, 4.0]))
+    >>> values.tolist(), counts.tolist()
+    ([1.0, 2.5, 4.0], [2, 1, 3])
+    """
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if ordered.size else np.zeros(0, dtype=np.intp)
+    return ordered[starts], np.diff(np.r_[starts, ordered.size])
 
 
 def _trial_level(size: int, level: int) -> int:
@@ -840,12 +853,7 @@ class _Scratch:
     upload's peak by 45 MB)."""
 
     def __init__(self, size: int) -> None:
-        self.size = size
-        self.floats = np.empty(size)  # the values a pass keeps (hash sample, marked cells), or shifted integers
-
-    @functools.cached_property
-    def mask(self) -> np.ndarray:
-        return np.empty(self.size, dtype=bool)
+        self.floats = np.empty(size)  # the values a pass keeps (hash sample, marked cells), logs, or shifted integers
 
 
 Result = TypeVar("Result")
