@@ -823,8 +823,11 @@ def _distinct(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     >>> values.tolist(), counts.tolist()
     ([1.0, 2.5, 4.0], [2, 1, 3])
     """
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if ordered.size else np.zeros(0, dtype=np.intp)
-    return ordered[starts], np.diff(np.r_[starts, ordered.size])
+    first = np.empty(ordered.size, dtype=bool)  # where a run of equal values starts
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    return ordered[starts], np.diff(np.concatenate([starts, [ordered.size]]))
 
 
 def _trial_level(size: int, level: int) -> int:

@@ -39,6 +39,7 @@ class Weighted:
     weights: np.ndarray
     moments: Moments
     summary: "Weighted | None" = None  # a small stand-in for many values (:mod:`.summary`), for first roots
+    cells: tuple[np.ndarray, np.ndarray] | None = None  # each value's fine cell (lower, upper edge) when values are cell means
 
     @classmethod
     def of(cls, values: np.ndarray, weights: np.ndarray) -> "Weighted":
@@ -116,7 +117,7 @@ def _weibull_min(data: Weighted, fixed: Params) -> Params | None:
     logs = np.log(data.values)
     centre = float(logs.max())
     shifted = logs - centre  # x^c = e^{c·centre} · e^{c·shifted}: no overflow
-    mean_log = weighted_sum(w, logs)
+    mean_log = data.moments.log_mean if math.isfinite(data.moments.log_mean) else weighted_sum(w, logs)
 
     def sums(c: float) -> tuple[float, float, float]:
         powers = w * np.exp(c * shifted)
@@ -189,9 +190,31 @@ def _newton_weibull(
 
 
 def _weighted_median(data: Weighted) -> float:
-    """The weighted median of sorted values (the lower one when the weight splits exactly)."""
+    """The weighted median of sorted values (the lower one when the weight splits exactly).
+
+    For a fine sketch's cell means (``data.cells``) it is the median's rank placed within its
+    cell, the cell's values taken as evenly spread about their mean: the cell mean alone is
+    off by up to half a cell width, which at the median of a long-tailed sample is ~3e-4 of it.
+
+    Examples
+    --------
+    >>> x = np.sort(np.random.default_rng(0).uniform(0.0, 1.0, 10_001))
+    >>> counts, edges = np.histogram(x, bins=10)
+    >>> cell = np.digitize(x, edges[1:-1])
+    >>> means = np.bincount(cell, weights=x) / counts
+    >>> plain = _weighted_median(Weighted.of(means, counts.astype(float)))
+    >>> placed = _weighted_median(Weighted(means, counts.astype(float), Moments.of(x), cells=(edges[:-1], edges[1:])))
+    >>> bool(abs(plain - np.median(x)) > 0.04), bool(abs(placed - np.median(x)) < 0.002)  # cells 0.1 wide
+    (True, True)
+    """
     cumulative = np.cumsum(data.weights)
-    return float(data.values[np.searchsorted(cumulative, 0.5 * cumulative[-1])])
+    at = int(np.searchsorted(cumulative, 0.5 * cumulative[-1]))
+    if data.cells is None:
+        return float(data.values[at])
+    rank = math.ceil(0.5 * cumulative[-1]) - (cumulative[at - 1] if at else 0.0)  # the median's rank in its cell, 1-based
+    count, low, high = data.weights[at], data.cells[0][at], data.cells[1][at]
+    placed = data.values[at] + (rank - (count + 1) / 2) * (high - low) / count
+    return float(min(max(placed, low), high))
 
 
 def _laplace(data: Weighted, fixed: Params) -> Params | None:

@@ -269,7 +269,7 @@ def _fit(family: Family, emp: Empirical, fixed: dict[str, float], limit: float) 
         note = "fitted to the bins as interval-censored data (the raw values were not kept)"
         found = search(family, data, fixed, limit)
         return found.params, _join(note, budget_note(found))
-    weighted = Weighted(sketch.values, sketch.counts, sketch.moments, _summary(sketch))
+    weighted = Weighted(sketch.values, sketch.counts, sketch.moments, _summary(sketch), None if sketch.exact else sketch.cells()[:2])
     exact = closed_form(family.name, weighted, fixed)
     if exact is not None:
         # Exact on exact values and, for the moment-based forms, at any size; on a fine sketch the
