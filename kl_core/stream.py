@@ -43,6 +43,7 @@ from kl_core.empirical import (
 from kl_core.errors import DataError
 from kl_core import sketch as sketch_module
 from kl_core.sketched import empirical_from_sketch, sketch_from_chunks
+from kl_core.vocabulary import MISSING_TEXT, NULL_TOKENS
 
 __all__ = [
     "CSV_SUFFIXES", "DEFAULT_CHUNK_ROWS", "DEFAULT_MEMORY_LIMIT", "HEAD_ROWS", "PARQUET_SUFFIXES", "SRC",
@@ -191,6 +192,7 @@ class _Source:
         self.con.execute("SET progress_bar_time = 0")
         self._error = _import_duckdb().Error
         suffix = Path(self.files[0]).suffix.lower()
+        self.text_nulls = suffix not in PARQUET_SUFFIXES  # text: a cell "NA" means no value (Parquet has real nulls)
         if suffix in PARQUET_SUFFIXES:
             self.reader = "read_parquet(?)"
         else:
@@ -299,7 +301,7 @@ class _Source:
         expression = f"TRY_CAST(replace({cell}, ',', '.') AS DOUBLE)"
         bad = self.query(
             f"SELECT count(*), min({cell}) FROM {SRC} WHERE {cell} <> '' AND lower({cell}) NOT IN "
-            f"('nan', 'na', 'n/a', 'null', 'none', 'inf', '-inf', 'infinity', '-infinity') AND {expression} IS NULL"
+            f"({_sql_list((*MISSING_TEXT, 'inf', '-inf', 'infinity', '-infinity'))}) AND {expression} IS NULL"
         )
         count, example = bad[0]
         if count:
@@ -423,9 +425,11 @@ def _discrete(source: _Source, expression: str, label: str, progress: Progress |
 
 
 def _categorical(source: _Source, column: str, label: str, progress: Progress | None) -> Empirical:
-    cell = f"trim(CAST({_quote(column)} AS VARCHAR))"
+    text = f"CAST({_quote(column)} AS VARCHAR)"
+    if source.text_nulls:  # a CSV cell that is one of the null tokens, as written, is missing (as pyarrow reads it)
+        text = f"CASE WHEN {text} IN ({_sql_list(NULL_TOKENS)}) THEN NULL ELSE {text} END"
     rows = source.query(
-        f"SELECT label, count(*) FROM (SELECT {cell} AS label FROM {SRC}) GROUP BY label LIMIT {MAX_SUPPORT + 2}",
+        f"SELECT label, count(*) FROM (SELECT trim({text}) AS label FROM {SRC}) GROUP BY label LIMIT {MAX_SUPPORT + 2}",
         progress,
     )
     missing = sum(int(count) for value, count in rows if value is None or value == "")
@@ -659,6 +663,17 @@ def _resolve(path: PathLike) -> list[str]:
 
 def _quote(identifier: str) -> str:
     return '"' + str(identifier).replace('"', '""') + '"'
+
+
+def _sql_list(words: Sequence[str]) -> str:
+    """Constant words as a SQL list of string literals (our own constants, never user text).
+
+    Examples
+    --------
+    >>> _sql_list(("", "N/A", "it's"))
+    "'', 'N/A', 'it''s'"
+    """
+    return ", ".join("'" + word.replace("'", "''") + "'" for word in words)
 
 
 def _is_numeric(value_type: str) -> bool:

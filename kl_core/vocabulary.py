@@ -18,7 +18,8 @@ from typing import Literal
 
 __all__ = [
     "BASES", "DEFAULT_PLOTTED", "DEFAULT_UNITS", "DEFAULT_ZERO_POLICY", "EPSILON", "EPSILON_RANGE", "MAX_PLOTTED",
-    "DEFAULT_RANK_BY", "RANK_BY", "SAMPLE_PREFIX", "UNITS", "ZERO_POLICIES", "ZeroPolicy", "base_of", "bits_or_nats", "sample_key",
+    "DEFAULT_RANK_BY", "MISSING_TEXT", "NULL_TOKENS", "RANK_BY", "SAMPLE_PREFIX", "UNITS", "ZERO_POLICIES", "ZeroPolicy", "base_of",
+    "bits_or_nats", "sample_key",
 ]
 
 UNITS: tuple[str, ...] = ("bits", "nats")  # the information units the app, the CLI and links offer
@@ -38,6 +39,16 @@ RANK_BY: tuple[str, ...] = ("kl", "aic", "bic")  # what can order a ranking: D_K
 DEFAULT_RANK_BY = "kl"
 
 SAMPLE_PREFIX = "sample:"  # a sample dataset's source id: "sample:worms" (app) and `python -m kl_core sample:worms`
+
+# A whole CSV cell that is read as missing, exactly as written (pyarrow's defaults): the in-memory readers
+# (pyarrow, pandas) are given these, and the DuckDB path counts them alike, so that "NA" in a label column
+# is missing in every engine while "None" or "North America" stay labels.
+NULL_TOKENS: tuple[str, ...] = (
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "N/A", "NA", "NULL", "NaN",
+    "n/a", "nan", "null",
+)
+# Text in a column of numbers that means "no value" (trimmed, any case): the tokens above and "none".
+MISSING_TEXT: tuple[str, ...] = tuple(sorted({token.lower() for token in NULL_TOKENS} | {"none"}))
 
 
 def base_of(units: str) -> float:

@@ -108,6 +108,14 @@ def test_utf16_without_byte_order_mark_is_detected(encoding: str) -> None:
     assert frame["weight"].tolist() == [2.5, 4.0]
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"], ids=["pyarrow", "pandas"])
+def test_both_csv_parsers_read_the_same_cells_as_missing(encoding) -> None:
+    """pyarrow (UTF-8) and pandas (other encodings) take one list of null tokens: pandas' own also dropped "None"."""
+    frame = read_table("colour,n\nCafé,1\nNA,2\nNone,3\n<NA>,4\nnull,5\n,6\n".encode(encoding), "tokens.csv")
+    assert frame["colour"].isna().tolist() == [False, True, False, False, True, True]
+    assert frame["colour"].tolist()[2:4] == ["None", "<NA>"]
+
+
 def test_cp1252_text_is_read_when_not_utf8() -> None:
     frame = read_table("name,price\nJosé,1\nCafé €,2\n".encode("cp1252"), "old.csv")
     assert frame["name"].tolist() == ["José", "Café €"]

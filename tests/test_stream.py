@@ -266,3 +266,21 @@ def test_blank_lines_in_a_one_column_csv_are_skipped_as_in_memory(tmp_path, text
     assert (streamed.kind, streamed.n, streamed.dropped) == (in_memory.kind, in_memory.n, in_memory.dropped)
     assert streamed.dropped == {"missing": 1}  # the NA only, not the blank lines
     assert np.array_equal(streamed.counts, in_memory.counts)
+
+
+@pytest.mark.parametrize(("text", "column", "missing"), [
+    ("colour,n\nred,1\nNA,2\nblue,3\nnull,4\nN/A,5\nNone,6\n#N/A,7\n,8\nred,9\n NA ,10\nnan,11\n", "colour", 6),
+    ("x,n\n1.5,1\n#N/A,2\n2.5,3\nNA,4\n none ,5\n3.5,6\n", "x", 3),
+], ids=["labels", "numbers"])
+def test_null_tokens_in_a_csv_are_missing_in_every_engine(tmp_path, text, column, missing):
+    """The CSV cells that read as missing are one list (kl_core.vocabulary.NULL_TOKENS): before, DuckDB kept
+    "NA" and "null" as labels and refused "#N/A" in a column of numbers, while the in-memory readers dropped them."""
+    from kl_core.io import read_table
+
+    path = tmp_path / "tokens.csv"
+    path.write_text(text)
+    streamed = count_values(path, column)
+    in_memory = to_empirical(read_table(path.read_bytes(), path.name), column)
+    assert (streamed.kind, streamed.n, streamed.dropped) == (in_memory.kind, in_memory.n, in_memory.dropped)
+    assert streamed.dropped == {"missing": missing}
+    assert streamed.support.tolist() == in_memory.support.tolist() and np.array_equal(streamed.counts, in_memory.counts)

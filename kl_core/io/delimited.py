@@ -28,6 +28,7 @@ from kl_core.io.sniffing import (
     _sniff_layout,
     _text_sample,
 )
+from kl_core.vocabulary import NULL_TOKENS
 
 
 __all__ = [
@@ -168,7 +169,7 @@ def _pyarrow_table(
     data: bytes, read_options: pa_csv.ReadOptions, parse_options: pa_csv.ParseOptions, types: dict[str, pa.DataType],
 ) -> pa.Table | None:
     """pyarrow's reading of ``data`` (blank text as null, ``types`` for the columns named), or None if it fails."""
-    convert_options = pa_csv.ConvertOptions(column_types=types, strings_can_be_null=True)
+    convert_options = pa_csv.ConvertOptions(column_types=types, null_values=list(NULL_TOKENS), strings_can_be_null=True)
     try:
         return pa_csv.read_csv(
             pa.BufferReader(data), read_options=read_options, parse_options=parse_options, convert_options=convert_options,
@@ -204,6 +205,8 @@ def _pandas_read_csv(data: bytes, layout: TextLayout, encoding: str) -> pd.DataF
                 decimal=layout.decimal,
                 skipinitialspace=not whitespace,
                 skip_blank_lines=True,
+                na_values=list(NULL_TOKENS),
+                keep_default_na=False,  # pandas' own list also makes "None" and "<NA>" missing; pyarrow's does not
                 encoding=encoding,
                 encoding_errors="strict",
                 low_memory=False,

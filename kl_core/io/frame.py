@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from kl_core.errors import DataError
+from kl_core.vocabulary import MISSING_TEXT
 
 __all__ = [
     "AGGREGATE_ADVICE",
@@ -36,7 +37,6 @@ AGGREGATE_ADVICE = (
 )
 DECIMAL_COMMA_COLUMN = r"[+-]?\d+(?:,\d+)?"
 THOUSANDS_LIKE = r"[+-]?[1-9]\d{0,2},\d{3}"  # 1,000: a decimal comma or a thousands separator?
-MISSING_TEXT = ("", "nan", "na", "n/a", "null", "none")
 
 
 
