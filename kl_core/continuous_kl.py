@@ -6,7 +6,8 @@ D(P‖Q) = −H(P) − E_P[log q(X)]. Its estimate from N observations is
     D̂ = −Ĥ − (1/N) Σ log q(xᵢ),
 
 with Ĥ the differential entropy of the data (``scipy.stats.differential_entropy`` on the raw
-values; beyond them, −Σ pⱼ log(pⱼ / wⱼ) on the fine sketch's cells, whose widths wⱼ are tiny)
+values; beyond them, −Σ pⱼ log(pⱼ / wⱼ) on the fine sketch's cells, whose widths wⱼ are tiny, plus
+Miller–Madow's (m − 1)/2N for the m occupied cells)
 and the second term the fitted density at every observed value (on a fine sketch, the cell's
 mass divided by its width; beyond :data:`SUMMARY_FROM` distinct values, on a weighted summary of
 them when its measured error bound is at most 1e-9 of the sum: :func:`summary_log_likelihood`). Ĥ is the same for every model, so D̂ ranks models exactly as the
@@ -85,8 +86,12 @@ def _entropy(sketch: ValueSketch) -> float:
         if math.isfinite(value):
             return value
     lows, highs, cell_counts = _cells(sketch)
-    p = cell_counts / cell_counts.sum()
-    return float(-np.sum(special.xlogy(p, p) - p * np.log(highs - lows)))
+    total = float(cell_counts.sum())
+    p = cell_counts / total
+    plug_in = float(-np.sum(special.xlogy(p, p) - p * np.log(highs - lows)))
+    # Miller–Madow: the plug-in estimate is low by about (occupied cells − 1) / 2N (3M values in 139,000 cells:
+    # 0.024 nats, so D̂ jumped by that much where the raw values give way to the sketch); add it back.
+    return plug_in + (np.count_nonzero(cell_counts) - 1) / (2 * total)
 
 
 def _cells(sketch: ValueSketch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

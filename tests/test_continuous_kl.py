@@ -85,3 +85,15 @@ def test_beyond_the_summary_limit_the_log_likelihood_is_the_raw_values_and_infin
     with_negative = Empirical.from_samples(np.r_[x, -0.75])  # one value outside weibull_min's support (loc = 0)
     row = rank(with_negative, [model]).iloc[0]
     assert math.isinf(row["kl"]) and "-0.75" in row["note"] and "outside its support" in row["note"]
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_the_fine_sketchs_entropy_carries_the_miller_madow_correction(seed):
+    """The cells' plug-in entropy is low by ~(occupied cells − 1)/2N (here ~0.019 nats, once 0.024 at 3M values in
+    2**17 cells): D̂ jumped by that much where the raw values give way to the sketch. Corrected, it is within 0.005."""
+    from kl_core.sketch import ValueSketch
+
+    x = np.random.default_rng(seed).normal(size=1_000_000)
+    sketch = ValueSketch.from_values(x, max_exact=1_000)
+    assert not sketch.exact
+    assert differential_entropy(sketch) == pytest.approx(stats.norm.entropy(), abs=0.005)
